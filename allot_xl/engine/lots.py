@@ -1,0 +1,182 @@
+"""Steps 3–7 per dispositif: groups to numbered, priced lots, and each need's lot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..contract import fold, sort_key
+from ..model import Inputs, Rule
+from ..problems import Report
+from .grouping import EPS, Group, component_values, make_groups, merge_small, split_large
+
+LOT_COLUMNS = [
+    "lot", "intitule", "dispositif", "zones", "territoire", "departement", "domaine", "metier",
+    "nb_besoins", "places", "hours", "hpp", "montant", "montant_max", "attributaires",
+    "repartition", "petit_lot", "statut", "cle", "mini_lot", "montant_min",
+]
+AFFECTATION_COLUMNS = ["id", "lot", "motif", "places", "hours", "row", "dispositif"]
+
+
+@dataclass
+class _Lot:
+    group: Group
+    cle: str
+    number: int = 0
+    imposed: list[int] | None = None  # positions of needs that joined by Lot imposé
+
+
+def _number_of(lot: str) -> int:
+    m = re.search(r"-(\d+)\s*$", lot)
+    return int(m.group(1)) if m else 0
+
+
+def lot_label(code: str, n: int) -> str:
+    return f"{code}-{n:02d}"
+
+
+def _number(lots: list[_Lot], code: str, previous: dict[str, str]) -> None:
+    """Step 6: keep the number of a lot whose Clé existed; new lots above the highest used."""
+    prefix = fold(code)
+    used = [_number_of(v) for v in previous.values() if fold(v.rsplit("-", 1)[0]) == prefix]
+    taken: set[int] = set()
+    for lot in lots:
+        prev = previous.get(fold(lot.cle))
+        if prev and fold(prev.rsplit("-", 1)[0]) == prefix and _number_of(prev) not in taken:
+            lot.number = _number_of(prev)
+            taken.add(lot.number)
+    nxt = max(used + list(taken) + [0]) + 1
+    for lot in sorted((x for x in lots if not x.number), key=lambda x: _order(x.group, x.cle)):
+        lot.number = nxt
+        nxt += 1
+
+
+def _order(g: Group, cle: str) -> tuple:
+    base = cle.rsplit(" | Partie=", 1)[0] if g.part else cle
+    return (sort_key(base), g.part[0] if g.part else 0)
+
+
+def _impose(lots: list[_Lot], imposed: pd.DataFrame, needs: pd.DataFrame, rule: Rule,
+            previous_cles: dict[str, str]) -> None:
+    """Needs with a valid `Lot imposé` join the lot holding that number (re-created with its
+    previous Clé when it vanished)."""
+    by_num = {lot_label(rule.code, x.number): x for x in lots}
+    for lot_name, idx in imposed.groupby("lot_impose", sort=True).groups.items():
+        pos = [needs.index.get_loc(i) for i in idx]
+        target = by_num.get(lot_name)
+        if target is None:
+            g = Group({c: set() for c in rule.maille}, [], 0.0, 0.0, set())
+            cle = previous_cles.get(lot_name) or f"{rule.code} | Lot imposé={lot_name}"
+            target = _Lot(g, cle, _number_of(lot_name))
+            lots.append(target)
+            by_num[lot_name] = target
+        target.imposed = (target.imposed or []) + pos
+        target.group.needs = target.group.needs + pos
+        target.group.places += float(needs["places"].iloc[pos].sum())
+        target.group.hours += float(needs["hours"].iloc[pos].sum())
+        target.group.zones |= set(needs["zone"].iloc[pos])
+
+
+def _status(lot: _Lot, rule: Rule, mini: bool) -> str:
+    g, flags = lot.group, []
+    v = g.volume(rule)
+    unit = "h" if rule.unite == "heures" else "places"
+    if v < rule.volume_min - EPS:
+        why = ("regroupement « aucun »" if rule.regroupement == "aucun"
+               else "aucun regroupement possible")
+        flags.append(f"Sous le minimum ({v:g} < {rule.volume_min:g} {unit} ; {why})")
+    if rule.volume_max is not None and v > rule.volume_max + EPS:
+        why = "besoin indivisible" if g.single_over_max or len(g.needs) == 1 else "lot imposé"
+        flags.append(f"Au-dessus du maximum ({v:g} > {rule.volume_max:g} {unit} ; {why})")
+    if lot.imposed:
+        flags.append(f"{len(lot.imposed)} besoin(s) imposé(s)")
+    if mini:
+        flags.append("Mini-lot")
+    return " ; ".join(flags) if flags else "Conforme"
+
+
+def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lots and the affectation of each allotted need, for every dispositif."""
+    lot_rows: list[dict] = []
+    aff_parts: list[pd.DataFrame] = []
+    region = inputs.params["Région"] or ""
+    active = needs[~needs["excluded"]]
+    for code, rule in inputs.rules.items():
+        sub = active[active["dispositif"] == code]
+        if sub.empty:
+            continue
+        free = sub[sub["lot_impose"] == ""]
+        comps = component_values(free, inputs.zones, region)
+        groups = make_groups(free, comps, rule) if len(free) else []
+        groups = merge_small(groups, rule, free, comps, inputs.zones, region)
+        parts = [p for g in groups for p in split_large(g, rule, free)]
+        lots = [_Lot(p, p.cle(code, rule.maille)) for p in parts]
+        _number(lots, code, inputs.previous_lots)
+        # positions now index `sub` (free needs first, then imposed ones)
+        imposed = sub[sub["lot_impose"] != ""]
+        ordered = pd.concat([free, imposed])
+        if len(imposed):
+            _impose(lots, imposed, ordered, rule, inputs.previous_cles)
+        comps_all = component_values(ordered, inputs.zones, region)
+        for lot in sorted(lots, key=lambda x: x.number):
+            row, aff = _describe(lot, rule, ordered, comps_all, inputs, report)
+            lot_rows.append(row)
+            aff_parts.append(aff)
+    lots_df = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
+    aff_df = (pd.concat(aff_parts, ignore_index=True) if aff_parts
+              else pd.DataFrame(columns=AFFECTATION_COLUMNS))
+    return lots_df, aff_df
+
+
+def _describe(lot: _Lot, rule: Rule, needs: pd.DataFrame, comps: pd.DataFrame,
+              inputs: Inputs, report: Report) -> tuple[dict, pd.DataFrame]:
+    g, p = lot.group, inputs.params
+    name = lot_label(rule.code, lot.number)
+    sub = needs.iloc[g.needs]
+    csub = comps.iloc[g.needs]
+
+    def values(col: str) -> str:
+        return " + ".join(sorted({v for v in csub[col] if v}, key=sort_key))
+
+    montant = round(g.hours * rule.taux, 2)
+    pmax = p.number("Maximum bons de commande (%)", 120.0)
+    pmin = p.number("Minimum bons de commande (%)")
+    mini = montant < p.number("Seuil mini-lots (€ HT)", 40_000.0)
+    key_text = " — ".join(values(c) for c in rule.maille if values(c))
+    title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
+    if g.part:
+        title += f" (partie {g.part[0]}/{g.part[1]})"
+    row = {
+        "lot": name, "intitule": title, "dispositif": rule.code, "zones": values("Zone"),
+        "territoire": values("Territoire"), "departement": values("Département"),
+        "domaine": values("Domaine"), "metier": values("Métier"), "nb_besoins": len(g.needs),
+        "places": int(round(g.places)), "hours": round(g.hours, 2),
+        "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
+        "montant": montant, "montant_max": round(montant * pmax / 100, 2),
+        "attributaires": rule.attributaires, "repartition": rule.repartition,
+        "petit_lot": "oui" if montant < p.number("Seuil petits lots (€ HT)", 80_000.0) else "non",
+        "statut": _status(lot, rule, mini), "cle": lot.cle, "mini_lot": "oui" if mini else "non",
+        "montant_min": round(montant * pmin / 100, 2) if pmin is not None else None,
+    }
+    if row["statut"].startswith(("Sous", "Au-dessus")):
+        report.warning("lot-hors-bornes", "Lots", None, "N° lot", name,
+                       f"Lot {name} : {row['statut']}. Ajustez les règles ou imposez un lot.")
+    imposed = set(lot.imposed or [])
+    motifs = []
+    for pos, capped in zip(g.needs, sub["capped"], strict=True):
+        m = ["imposé"] if pos in imposed else []
+        if capped:
+            m.append("plafonné")
+        if pos not in imposed:
+            if g.base_keys > 1:
+                m.append("regroupé")
+            if g.part:
+                m.append("scindé")
+        motifs.append(", ".join(m) or "direct")
+    aff = pd.DataFrame({"id": sub["id"].to_numpy(), "lot": name, "motif": motifs,
+                        "places": sub["places"].to_numpy(), "hours": sub["hours"].to_numpy(),
+                        "row": sub["row"].to_numpy(), "dispositif": rule.code})
+    return row, aff

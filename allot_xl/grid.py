@@ -1,0 +1,149 @@
+"""A sheet as a grid of cell values, and how a contract table is found in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .contract import COLUMNS, HEADER_KEYS, clean_text, column_lookup, fold, is_blank
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """An Excel table (ListObject): 1-based bounds, header row included."""
+
+    name: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    totals_rows: int = 0
+
+
+@dataclass
+class SheetGrid:
+    """The values of one sheet from A1 (`values[r-1][c-1]` is Excel row r, column c).
+
+    Values are None, str, bool, int, float, date/datetime, `CellError` or `NoCachedValue`
+    — what every adapter (file, xlwings Book) delivers the same way."""
+
+    name: str
+    values: list[list[Any]]
+    tables: list[TableRef] = field(default_factory=list)
+
+    def cell(self, row: int, col: int) -> Any:
+        if row - 1 < len(self.values):
+            r = self.values[row - 1]
+            if col - 1 < len(r):
+                return r[col - 1]
+        return None
+
+
+@dataclass
+class RawTable:
+    """A contract table read from a sheet: header positions and data rows with Excel rows."""
+
+    sheet: str  # the sheet's title as written
+    header_row: int
+    columns: dict[str, int]  # canonical column -> 0-based index into each row
+    headers: dict[str, str]  # canonical column -> header as written
+    rows: list[tuple[int, list[Any]]]  # (Excel row, values)
+    total_rows: list[int] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # required columns not found
+
+    def get(self, values: list[Any], column: str) -> Any:
+        i = self.columns.get(column)
+        return values[i] if i is not None and i < len(values) else None
+
+    def header(self, column: str) -> str:
+        return self.headers.get(column, column)
+
+
+def find_sheet(names: list[str], canonical: str) -> str | None:
+    """The sheet title matching `canonical` under the contract's folding rules."""
+    target = fold(canonical)
+    return next((n for n in names if fold(n) == target), None)
+
+
+def _match_header(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i, v in enumerate(cells):
+        if isinstance(v, str):
+            canon = lookup.get(fold(v))
+            if canon and canon not in out:
+                out[canon] = i
+    return out
+
+
+def _locate(grid: SheetGrid, kind: str, lookup: dict[str, str]) -> tuple[int, int, int, int]:
+    """(header row, first col, last col, last data row), 1-based; header row 0 if none."""
+    keys = HEADER_KEYS[kind]
+    for t in grid.tables:
+        cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
+        if all(k in _match_header(cells, lookup) for k in keys):
+            return t.first_row, t.first_col, t.last_col, t.last_row - t.totals_rows
+    width = max((len(r) for r in grid.values), default=0)
+    for r in range(1, min(len(grid.values), 10) + 1):
+        if all(k in _match_header(grid.values[r - 1], lookup) for k in keys):
+            return r, 1, width, len(grid.values)
+    return 0, 1, width, len(grid.values)
+
+
+def read_table(grid: SheetGrid, kind: str) -> RawTable:
+    """Read the `kind` table (a key of contract.COLUMNS) from `grid`.
+
+    Blank rows are dropped; rows whose first non-empty cell starts with `Total` are set
+    aside in `total_rows`. `missing` lists the required columns not found."""
+    lookup = column_lookup(kind)
+    header_row, c1, c2, last = _locate(grid, kind, lookup)
+    required = [c.name for c in COLUMNS[kind] if c.required]
+    if header_row == 0:
+        return RawTable(grid.name, 0, {}, {}, [], [], required)
+    header_cells = [grid.cell(header_row, c) for c in range(c1, c2 + 1)]
+    columns = _match_header(header_cells, lookup)
+    headers = {k: clean_text(header_cells[i]) for k, i in columns.items()}
+    rows: list[tuple[int, list[Any]]] = []
+    totals: list[int] = []
+    for r in range(header_row + 1, last + 1):
+        src = grid.values[r - 1] if r - 1 < len(grid.values) else []
+        vals = list(src[c1 - 1:c2])
+        first = next((v for v in vals if not is_blank(v)), None)
+        if first is None:
+            continue
+        if isinstance(first, str) and fold(first).startswith("total"):
+            totals.append(r)
+            continue
+        rows.append((r, vals))
+    missing = [c for c in required if c not in columns]
+    return RawTable(grid.name, header_row, columns, headers, rows, totals, missing)
+
+
+def _canonical_value(v: Any) -> str:
+    if is_blank(v):
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, int | float):
+        f = float(v)
+        return str(int(f)) if f.is_integer() else repr(f)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v).strip()
+
+
+def fingerprint(grids: list[SheetGrid]) -> str:
+    """A short hash of the input sheets' values, the same whichever route read them."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for g in sorted(grids, key=lambda g: fold(g.name)):
+        h.update(fold(g.name).encode() + b"\x1e")
+        rows = [[_canonical_value(v) for v in r] for r in g.values]
+        for r in rows:
+            while r and r[-1] == "":
+                r.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        for r in rows:
+            h.update("\x1f".join(r).encode() + b"\x1d")
+    return h.hexdigest()[:16]

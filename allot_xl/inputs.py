@@ -1,0 +1,76 @@
+"""From the sheets of a workbook (grids, whichever route read them) to `Inputs` and a `Report`."""
+
+from __future__ import annotations
+
+from . import contract as C
+from .grid import SheetGrid, find_sheet, fingerprint, read_table
+from .model import Inputs
+from .needs import read_needs, read_offers, read_previous_journal, read_previous_lots
+from .problems import Report, StructuralError
+from .validation import read_params, read_rules, read_zones, report_totals, required_table
+
+JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins reçus",
+                   "Besoins allotis", "Lots", "Erreurs", "Avertissements", "Lancé depuis",
+                   "Utilisateur", "Fichier"]
+
+# sheets a route must hand to read_inputs (the outputs Lots and Journal are read back too)
+SHEETS_READ = (C.BESOINS, C.ZONES, C.REGLES, C.PARAMETRES, C.OFFRES, C.LOTS, C.JOURNAL)
+
+
+def wanted_sheets(names: list[str]) -> list[str]:
+    """The titles among `names` that read_inputs uses."""
+    return [n for n in names if any(C.fold(n) == C.fold(s) for s in SHEETS_READ)]
+
+
+def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs, Report]:
+    """Validate the input sheets. Raises StructuralError when the run cannot go on."""
+    report = Report()
+    names = list(grids)
+    zones_t = required_table(grids, C.ZONES)
+    rules_t = required_table(grids, C.REGLES)
+    needs_t = required_table(grids, C.BESOINS)
+    if "Places" not in needs_t.columns and "Heures" not in needs_t.columns:
+        raise StructuralError(
+            f"Feuille « {needs_t.sheet} » : ni colonne « Places » ni colonne « Heures » "
+            f"(en-têtes en ligne {needs_t.header_row}) : ajoutez au moins l'une des deux.")
+    for t in (zones_t, rules_t, needs_t):
+        report_totals(t, report)
+    zones = read_zones(zones_t, report)
+    if not zones:
+        raise StructuralError(f"Feuille « {zones_t.sheet} » : aucune zone valide.")
+    rules = read_rules(rules_t, report)
+    p_title = find_sheet(names, C.PARAMETRES)
+    params_t = read_table(grids[p_title], C.PARAMETRES) if p_title else None
+    if params_t is not None and params_t.header_row == 0:
+        report.warning("parametres-illisibles", params_t.sheet, None, "", "",
+                       "En-têtes « Paramètre » et « Valeur » introuvables : valeurs par "
+                       "défaut appliquées.")
+        params_t = None
+    params = read_params(params_t, report)
+    lots_title = find_sheet(names, C.LOTS)
+    prev_by_cle, prev_by_num, prev_cles = read_previous_lots(grids[lots_title] if lots_title else None)
+    needs, received = read_needs(needs_t, zones, rules, prev_by_num, report)
+    offers, offers_headers = None, {}
+    o_title = find_sheet(names, C.OFFRES)
+    if o_title:
+        offers_t = read_table(grids[o_title], C.OFFRES)
+        if offers_t.header_row == 0 or offers_t.missing:
+            missing = ", ".join(f"« {m} »" for m in offers_t.missing)
+            raise StructuralError(f"Feuille « {o_title} » : colonne(s) obligatoire(s) "
+                                  f"absente(s) : {missing}.")
+        report_totals(offers_t, report)
+        offers, offers_headers = read_offers(offers_t, report), offers_t.headers
+        if offers.empty and not offers_t.rows:
+            offers = None  # an empty Offres sheet (the template's) means "no bids yet"
+    j_title = find_sheet(names, C.JOURNAL)
+    journal = read_previous_journal(grids[j_title] if j_title else None, JOURNAL_COLUMNS)
+    inputs_grids = [grids[n] for n in names
+                    if any(C.fold(n) == C.fold(s) for s in C.INPUT_SHEETS)]
+    inputs = Inputs(
+        zones=zones, rules=rules, params=params, needs=needs, needs_received=received,
+        offers=offers, previous_lots=prev_by_cle, previous_numbers=prev_by_num, previous_cles=prev_cles,
+        previous_journal=journal, fingerprint=fingerprint(inputs_grids),
+        campaign=params["Campagne"] or campaign, offers_sheet=o_title or C.OFFRES,
+        offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
+        besoins_headers=needs_t.headers)
+    return inputs, report

@@ -1,0 +1,127 @@
+"""Engine results to the description of the output sheets (columns, formats, tables, charts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
+from ..engine import Result
+from ..inputs import JOURNAL_COLUMNS
+from .model import (
+    FMT_DATETIME, FMT_EUR, FMT_HOURS, FMT_INT, FMT_PCT, FMT_RATIO, Block, Column, Outputs,
+    Sheet, cell_value,
+)
+from .synthese import synthese_sheet
+
+LOTS_SPEC = [
+    ("N° lot", "lot", None), ("Intitulé", "intitule", None), ("Dispositif", "dispositif", None),
+    ("Zone(s)", "zones", None), ("Territoire", "territoire", None),
+    ("Département", "departement", None), ("Domaine", "domaine", None),
+    ("Métier", "metier", None), ("Nb besoins", "nb_besoins", FMT_INT),
+    ("Places", "places", FMT_INT), ("Heures", "hours", FMT_HOURS),
+    ("Heures par place", "hpp", FMT_RATIO), ("Montant estimé (€ HT)", "montant", FMT_EUR),
+    ("Montant maximum (€ HT)", "montant_max", FMT_EUR), ("Attributaires", "attributaires", FMT_INT),
+    ("Répartition", "repartition", None), ("Petit lot", "petit_lot", None),
+    ("Statut", "statut", None), ("Clé", "cle", None), ("Mini-lot", "mini_lot", None),
+    ("Montant minimum (€ HT)", "montant_min", FMT_EUR),
+]
+AFFECTATION_SPEC = [
+    ("ID besoin", "id", None), ("N° lot", "lot", None), ("Motif", "motif", None),
+    ("Places", "places", FMT_INT), ("Heures", "hours", FMT_HOURS),
+    ("Dispositif", "dispositif", None), ("Ligne Besoins", "row", None),
+]
+MULTI_SPEC = [
+    ("N° lot", "lot", None), ("Titulaire", "titulaire", None), ("Rang", "rang", None),
+    ("Ordre de sollicitation", "ordre", None), ("Part (%)", "part", FMT_PCT),
+    ("Places", "places", FMT_INT), ("Heures", "hours", FMT_HOURS),
+    ("Montant (€ HT)", "montant", FMT_EUR), ("Note", "note", "0.0#"),
+    ("Prix horaire (€)", "prix", FMT_EUR), ("Capacité (places)", "capacite", FMT_INT),
+]
+HOLDERS_SPEC = [
+    ("Titulaire", "titulaire", None), ("Nb lots", "nb_lots", FMT_INT),
+    ("Places", "places", FMT_INT), ("Heures", "hours", FMT_HOURS),
+    ("Montant (€ HT)", "montant", FMT_EUR), ("Part du total (%)", "part_total", FMT_PCT),
+]
+CONTROLES_COLUMNS = [
+    Column("Gravité"), Column("Feuille"), Column("Ligne"), Column("Colonne"),
+    Column("Valeur"), Column("Message", width=90), Column("Code"),
+]
+
+
+def frame_block(name: str, df: pd.DataFrame, spec: list[tuple[str, str, str | None]],
+                **kw: Any) -> Block:
+    """A block from DataFrame columns, in the order and with the headers of `spec`."""
+    cols = [Column(h, fmt) for h, _, fmt in spec]
+    keys = [k for _, k, _ in spec]
+    rows = [[cell_value(v) for v in rec] for rec in
+            df.reindex(columns=keys).itertuples(index=False, name=None)]
+    return Block(name, cols, rows, **kw)
+
+
+def _controles(result: Result) -> Sheet:
+    rows = [[p.severity, p.sheet, p.row, p.column, _shown(p.value), p.message, p.code]
+            for p in result.report.sorted()]
+    if not rows:
+        rows = [["Info", "", None, "", None, "Aucun problème détecté.", "aucun-probleme"]]
+    return Sheet(CONTROLES, [Block("T_Controles", CONTROLES_COLUMNS, rows)])
+
+
+def _shown(v: Any) -> Any:
+    v = cell_value(v)
+    return v if isinstance(v, int | float | str) or v is None else str(v)
+
+
+def journal_row(result: Result, source: str, user: str, file_name: str,
+                now: dt.datetime | None = None) -> list[Any]:
+    r = result.report
+    return [
+        (now or dt.datetime.now()).replace(microsecond=0), __version__,
+        result.inputs.fingerprint, int(sum(result.inputs.needs_received.values())),
+        len(result.affectation), len(result.lots), r.count("Erreur"), r.count("Avertissement"),
+        source, user, file_name,
+    ]
+
+
+def _journal(result: Result, row: list[Any]) -> Sheet:
+    fmts = {"Horodatage": FMT_DATETIME}
+    cols = [Column(c, fmts.get(c)) for c in JOURNAL_COLUMNS]
+    rows = [[cell_value(v) for v in r] for r in result.inputs.previous_journal] + [row]
+    return Sheet(JOURNAL, [Block("T_Journal", cols, rows)])
+
+
+def _multi(result: Result) -> Sheet:
+    att = result.attribution
+    left = frame_block("T_Multi", att.rows, MULTI_SPEC)
+    holders = frame_block("T_Titulaires", att.holders, HOLDERS_SPEC,
+                          col=left.last_col + 2)
+    if not holders.rows:
+        holders.rows = [["Titulaires désignés après l'analyse des offres (feuille Offres)",
+                         None, None, None, None, None]]
+        holders.table = False
+    return Sheet(MULTI, [left, holders])
+
+
+def build_outputs(result: Result, *, source: str = "ligne de commande", user: str = "",
+                  file_name: str = "", now: dt.datetime | None = None) -> Outputs:
+    """The six output sheets of a run."""
+    jrow = journal_row(result, source, user, file_name, now)
+    sheets = [
+        Sheet(LOTS, [frame_block("T_Lots", result.lots, LOTS_SPEC)]),
+        Sheet(AFFECTATION, [frame_block("T_Affectation", result.affectation, AFFECTATION_SPEC)]),
+        _multi(result),
+        synthese_sheet(result, jrow[0]),
+        _controles(result),
+        _journal(result, jrow),
+    ]
+    r = result.report
+    line = (f"{len(result.lots)} lots générés pour {len(result.affectation)} besoins, "
+            f"{r.count('Erreur')} erreur(s), {r.count('Avertissement')} avertissement(s)"
+            f" — voir {SYNTHESE} et {CONTROLES}.")
+    return Outputs(sheets, line)
+
+
+__all__ = ["build_outputs", "frame_block", "AFFECTATION"]

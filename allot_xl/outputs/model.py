@@ -1,0 +1,136 @@
+"""The declarative description of output sheets that every writer (file, xlwings Book) renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# en-US number-format codes: Excel shows them with the user's (French) separators
+FMT_INT = "#,##0"
+FMT_HOURS = "#,##0.0"
+FMT_EUR = '#,##0.00 "€"'
+FMT_PCT = "0.00"  # percentages are written 0–100, the header says (%)
+FMT_RATIO = "0.0"
+FMT_DATETIME = "dd/mm/yyyy hh:mm:ss"
+FMT_TEXT = "@"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    format: str | None = None  # None: General
+    width: float | None = None  # characters; None: fitted to the content
+
+
+@dataclass
+class Block:
+    """A table: a header row at (row, col) then data rows; an Excel table when `table`."""
+
+    name: str  # Excel table name, unique in the workbook (`T_Lots`)
+    columns: list[Column]
+    rows: list[list[Any]]
+    row: int = 1
+    col: int = 1
+    title: str | None = None  # bold line just above the header
+    total: list[Any] | None = None  # a bold line after the rows, outside the Excel table
+    table: bool = True
+
+    @property
+    def last_row(self) -> int:
+        return self.row + len(self.rows) + (1 if self.total else 0)
+
+    @property
+    def last_col(self) -> int:
+        return self.col + len(self.columns) - 1
+
+    def column_index(self, header: str) -> int:
+        """1-based sheet column of `header`."""
+        return self.col + [c.header for c in self.columns].index(header)
+
+
+@dataclass(frozen=True)
+class Text:
+    row: int
+    col: int
+    value: str
+    bold: bool = False
+    size: float | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of columns of one block: categories from one column, one series per value column."""
+
+    kind: Literal["bar", "column"]
+    title: str
+    block: str
+    category: str
+    series: tuple[str, ...]
+    row: int  # top-left anchor
+    col: int
+    width_cm: float = 16.0
+    height_cm: float = 8.0
+    y_title: str = ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    blocks: list[Block] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    freeze: tuple[int, int] | None = (2, 1)  # first unfrozen cell: (2, 1) freezes row 1
+    tab_color: str | None = None
+
+    def block(self, name: str) -> Block:
+        return next(b for b in self.blocks if b.name == name)
+
+
+@dataclass
+class Outputs:
+    """Every output sheet of a run, in workbook order."""
+
+    sheets: list[Sheet]
+    summary_line: str = ""  # what the buyer is told when the run ends
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def cell_value(v: Any) -> Any:
+    """A value as it is written: numbers and dates as such, everything else as text."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if isinstance(v, int | float | dt.datetime | dt.date):
+        try:
+            if v != v:  # NaN
+                return None
+        except TypeError:
+            pass
+        return v
+    if hasattr(v, "item"):  # numpy scalar
+        return cell_value(v.item())
+    return str(v)
+
+
+def needs_text_protection(v: Any) -> bool:
+    """Text Excel would take for a formula if typed: it must be written as text."""
+    return isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and len(v) > 1
+
+
+def fitted_width(block: Block, i: int, sample: int = 300) -> float:
+    """A readable width (characters) for column i of `block`."""
+    col = block.columns[i]
+    if col.width:
+        return col.width
+    longest = len(col.header)
+    for r in block.rows[:sample]:
+        v = r[i]
+        if v is None:
+            continue
+        n = len(f"{v:,.2f}") if isinstance(v, float) else len(str(v))
+        longest = max(longest, n)
+    return float(min(max(longest + 2, 8), 60))

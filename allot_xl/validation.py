@@ -1,0 +1,247 @@
+"""Input sheets (grids) to validated `Inputs`: bad rows become Problems, bad structure stops."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import contract as C
+from .contract import BadNumber, clean_text, fold, parse_number
+from .grid import RawTable, SheetGrid, find_sheet, read_table
+from .model import Params, Rule, Zone
+from .problems import Report, StructuralError
+
+
+def _structural(sheet: str, message: str) -> StructuralError:
+    return StructuralError(f"Feuille « {sheet} » : {message}")
+
+
+def required_table(grids: dict[str, SheetGrid], kind: str) -> RawTable:
+    title = find_sheet(list(grids), kind)
+    if title is None:
+        raise StructuralError(
+            f"La feuille « {kind} » est absente du classeur : ajoutez-la "
+            f"(allot-xl template modele.xlsx crée un classeur modèle).")
+    t = read_table(grids[title], kind)
+    if t.header_row == 0:
+        keys = ", ".join(f"« {k} »" for k in C.HEADER_KEYS[kind])
+        raise _structural(title, f"ligne d'en-tête introuvable dans les 10 premières lignes "
+                                 f"(colonnes attendues : {keys}).")
+    if t.missing:
+        cols = ", ".join(f"« {k} »" for k in t.missing)
+        raise _structural(title, f"colonne(s) obligatoire(s) absente(s) : {cols} "
+                                 f"(en-têtes en ligne {t.header_row}).")
+    return t
+
+
+def report_totals(t: RawTable, report: Report) -> None:
+    for r in t.total_rows:
+        report.info("ligne-total", t.sheet, r, "", "Total",
+                    "Ligne de total ignorée (elle n'est pas un besoin).")
+
+
+def number_cell(t: RawTable, row: int, vals: list[Any], col: str, report: Report, *,
+            percent: bool = False, minimum: float | None = 0.0,
+            whole: bool = False) -> tuple[float | None, bool]:
+    """(value, ok). Reports an Erreur when the cell is not a valid number."""
+    v = t.get(vals, col)
+    if v is None or (isinstance(v, float) and not math.isnan(v) and not isinstance(v, bool)):
+        x = v
+    else:
+        try:
+            x = parse_number(v, percent=percent)
+        except BadNumber as e:
+            report.error("nombre-invalide", t.sheet, row, t.header(col), v,
+                         f"« {t.header(col)} » doit être un nombre : {e}. Corrigez la cellule.")
+            return None, False
+    if x is None:
+        return None, True
+    if minimum is not None and x < minimum:
+        report.error("nombre-negatif", t.sheet, row, t.header(col), v,
+                     f"« {t.header(col)} » ne peut pas être négatif : saisissez une valeur "
+                     f"≥ {minimum:g}.")
+        return None, False
+    if whole and not float(x).is_integer():
+        report.error("places-non-entieres", t.sheet, row, t.header(col), v,
+                     f"« {t.header(col)} » doit être un nombre entier de places.")
+        return None, False
+    return x, True
+
+
+# --------------------------------------------------------------------------- Zones
+
+
+def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
+    raw: dict[str, tuple[str, str, str, list[str]]] = {}
+    seen: dict[str, int] = {}
+    for row, vals in t.rows:
+        name = clean_text(t.get(vals, "Zone"))
+        terr = clean_text(t.get(vals, "Territoire"))
+        dep = clean_text(t.get(vals, "Département"))
+        if not name:
+            report.error("zone-manquante", t.sheet, row, t.header("Zone"), "",
+                         "Nom de zone manquant : complétez la cellule ou supprimez la ligne.")
+            continue
+        if fold(name) in seen:
+            report.error("zone-double", t.sheet, row, t.header("Zone"), name,
+                         f"Zone « {name} » déjà définie ligne {seen[fold(name)]} : "
+                         f"cette ligne est ignorée.")
+            continue
+        bad = [c for c, v in (("Territoire", terr), ("Département", dep)) if not v]
+        if bad:
+            for c in bad:
+                report.error("zone-incomplete", t.sheet, row, t.header(c), "",
+                             f"« {c} » manquant pour la zone « {name} » : complétez-le "
+                             f"(la zone est ignorée).")
+            continue
+        seen[fold(name)] = row
+        vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
+        raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x])
+    by_fold = {fold(n): n for n in raw}
+    links: dict[str, set[str]] = {n: set() for n in raw}
+    for name, (_, _, _, vois) in raw.items():
+        for v in vois:
+            other = by_fold.get(fold(v))
+            if other is None:
+                report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
+                               t.header("Voisines"), v,
+                               f"La zone voisine « {v} » de « {name} » n'est pas dans la "
+                               f"feuille Zones : elle est ignorée.")
+            elif other != name:
+                links[name].add(other)
+                links[other].add(name)  # the relation is symmetric
+    return {n: Zone(n, terr, dep, reg, frozenset(links[n]))
+            for n, (terr, dep, reg, _) in raw.items()}
+
+
+# --------------------------------------------------------------------------- Règles
+
+
+def _choice(t: RawTable, row: int, vals: list[Any], col: str, choices: tuple[str, ...],
+            default: str) -> str:
+    v = t.get(vals, col)
+    if C.is_blank(v):
+        return default
+    c = C.canonical_choice(v, choices)
+    if c is None:
+        allowed = ", ".join(f"« {x} »" for x in choices)
+        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » = « {clean_text(v)} » "
+                                   f"n'est pas reconnu (valeurs possibles : {allowed}).")
+    return c
+
+
+def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, *, percent: bool = False,
+                 default: float | None = None) -> float | None:
+    v = t.get(vals, col)
+    try:
+        x = parse_number(v, percent=percent)
+    except BadNumber as e:
+        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » illisible ({e}) : "
+                                   f"la règle ne peut pas s'appliquer.") from None
+    if x is not None and x < 0:
+        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » est négatif.")
+    return default if x is None else x
+
+
+def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for row, vals in t.rows:
+        code = clean_text(t.get(vals, "Dispositif"))
+        if not code:
+            report.warning("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
+                           "Règle sans code de dispositif : ligne ignorée.")
+            continue
+        if any(fold(code) == fold(c) for c in rules):
+            raise _structural(t.sheet, f"ligne {row}, le dispositif « {code} » a déjà une "
+                                       f"règle : gardez une seule ligne par dispositif.")
+        maille = []
+        for part in clean_text(t.get(vals, "Maille")).split("+"):
+            comp = C.canonical_component(part)
+            if comp is None or comp in maille:
+                allowed = ", ".join(C.MAILLE_COMPONENTS)
+                raise _structural(t.sheet, f"ligne {row}, « {t.header('Maille')} » : "
+                                           f"« {part.strip()} » n'est pas un composant reconnu "
+                                           f"ou est répété (composants : {allowed}, joints "
+                                           f"par « + »).")
+            maille.append(comp)
+        unite = _choice(t, row, vals, "Unité", C.UNITES, "")
+        if not unite:
+            raise _structural(t.sheet, f"ligne {row}, « {t.header('Unité')} » manquante "
+                                       f"(heures ou places).")
+        hpp = _rule_number(t, row, vals, "Heures par place")
+        if not hpp:
+            raise _structural(t.sheet, f"ligne {row}, « {t.header('Heures par place')} » doit "
+                                       f"être un nombre strictement positif.")
+        vmin = _rule_number(t, row, vals, "Volume min", default=0.0) or 0.0
+        vmax = _rule_number(t, row, vals, "Volume max")
+        if vmax is not None and vmax <= 0:
+            vmax = None
+        if vmax is not None and vmax < vmin:
+            raise _structural(t.sheet, f"ligne {row}, « Volume max » ({vmax:g}) est inférieur "
+                                       f"à « Volume min » ({vmin:g}).")
+        plaf = t.get(vals, "Plafonner aux débouchés")
+        plafonner = C.parse_yes_no(plaf)
+        if plafonner is None:
+            raise _structural(t.sheet, f"ligne {row}, « {t.header('Plafonner aux débouchés')} »"
+                                       f" doit valoir oui ou non.")
+        att = _rule_number(t, row, vals, "Attributaires", default=1.0)
+        lmax = _rule_number(t, row, vals, "Lots max par titulaire")
+        if not float(att).is_integer() or att < 1 or (lmax is not None and
+                                                      (not float(lmax).is_integer() or lmax < 1)):
+            raise _structural(t.sheet, f"ligne {row}, « Attributaires » et « Lots max par "
+                                       f"titulaire » doivent être des entiers ≥ 1.")
+        rules[code] = Rule(
+            code=code, libelle=clean_text(t.get(vals, "Libellé")) or code,
+            maille=tuple(maille), unite=unite, heures_par_place=hpp,
+            tolerance=_rule_number(t, row, vals, "Tolérance (%)", percent=True, default=25.0),
+            taux=_rule_number(t, row, vals, "Taux horaire (€)", default=0.0),
+            volume_min=vmin, volume_max=vmax,
+            regroupement=_choice(t, row, vals, "Regroupement", C.REGROUPEMENTS, "voisines"),
+            plafonner=plafonner, attributaires=int(att),
+            repartition=_choice(t, row, vals, "Répartition", C.REPARTITIONS, "cascade"),
+            lots_max=int(lmax) if lmax is not None else None, row=row)
+    if not rules:
+        raise _structural(t.sheet, "aucune règle : ajoutez une ligne par dispositif.")
+    return rules
+
+
+# --------------------------------------------------------------------------- Paramètres
+
+
+def read_params(t: RawTable | None, report: Report) -> Params:
+    params = Params()
+    if t is None:
+        return params
+    lookup = {fold(k): k for k in C.PARAM_DEFAULTS}
+    for row, vals in t.rows:
+        raw_key = t.get(vals, "Paramètre")
+        key = lookup.get(fold(raw_key))
+        v = t.get(vals, "Valeur")
+        if key is None:
+            report.warning("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
+                           f"Paramètre « {clean_text(raw_key)} » inconnu : il est ignoré.")
+            continue
+        if key == "Attribution":
+            choice = C.canonical_choice(v, C.ATTRIBUTIONS) if not C.is_blank(v) else None
+            if choice is None and not C.is_blank(v):
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« Attribution » doit valoir « importance décroissante » ou "
+                             f"« optimale » : la valeur par défaut est appliquée.")
+            params.values[key] = choice or C.PARAM_DEFAULTS[key]
+        elif key in C.TEXT_PARAMS:
+            params.values[key] = clean_text(v) or None
+        else:
+            try:
+                x = parse_number(v, percent=True)
+            except BadNumber as e:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » illisible ({e}) : la valeur par défaut "
+                             f"{C.PARAM_DEFAULTS[key]} est appliquée.")
+                continue
+            if x is not None and x < 0:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » ne peut pas être négatif : la valeur par défaut est "
+                             f"appliquée.")
+                continue
+            params.values[key] = x if x is not None else C.PARAM_DEFAULTS[key]
+    return params
