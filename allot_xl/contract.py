@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -24,6 +25,7 @@ def fold(text: Any) -> str:
     return _SPACES.sub(" ", s).strip().casefold()
 
 
+@functools.lru_cache(maxsize=65536)
 def sort_key(text: str) -> str:
     """Order of `Clé` values: case- and accent-insensitive (`Énergie` between `C` and `H`)."""
     s = unicodedata.normalize("NFKD", str(text))

@@ -7,6 +7,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..contract import sort_key
@@ -41,6 +42,37 @@ class Group:
         return " | ".join(parts)
 
 
+@dataclass
+class NeedArrays:
+    """The needs of one dispositif as plain arrays, indexed by position (fast to slice)."""
+
+    places: np.ndarray
+    hours: np.ndarray
+    vol: np.ndarray  # in the rule's unit
+    zone: np.ndarray
+    comps: pd.DataFrame  # Maille component values, RangeIndex
+
+    @classmethod
+    def of(cls, needs: pd.DataFrame, rule: Rule, zones: dict[str, Zone],
+           region: str) -> NeedArrays:
+        needs = needs.reset_index(drop=True)
+        places = needs["places"].to_numpy(dtype=float)
+        hours = needs["hours"].to_numpy(dtype=float)
+        return cls(places, hours, places if rule.unite == "places" else hours,
+                   needs["zone"].to_numpy(dtype=object), component_values(needs, zones, region))
+
+    def column(self, name: str) -> np.ndarray:
+        """Values of one Maille component, as an array (cached)."""
+        cache = self.__dict__.setdefault("_columns", {})
+        if name not in cache:
+            cache[name] = self.comps[name].to_numpy(dtype=object)
+        return cache[name]
+
+    def group(self, comps: dict[str, set[str]], pos: list[int], base_keys: int = 1) -> Group:
+        return Group(comps, pos, float(self.places[pos].sum()), float(self.hours[pos].sum()),
+                     set(self.zone[pos]), base_keys)
+
+
 def component_values(needs: pd.DataFrame, zones: dict[str, Zone], region: str) -> pd.DataFrame:
     """The value of each Maille component for each need (zone attributes from `Zones`)."""
     z = needs["zone"]
@@ -54,19 +86,15 @@ def component_values(needs: pd.DataFrame, zones: dict[str, Zone], region: str) -
     }, index=needs.index)
 
 
-def make_groups(needs: pd.DataFrame, comps: pd.DataFrame, rule: Rule) -> list[Group]:
-    """Step 3: one group per distinct Maille key, in the order of their Clé."""
-    groups: list[Group] = []
+def make_groups(a: NeedArrays, n: int, rule: Rule) -> list[Group]:
+    """Step 3: one group per distinct Maille key among the first `n` needs, in Clé order."""
     keys = list(rule.maille)
-    sub = comps[keys].copy()
-    sub["_pos"] = range(len(sub))
-    for key, idx in sub.groupby(keys, sort=False).groups.items():
+    groups: list[Group] = []
+    if n == 0:
+        return groups
+    for key, pos in a.comps.iloc[:n].groupby(keys, sort=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        pos = [needs.index.get_loc(i) for i in idx]
-        g = Group({c: {v} for c, v in zip(keys, key, strict=True)}, pos,
-                  float(needs["places"].iloc[pos].sum()), float(needs["hours"].iloc[pos].sum()),
-                  set(needs["zone"].iloc[pos]))
-        groups.append(g)
+        groups.append(a.group({c: {v} for c, v in zip(keys, key, strict=True)}, list(pos)))
     groups.sort(key=lambda g: sort_key(g.cle(rule.code, rule.maille)))
     return groups
 
@@ -125,8 +153,8 @@ def _merge(a: Group, b: Group) -> Group:
                  a.base_keys + b.base_keys)
 
 
-def merge_small(groups: list[Group], rule: Rule, needs: pd.DataFrame, comps: pd.DataFrame,
-                zones: dict[str, Zone], region: str) -> list[Group]:
+def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str, Zone],
+                region: str) -> list[Group]:
     """Step 4: merge groups under `Volume min` (smallest first) until no merge is possible."""
     vmin = rule.volume_min
     small = [g for g in groups if g.volume(rule) < vmin - EPS]
@@ -136,10 +164,10 @@ def merge_small(groups: list[Group], rule: Rule, needs: pd.DataFrame, comps: pd.
         for g in small:
             g.below_min_stuck = True
         return groups
-    vol = needs["places"] if rule.unite == "places" else needs["hours"]
+    vol = pd.Series(a.vol)
     geo = _Geo(zones, region,
-               vol.groupby(comps["Territoire"]).sum().to_dict(),
-               vol.groupby(comps["Département"]).sum().to_dict())
+               vol.groupby(a.comps["Territoire"].to_numpy()).sum().to_dict(),
+               vol.groupby(a.comps["Département"].to_numpy()).sum().to_dict())
     skip = ("Zone",) if rule.regroupement == "voisines" else GEO
     uid = itertools.count()
     alive: dict[int, Group] = {}
@@ -176,26 +204,25 @@ def merge_small(groups: list[Group], rule: Rule, needs: pd.DataFrame, comps: pd.
 
 def _pack(items: list[tuple[float, list[int], str]], n: int, vmax: float) -> list[list] | None:
     """Place item blocks (volume, needs, zone) into n bins of at most vmax, largest first,
-    each into the least-loaded bin that holds it; None when they do not fit."""
-    bins: list[list] = [[0.0, []] for _ in range(n)]
+    each into the least-loaded bin; None when one does not fit (then no bin holds it)."""
+    heap = [(0.0, i) for i in range(n)]
+    content: list[list[int]] = [[] for _ in range(n)]
     for vol, pos, _ in sorted(items, key=lambda x: (-x[0], sort_key(x[2]))):
-        fitting = [b for b in bins if b[0] + vol <= vmax + EPS]
-        if not fitting:
+        load, i = heapq.heappop(heap)
+        if load + vol > vmax + EPS:
             return None
-        b = min(fitting, key=lambda b: b[0])
-        b[0] += vol
-        b[1].extend(pos)
-    return bins
+        content[i].extend(pos)
+        heapq.heappush(heap, (load + vol, i))
+    return [[load, content[i]] for load, i in sorted(heap, key=lambda x: x[1])]
 
 
-def split_large(g: Group, rule: Rule, needs: pd.DataFrame) -> list[Group]:
+def split_large(g: Group, rule: Rule, a: NeedArrays) -> list[Group]:
     """Step 5: split a group over `Volume max` into the fewest balanced parts, needs whole,
     each zone's needs together where possible. A need alone above the max is its own part."""
     vmax = rule.volume_max
     if vmax is None or g.volume(rule) <= vmax + EPS:
         return [g]
-    vol = (needs["places"] if rule.unite == "places" else needs["hours"]).to_numpy()
-    zone = needs["zone"].to_numpy()
+    vol, zone = a.vol, a.zone
     giants = [p for p in g.needs if vol[p] > vmax + EPS]
     rest = [p for p in g.needs if vol[p] <= vmax + EPS]
     by_zone: dict[str, list[int]] = {}
@@ -224,9 +251,9 @@ def split_large(g: Group, rule: Rule, needs: pd.DataFrame) -> list[Group]:
     out = []
     for i, ps in enumerate(parts_needs, 1):
         ps = sorted(ps, key=lambda p: order[p])
-        part = Group({c: set(v) for c, v in g.comps.items()}, ps,
-                     float(needs["places"].iloc[ps].sum()), float(needs["hours"].iloc[ps].sum()),
-                     set(zone[ps]), g.base_keys, (i, len(parts_needs)), g.below_min_stuck,
-                     len(ps) == 1 and vol[ps[0]] > vmax + EPS)
+        part = a.group({c: set(v) for c, v in g.comps.items()}, ps, g.base_keys)
+        part.part = (i, len(parts_needs))
+        part.below_min_stuck = g.below_min_stuck
+        part.single_over_max = len(ps) == 1 and vol[ps[0]] > vmax + EPS
         out.append(part)
     return out

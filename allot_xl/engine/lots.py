@@ -10,7 +10,7 @@ import pandas as pd
 from ..contract import fold, sort_key
 from ..model import Inputs, Rule
 from ..problems import Report
-from .grouping import EPS, Group, component_values, make_groups, merge_small, split_large
+from .grouping import EPS, Group, NeedArrays, make_groups, merge_small, split_large
 
 LOT_COLUMNS = [
     "lot", "intitule", "dispositif", "zones", "territoire", "departement", "domaine", "metier",
@@ -58,25 +58,27 @@ def _order(g: Group, cle: str) -> tuple:
     return (sort_key(base), g.part[0] if g.part else 0)
 
 
-def _impose(lots: list[_Lot], imposed: pd.DataFrame, needs: pd.DataFrame, rule: Rule,
+def _impose(lots: list[_Lot], imposed: pd.Series, offset: int, a: NeedArrays, rule: Rule,
             previous_cles: dict[str, str]) -> None:
     """Needs with a valid `Lot imposé` join the lot holding that number (re-created with its
-    previous Clé when it vanished)."""
+    previous Clé when it vanished). `imposed` holds their lot names, positions from `offset`."""
     by_num = {lot_label(rule.code, x.number): x for x in lots}
-    for lot_name, idx in imposed.groupby("lot_impose", sort=True).groups.items():
-        pos = [needs.index.get_loc(i) for i in idx]
+    names = imposed.to_numpy()
+    for lot_name in sorted(set(names)):
+        pos = [offset + i for i, v in enumerate(names) if v == lot_name]
         target = by_num.get(lot_name)
         if target is None:
-            g = Group({c: set() for c in rule.maille}, [], 0.0, 0.0, set())
             cle = previous_cles.get(lot_name) or f"{rule.code} | Lot imposé={lot_name}"
-            target = _Lot(g, cle, _number_of(lot_name))
+            target = _Lot(Group({c: set() for c in rule.maille}, [], 0.0, 0.0, set()), cle,
+                          _number_of(lot_name))
             lots.append(target)
             by_num[lot_name] = target
+        g = target.group
         target.imposed = (target.imposed or []) + pos
-        target.group.needs = target.group.needs + pos
-        target.group.places += float(needs["places"].iloc[pos].sum())
-        target.group.hours += float(needs["hours"].iloc[pos].sum())
-        target.group.zones |= set(needs["zone"].iloc[pos])
+        g.needs = g.needs + pos
+        g.places += float(a.places[pos].sum())
+        g.hours += float(a.hours[pos].sum())
+        g.zones |= set(a.zone[pos])
 
 
 def _status(lot: _Lot, rule: Rule, mini: bool) -> str:
@@ -108,51 +110,47 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
         sub = active[active["dispositif"] == code]
         if sub.empty:
             continue
-        free = sub[sub["lot_impose"] == ""]
-        comps = component_values(free, inputs.zones, region)
-        groups = make_groups(free, comps, rule) if len(free) else []
-        groups = merge_small(groups, rule, free, comps, inputs.zones, region)
-        parts = [p for g in groups for p in split_large(g, rule, free)]
+        is_imposed = sub["lot_impose"] != ""
+        ordered = pd.concat([sub[~is_imposed], sub[is_imposed]]).reset_index(drop=True)
+        n_free = int((~is_imposed).sum())
+        a = NeedArrays.of(ordered, rule, inputs.zones, region)
+        groups = merge_small(make_groups(a, n_free, rule), rule, a, inputs.zones, region)
+        parts = [p for g in groups for p in split_large(g, rule, a)]
         lots = [_Lot(p, p.cle(code, rule.maille)) for p in parts]
         _number(lots, code, inputs.previous_lots)
-        # positions now index `sub` (free needs first, then imposed ones)
-        imposed = sub[sub["lot_impose"] != ""]
-        ordered = pd.concat([free, imposed])
-        if len(imposed):
-            _impose(lots, imposed, ordered, rule, inputs.previous_cles)
-        comps_all = component_values(ordered, inputs.zones, region)
-        for lot in sorted(lots, key=lambda x: x.number):
-            row, aff = _describe(lot, rule, ordered, comps_all, inputs, report)
-            lot_rows.append(row)
-            aff_parts.append(aff)
+        if n_free < len(ordered):
+            _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
+                    inputs.previous_cles)
+        lots.sort(key=lambda x: x.number)
+        lot_rows += [_describe(lot, rule, a, inputs, report) for lot in lots]
+        aff_parts.append(_affectation(lots, rule, ordered))
     lots_df = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
     aff_df = (pd.concat(aff_parts, ignore_index=True) if aff_parts
               else pd.DataFrame(columns=AFFECTATION_COLUMNS))
     return lots_df, aff_df
 
 
-def _describe(lot: _Lot, rule: Rule, needs: pd.DataFrame, comps: pd.DataFrame,
-              inputs: Inputs, report: Report) -> tuple[dict, pd.DataFrame]:
+def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Report) -> dict:
     g, p = lot.group, inputs.params
     name = lot_label(rule.code, lot.number)
-    sub = needs.iloc[g.needs]
-    csub = comps.iloc[g.needs]
 
     def values(col: str) -> str:
-        return " + ".join(sorted({v for v in csub[col] if v}, key=sort_key))
+        vals = a.column(col)[g.needs]
+        return " + ".join(sorted({v for v in vals if v}, key=sort_key))
 
     montant = round(g.hours * rule.taux, 2)
     pmax = p.number("Maximum bons de commande (%)", 120.0)
     pmin = p.number("Minimum bons de commande (%)")
     mini = montant < p.number("Seuil mini-lots (€ HT)", 40_000.0)
-    key_text = " — ".join(values(c) for c in rule.maille if values(c))
+    shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
+    key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
     if g.part:
         title += f" (partie {g.part[0]}/{g.part[1]})"
     row = {
-        "lot": name, "intitule": title, "dispositif": rule.code, "zones": values("Zone"),
-        "territoire": values("Territoire"), "departement": values("Département"),
-        "domaine": values("Domaine"), "metier": values("Métier"), "nb_besoins": len(g.needs),
+        "lot": name, "intitule": title, "dispositif": rule.code, "zones": shown["Zone"],
+        "territoire": shown["Territoire"], "departement": shown["Département"],
+        "domaine": shown["Domaine"], "metier": shown["Métier"], "nb_besoins": len(g.needs),
         "places": int(round(g.places)), "hours": round(g.hours, 2),
         "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
         "montant": montant, "montant_max": round(montant * pmax / 100, 2),
@@ -164,19 +162,29 @@ def _describe(lot: _Lot, rule: Rule, needs: pd.DataFrame, comps: pd.DataFrame,
     if row["statut"].startswith(("Sous", "Au-dessus")):
         report.warning("lot-hors-bornes", "Lots", None, "N° lot", name,
                        f"Lot {name} : {row['statut']}. Ajustez les règles ou imposez un lot.")
-    imposed = set(lot.imposed or [])
-    motifs = []
-    for pos, capped in zip(g.needs, sub["capped"], strict=True):
-        m = ["imposé"] if pos in imposed else []
-        if capped:
-            m.append("plafonné")
-        if pos not in imposed:
-            if g.base_keys > 1:
-                m.append("regroupé")
-            if g.part:
-                m.append("scindé")
-        motifs.append(", ".join(m) or "direct")
-    aff = pd.DataFrame({"id": sub["id"].to_numpy(), "lot": name, "motif": motifs,
-                        "places": sub["places"].to_numpy(), "hours": sub["hours"].to_numpy(),
-                        "row": sub["row"].to_numpy(), "dispositif": rule.code})
-    return row, aff
+    return row
+
+
+def _affectation(lots: list[_Lot], rule: Rule, needs: pd.DataFrame) -> pd.DataFrame:
+    """One row per need: its lot and why it is there (direct, regroupé, scindé, imposé,
+    plafonné)."""
+    pos, names, motifs = [], [], []
+    capped = needs["capped"].to_numpy()
+    for lot in lots:
+        g = lot.group
+        name = lot_label(rule.code, lot.number)
+        imposed = set(lot.imposed or [])
+        shared = (["regroupé"] if g.base_keys > 1 else []) + (["scindé"] if g.part else [])
+        for q in g.needs:
+            m = ["imposé"] if q in imposed else []
+            if capped[q]:
+                m.append("plafonné")
+            if q not in imposed:
+                m += shared
+            pos.append(q)
+            names.append(name)
+            motifs.append(", ".join(m) or "direct")
+    sub = needs.iloc[pos]
+    return pd.DataFrame({"id": sub["id"].to_numpy(), "lot": names, "motif": motifs,
+                         "places": sub["places"].to_numpy(), "hours": sub["hours"].to_numpy(),
+                         "row": sub["row"].to_numpy(), "dispositif": rule.code})
