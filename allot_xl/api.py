@@ -81,8 +81,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
                             file_name=src.name)
     (progress or (lambda _: None))("Écriture des feuilles de sortie")
     if in_place:
-        from .adapters.xlsx_write import atomic_write
         import shutil
+
+        from .adapters.xlsx_write import atomic_write
 
         atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
     write_outputs(src, dst, outputs)

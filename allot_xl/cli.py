@@ -14,6 +14,13 @@ from .problems import ERREUR, AllotError, Report
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED = 0, 1, 2
 
 
+class FrenchFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help laid out as written, with a French usage line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, prefix or "Utilisation : ")
+
+
 class FrenchParser(argparse.ArgumentParser):
     """argparse with its own messages in French and exit code 2 on bad arguments."""
 
@@ -32,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Allotissement des achats de formation : lit les feuilles Besoins, Zones, "
                     "Règles (et Paramètres, Offres) d'un classeur Excel et écrit les lots.",
         epilog="Exemple : allot-xl regenerate besoins.xlsx",
-        formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False)
+        formatter_class=FrenchFormatter, add_help=False)
     p.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     p.add_argument("--version", action="version", version=f"allot-xl {__version__}",
                    help="afficher la version et quitter")
@@ -42,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     for name, fn in COMMANDS.items():
         doc = (fn.__doc__ or "").strip()
         summary, _, rest = doc.partition("\n")
-        sp = sub.add_parser(name, help=summary, description=doc, add_help=False,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp = sub.add_parser(name, prog=f"allot-xl {name}", help=summary, description=doc,
+                            add_help=False,
+                            formatter_class=FrenchFormatter)
         sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
         sp._positionals.title = "arguments"
         sp._optionals.title = "options"

@@ -225,7 +225,8 @@ def parse_number(value: Any, *, percent: bool = False) -> float | None:
     if isinstance(value, CellError):
         raise BadNumber(f"valeur d'erreur Excel {value.code}")
     if isinstance(value, NoCachedValue):
-        raise BadNumber("formule sans valeur calculée (ouvrez et enregistrez le classeur dans Excel)")
+        raise BadNumber("formule sans valeur calculée (ouvrez et enregistrez le classeur dans "
+                        "Excel)")
     if isinstance(value, bool):
         raise BadNumber("valeur VRAI/FAUX au lieu d'un nombre")
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):

@@ -50,6 +50,8 @@ class RawTable:
     rows: list[tuple[int, list[Any]]]  # (Excel row, values)
     total_rows: list[int] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required columns not found
+    table: str = ""  # the Excel table the header belongs to, if any
+    outside: list[int] = field(default_factory=list)  # filled rows below that table
 
     def get(self, values: list[Any], column: str) -> Any:
         i = self.columns.get(column)
@@ -75,18 +77,20 @@ def _match_header(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
     return out
 
 
-def _locate(grid: SheetGrid, kind: str, lookup: dict[str, str]) -> tuple[int, int, int, int]:
-    """(header row, first col, last col, last data row), 1-based; header row 0 if none."""
+def _locate(grid: SheetGrid, kind: str, lookup: dict[str, str]
+            ) -> tuple[int, int, int, int, str]:
+    """(header row, first col, last col, last data row, table name), 1-based; header row 0
+    if none."""
     keys = HEADER_KEYS[kind]
     for t in grid.tables:
         cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
         if all(k in _match_header(cells, lookup) for k in keys):
-            return t.first_row, t.first_col, t.last_col, t.last_row - t.totals_rows
+            return t.first_row, t.first_col, t.last_col, t.last_row - t.totals_rows, t.name
     width = max((len(r) for r in grid.values), default=0)
     for r in range(1, min(len(grid.values), 10) + 1):
         if all(k in _match_header(grid.values[r - 1], lookup) for k in keys):
-            return r, 1, width, len(grid.values)
-    return 0, 1, width, len(grid.values)
+            return r, 1, width, len(grid.values), ""
+    return 0, 1, width, len(grid.values), ""
 
 
 def read_table(grid: SheetGrid, kind: str) -> RawTable:
@@ -95,7 +99,7 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     Blank rows are dropped; rows whose first non-empty cell starts with `Total` are set
     aside in `total_rows`. `missing` lists the required columns not found."""
     lookup = column_lookup(kind)
-    header_row, c1, c2, last = _locate(grid, kind, lookup)
+    header_row, c1, c2, last, table = _locate(grid, kind, lookup)
     required = [c.name for c in COLUMNS[kind] if c.required]
     if header_row == 0:
         return RawTable(grid.name, 0, {}, {}, [], [], required)
@@ -115,7 +119,12 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
             continue
         rows.append((r, vals))
     missing = [c for c in required if c not in columns]
-    return RawTable(grid.name, header_row, columns, headers, rows, totals, missing)
+    outside = []
+    if table:  # rows typed under an Excel table without extending it are not read
+        outside = [r for r in range(last + 1, len(grid.values) + 1)
+                   if any(not is_blank(v) for v in grid.values[r - 1][c1 - 1:c2])]
+    return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
+                    outside)
 
 
 def _canonical_value(v: Any) -> str:

@@ -68,7 +68,8 @@ def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs
                     if any(C.fold(n) == C.fold(s) for s in C.INPUT_SHEETS)]
     inputs = Inputs(
         zones=zones, rules=rules, params=params, needs=needs, needs_received=received,
-        offers=offers, previous_lots=prev_by_cle, previous_numbers=prev_by_num, previous_cles=prev_cles,
+        offers=offers, previous_lots=prev_by_cle, previous_numbers=prev_by_num,
+        previous_cles=prev_cles,
         previous_journal=journal, fingerprint=fingerprint(inputs_grids),
         campaign=params["Campagne"] or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,

@@ -35,9 +35,14 @@ def required_table(grids: dict[str, SheetGrid], kind: str) -> RawTable:
 
 
 def report_totals(t: RawTable, report: Report) -> None:
+    """Info lines for totals rows; warnings for rows left outside the sheet's Excel table."""
     for r in t.total_rows:
         report.info("ligne-total", t.sheet, r, "", "Total",
                     "Ligne de total ignorée (elle n'est pas un besoin).")
+    for r in t.outside:
+        report.warning("hors-tableau", t.sheet, r, "", "",
+                       f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
+                       f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
 
 
 def number_cell(t: RawTable, row: int, vals: list[Any], col: str, report: Report, *,
@@ -225,8 +230,8 @@ def read_params(t: RawTable | None, report: Report) -> Params:
             choice = C.canonical_choice(v, C.ATTRIBUTIONS) if not C.is_blank(v) else None
             if choice is None and not C.is_blank(v):
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« Attribution » doit valoir « importance décroissante » ou "
-                             f"« optimale » : la valeur par défaut est appliquée.")
+                             "« Attribution » doit valoir « importance décroissante » ou "
+                             "« optimale » : la valeur par défaut est appliquée.")
             params.values[key] = choice or C.PARAM_DEFAULTS[key]
         elif key in C.TEXT_PARAMS:
             params.values[key] = clean_text(v) or None

@@ -35,5 +35,5 @@ def allot(inputs: Inputs, report: Report) -> Result:
     attribution = attribute(lots_view, inputs.rules, inputs.offers,
                             inputs.params["Attribution"], report, inputs.offers_sheet,
                             inputs.offers_headers)
-    summary = summarise(inputs, needs, lots, affectation)
+    summary = summarise(inputs, needs, lots, affectation, report)
     return Result(inputs, report, needs, lots, affectation, attribution, summary)

@@ -5,32 +5,28 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.csgraph import maximum_flow
 
 from ..contract import fold, sort_key
 from ..model import Rule
 from ..problems import Report
-from .selection import decreasing_selection, optimal_selection
-from .shares import split_places, split_value
+from .shares import HOLDER_COLUMNS, hhi_by_dispositif, holders_table, split_places, spread
 
 DECREASING, OPTIMAL = "importance décroissante", "optimale"
 MODES = (DECREASING, OPTIMAL)
 NO_BID = "Sans attributaire (aucune offre)"
 CAPPED_OUT = "Sans attributaire (plafond de lots atteint)"
 UNASSIGNED = "Non attribué"
-TO_NAME = "À désigner {}"
-
 ROW_COLUMNS = ["lot", "dispositif", "titulaire", "rang", "ordre", "part", "places", "hours",
                "montant", "note", "prix", "capacite", "placeholder"]
-HOLDER_COLUMNS = ["titulaire", "nb_lots", "places", "hours", "montant", "part_total"]
 COMPARISON_COLUMNS = ["dispositif", "regle", "places_pourvues", "note_totale",
                       "titulaires_par_lot", "retenue"]
-_CANONICAL = ("N° lot", "Candidat", "Note", "Rang", "Capacité (places)")
 _NAN = float("nan")
 
 
@@ -59,7 +55,7 @@ class Bid:
 
 
 @dataclass(frozen=True)
-class _Lot:
+class Lot:
     lot: str
     dispositif: str
     places: int
@@ -68,15 +64,15 @@ class _Lot:
     montant_max: float
 
 
+@dataclass(frozen=True)
 class _Where:
-    """Where problems about `Offres` go: the sheet and its headers as written."""
+    """Where problems about the bids go: the sheet and its headers as written."""
 
-    def __init__(self, sheet: str, headers: dict[str, str] | None) -> None:
-        self.sheet = sheet
-        self.headers = {c: (headers or {}).get(c, c) for c in _CANONICAL}
+    sheet: str
+    headers: dict[str, str]
 
     def col(self, canonical: str) -> str:
-        return self.headers[canonical]
+        return self.headers.get(canonical) or canonical
 
 
 def attribute(lots: pd.DataFrame, rules: dict[str, Rule], offers: pd.DataFrame | None,
@@ -86,38 +82,386 @@ def attribute(lots: pd.DataFrame, rules: dict[str, Rule], offers: pd.DataFrame |
     announced rule's choice (`mode`), with both rules compared per dispositif."""
     if mode not in MODES:
         raise ValueError(f"unknown attribution mode: {mode!r}")
-    where = _Where(offers_sheet, headers)
-    lot_list = sorted((_as_lot(r) for r in lots.itertuples(index=False)),
+    where = _Where(offers_sheet, dict(headers or {}))
+    lot_list = sorted((_as_lot(r) for r in lots.to_dict("records")),
                       key=lambda x: lot_order_key(x.lot))
     if offers is None or len(offers) == 0:
         if offers is not None:
             report.info("offres-vides", offers_sheet, None, "", None,
-                        "La feuille Offres ne contient aucune offre : la multi-attribution montre "
+                        "La feuille Offres ne contient aucune offre : Multi-attribution montre "
                         "la structure prévue (À désigner). Saisissez les offres puis relancez.")
         rows = [r for lot in lot_list for r in _planned_rows(lot, rules[lot.dispositif])]
         return Attribution(_frame(rows, ROW_COLUMNS), _frame([], HOLDER_COLUMNS), {}, None)
     bids = rank_bids(check_offers(lot_list, offers, report, where), report, where)
-    chosen = {m: _choose(lot_list, rules, bids, m) for m in MODES}
-    rows = []
+    chosen = {m: choose_holders(lot_list, rules, bids, m) for m in MODES}
+    rows: list[dict] = []
     for lot in lot_list:
-        rule = rules[lot.dispositif]
-        rows += _awarded_rows(lot, rule, bids.get(lot.lot, []), chosen[mode][lot.lot],
-                              report, where)
+        rows += _awarded_rows(lot, rules[lot.dispositif], bids.get(lot.lot, []),
+                              chosen[mode][lot.lot], report, where)
     table = _frame(rows, ROW_COLUMNS)
     return Attribution(table, holders_table(table), hhi_by_dispositif(table),
                        _comparison(lot_list, rules, chosen, mode))
 
 
+def lot_order_key(lot: str) -> tuple[str, int, str]:
+    """Lot-number order: `PQ-2` before `PQ-10`, case- and accent-insensitive."""
+    m = re.match(r"^(.*?)(\d+)$", lot)
+    if m is None:
+        return (sort_key(lot), -1, lot)
+    return (sort_key(m.group(1)), int(m.group(2)), lot)
+
+
 # --------------------------------------------------------------------------- bids
 
 
-def check_offers(lots: list[_Lot], offers: pd.DataFrame, report: Report,
+def check_offers(lots: list[Lot], offers: pd.DataFrame, report: Report,
                  where: _Where) -> list[Bid]:
     """Valid bids in sheet order: unknown lots and repeated bidders are errors, left out."""
     known = {fold(x.lot): x.lot for x in lots}
-    names: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    shown: dict[str, str] = {}
     seen: dict[tuple[str, str], int] = {}
     out: list[Bid] = []
-    for o in offers.sort values if False else offers.sort_values("row", kind="stable").itertuples(index=False):
-        pass
+    table = offers.sort_values("row", kind="stable")
+    columns = [table[c].tolist() if c in table else [None] * len(table) for c in
+               ("row", "lot", "candidat", "note", "prix", "capacite", "rang")]
+    for row, typed, name, note, prix, capacite, rang in zip(*columns, strict=True):
+        row, typed, name = int(row), _text(typed), _text(name)
+        lot = known.get(_memo(folded, typed, fold))
+        if lot is None:
+            report.error("lot-inconnu", where.sheet, row, where.col("N° lot"), typed,
+                         f"Le lot « {typed} » n'existe pas dans la feuille Lots : corrigez le "
+                         "N° lot ou régénérez les lots." if typed else
+                         "N° lot vide : indiquez le lot sur lequel porte l'offre.")
+            continue
+        key = _memo(folded, name, fold)
+        if not key:
+            report.error("candidat-manquant", where.sheet, row, where.col("Candidat"), None,
+                         f"Offre sans candidat sur le lot « {lot} » : indiquez le candidat "
+                         "ou supprimez la ligne.")
+            continue
+        if (lot, key) in seen:
+            report.error("offre-en-double", where.sheet, row, where.col("Candidat"), name,
+                         f"« {name} » a déjà une offre sur le lot « {lot} » (ligne "
+                         f"{seen[lot, key]}) : supprimez l'une des deux lignes ; seule la "
+                         "première est retenue.")
+            continue
+        seen[lot, key] = row
+        shown.setdefault(key, name)
+        out.append(Bid(lot, key, shown[key], _num(note, 0.0), _num(prix), _num(capacite),
+                       _num(rang), row))
     return out
+
+
+def rank_bids(bids: list[Bid], report: Report, where: _Where) -> dict[str, list[Bid]]:
+    """Each lot's bids, best first: `Rang` when it is consistent, else Note (higher first),
+    then `Prix horaire` (lower first, none last), then name."""
+    by_lot: dict[str, list[Bid]] = defaultdict(list)
+    for b in bids:
+        by_lot[b.lot].append(b)
+    names = {name: sort_key(name) for name in {b.name for b in bids}}
+    out = {}
+    for lot, group in by_lot.items():
+        use_rang = _ranks_ok(lot, group, report, where)
+        out[lot] = sorted(group, key=lambda b: _rank_key(b, use_rang, names[b.name]))
+    return out
+
+
+def _rank_key(b: Bid, use_rang: bool, name: str) -> tuple:
+    if use_rang and not math.isnan(b.rang):
+        return (0, b.rang, 0.0, math.inf, "", b.row)
+    prix = math.inf if math.isnan(b.prix) else b.prix
+    return (1, 0.0, -b.note, prix, name, b.row)
+
+
+def _ranks_ok(lot: str, group: list[Bid], report: Report, where: _Where) -> bool:
+    """Given ranks must run 1, 2, … without gap or repeat (bids without one come after)."""
+    given = [b for b in group if not math.isnan(b.rang)]
+    values = sorted(b.rang for b in given)
+    if values == list(range(1, len(values) + 1)):
+        return True
+    counts = Counter(values)
+    bad = next(b for b in sorted(given, key=lambda b: b.row)
+               if counts[b.rang] > 1 or not b.rang.is_integer() or b.rang > len(values)
+               or b.rang < 1)
+    shown = ", ".join(f"{v:g}" for v in values)
+    report.warning("rang-incoherent", where.sheet, bad.row, where.col("Rang"), bad.rang,
+                   f"Les rangs du lot « {lot} » ({shown}) ont un trou ou un doublon : "
+                   "numérotez-les 1, 2, 3… sans trou ni doublon. En attendant, le lot est "
+                   "classé par Note.")
+    return False
+
+
+# --------------------------------------------------------------------------- holders
+
+
+def choose_holders(lots: list[Lot], rules: dict[str, Rule], bids: dict[str, list[Bid]],
+                   mode: str) -> dict[str, list[Bid]]:
+    """Each lot's holders in rank order under `mode`, dispositif by dispositif."""
+    out: dict[str, list[Bid]] = {x.lot: [] for x in lots}
+    by_code: dict[str, list[Lot]] = defaultdict(list)
+    for x in lots:
+        by_code[x.dispositif].append(x)
+    for code, group in by_code.items():
+        rule = rules[code]
+        flat = [(i, pos, b) for i, x in enumerate(group)
+                for pos, b in enumerate(bids.get(x.lot, []), start=1)]
+        if not flat:
+            continue
+        bidder = {k: j for j, k in enumerate(sorted({b.key for _, _, b in flat}))}
+        lot_idx = np.array([i for i, _, _ in flat])
+        ranks = np.array([pos for _, pos, _ in flat])
+        who = np.array([bidder[b.key] for _, _, b in flat])
+        if mode == OPTIMAL:
+            notes = np.array([b.note for _, _, b in flat], dtype=float)
+            mask = optimal_selection(lot_idx, who, notes, ranks, rule.attributaires,
+                                     rule.lots_max)
+        else:
+            order = sorted(range(len(group)),
+                           key=lambda i: (-_or0(group[i].montant_max), lot_order_key(group[i].lot)))
+            priority = np.empty(len(group), dtype=int)
+            priority[order] = np.arange(len(group))
+            mask = decreasing_selection(lot_idx, who, ranks, priority, rule.attributaires,
+                                        rule.lots_max)
+        for (_, _, b), keep in zip(flat, mask, strict=True):
+            if keep:
+                out[b.lot].append(b)
+    return out
+
+
+def decreasing_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, ranks: np.ndarray,
+                         lot_priority: np.ndarray, attributaires: int,
+                         lots_max: int | None) -> np.ndarray:
+    """`importance décroissante` (CE 20 févr. 2013, n° 363656): lots in `lot_priority`
+    order (0 first) each take their best-ranked bidders not yet at `lots_max` lots."""
+    mask = np.zeros(len(lot_idx), dtype=bool)
+    per_lot: Counter = Counter()
+    per_bidder: Counter = Counter()
+    for i in np.lexsort((ranks, np.asarray(lot_priority)[lot_idx])):
+        lot, who = lot_idx[i], bidder_idx[i]
+        if per_lot[lot] >= attributaires or (lots_max is not None and per_bidder[who] >= lots_max):
+            continue
+        mask[i] = True
+        per_lot[lot] += 1
+        per_bidder[who] += 1
+    return mask
+
+
+def optimal_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, notes: np.ndarray,
+                      ranks: np.ndarray, attributaires: int, lots_max: int | None) -> np.ndarray:
+    """`optimale`, exact: the most filled slots, then the highest total Note, then (among
+    equal optima) the lowest sum of ranks. One bid per (lot, bidder) pair."""
+    n = len(lot_idx)
+    if n == 0 or attributaires <= 0 or lots_max == 0:
+        return np.zeros(n, dtype=bool)
+    lot_idx = np.unique(lot_idx, return_inverse=True)[1]
+    bidder_idx = np.unique(bidder_idx, return_inverse=True)[1]
+    if lots_max is None or np.bincount(bidder_idx).max() <= lots_max:
+        return _best_per_lot(lot_idx, notes, ranks, attributaires)
+    return _lp_selection(lot_idx, bidder_idx, np.asarray(notes, dtype=float),
+                         np.asarray(ranks, dtype=float), attributaires, lots_max)
+
+
+def _best_per_lot(lot_idx: np.ndarray, notes: np.ndarray, ranks: np.ndarray,
+                  k: int) -> np.ndarray:
+    """No cap can bind: each lot keeps its k best notes (better rank first on ties)."""
+    order = np.lexsort((ranks, -np.asarray(notes, dtype=float), lot_idx))
+    sorted_lots = lot_idx[order]
+    first = np.searchsorted(sorted_lots, sorted_lots, side="left")
+    mask = np.zeros(len(lot_idx), dtype=bool)
+    mask[order[np.arange(len(order)) - first < k]] = True
+    return mask
+
+
+def _lp_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, notes: np.ndarray,
+                  ranks: np.ndarray, k: int, cap: int) -> np.ndarray:
+    """The constraint matrix is a bipartite incidence matrix (totally unimodular), so a
+    simplex vertex is integral. One LP with weight M + note per bid, M > C·min(lots,
+    bidders) (C = note range), is exact: an augmenting path adds a slot and removes at
+    most min(lots, bidders) − 1 bids. A second LP on the optimal face (fixed by the
+    reduced costs) takes the lowest sum of ranks. Checked; else an exact MILP."""
+    n_lots, n_bidders = lot_idx.max() + 1, bidder_idx.max() + 1
+    cols = np.arange(len(lot_idx))
+    a = sp.vstack([sp.csr_matrix((np.ones(len(cols)), (lot_idx, cols)), shape=(n_lots, len(cols))),
+                   sp.csr_matrix((np.ones(len(cols)), (bidder_idx, cols)),
+                                 shape=(n_bidders, len(cols)))]).tocsr()
+    b = np.r_[np.full(n_lots, k), np.full(n_bidders, cap)].astype(float)
+    slots = _max_slots(lot_idx, bidder_idx, k, cap)
+    shifted = notes - notes.min()
+    weight = float(shifted.max()) * min(n_lots, n_bidders) + 1.0
+    first = linprog(-(weight + shifted), A_ub=a, b_ub=b, bounds=(0, 1), method="highs-ds")
+    if first.status != 0 or not _valid(first.x, a, b, slots):
+        return _milp_selection(a, b, notes, ranks)
+    best = np.round(first.x).astype(bool)
+    eps = 1e-9 * (weight + float(shifted.max()))
+    lower = np.where(first.upper.marginals < -eps, 1.0, 0.0)
+    upper = np.where(first.lower.marginals > eps, 0.0, 1.0)
+    tight = first.ineqlin.marginals < -eps
+    second = linprog(ranks, A_ub=a[~tight] if (~tight).any() else None,
+                     b_ub=b[~tight] if (~tight).any() else None,
+                     A_eq=a[tight] if tight.any() else None, b_eq=b[tight] if tight.any() else None,
+                     bounds=np.c_[lower, upper], method="highs-ds")
+    if second.status == 0 and _valid(second.x, a, b, slots):
+        tied = np.round(second.x).astype(bool)
+        if math.fsum(notes[tied]) >= math.fsum(notes[best]) - 1e-9 * max(1.0, notes.max()):
+            return tied
+    return best
+
+
+def _valid(x: np.ndarray | None, a: sp.csr_matrix, b: np.ndarray, slots: int) -> bool:
+    if x is None or np.abs(x - np.round(x)).max(initial=0.0) > 1e-6:
+        return False
+    xi = np.round(x)
+    return bool((a @ xi <= b + 1e-9).all()) and int(xi.sum()) == slots
+
+
+def _max_slots(lot_idx: np.ndarray, bidder_idx: np.ndarray, k: int, cap: int) -> int:
+    """Most (lot, bidder) pairs: a maximum flow source → bidders → lots → sink."""
+    n_lots, n_bidders = lot_idx.max() + 1, bidder_idx.max() + 1
+    sink = n_bidders + n_lots + 1
+    heads = np.r_[np.arange(n_bidders) + 1, lot_idx + n_bidders + 1, np.full(n_lots, sink)]
+    tails = np.r_[np.zeros(n_bidders, int), bidder_idx + 1, np.arange(n_lots) + n_bidders + 1]
+    caps = np.r_[np.full(n_bidders, cap), np.ones(len(lot_idx)), np.full(n_lots, k)]
+    graph = sp.csr_matrix((caps.astype(np.int32), (tails, heads)), shape=(sink + 1, sink + 1))
+    return int(maximum_flow(graph, 0, sink).flow_value)
+
+
+def _milp_selection(a: sp.csr_matrix, b: np.ndarray, notes: np.ndarray,
+                    ranks: np.ndarray) -> np.ndarray:
+    """Fallback, exact and slower: slots, then notes, then ranks, each a MILP (as the kit)."""
+    n = a.shape[1]
+    cons = [LinearConstraint(a, -np.inf, b)]
+    ones, integ, box = np.ones(n), np.ones(n), Bounds(0, 1)
+    x = milp(-ones, constraints=cons, integrality=integ, bounds=box).x
+    cons.append(LinearConstraint(ones[None, :], round(x.sum()), round(x.sum())))
+    x = milp(-notes, constraints=cons, integrality=integ, bounds=box).x
+    best = np.round(x).astype(bool)
+    floor = math.fsum(notes[best]) - 1e-9 * max(1.0, notes.max())
+    cons.append(LinearConstraint(notes[None, :], floor, np.inf))
+    res = milp(ranks, constraints=cons, integrality=integ, bounds=box)
+    tied = np.round(res.x).astype(bool) if res.x is not None else best
+    return tied if math.fsum(notes[tied]) >= floor else best
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _planned_rows(lot: Lot, rule: Rule) -> list[dict]:
+    """Without bids: `Attributaires` slots `À désigner 1…k` with the rule's expected shares."""
+    k = max(rule.attributaires, 1)
+    split = split_places(rule.repartition, [_NAN] * k, [None] * k, lot.places)
+    return [_row(lot, f"À désigner {i}", i, i, part, places, hours, amount, placeholder=True)
+            for i, part, places, hours, amount in spread(split, lot.hours, lot.montant)]
+
+
+def _awarded_rows(lot: Lot, rule: Rule, bids: list[Bid], holders: list[Bid], report: Report,
+                  where: _Where) -> list[dict]:
+    """The chosen holders' rows of one lot (warnings when slots or capacities fall short)."""
+    k = rule.attributaires
+    if len(holders) < k:
+        _warn_short(lot, rule, bids, holders, report, where)
+    if not holders:
+        name = NO_BID if not bids else CAPPED_OUT
+        return [_row(lot, name, None, 1, 100.0, lot.places, lot.hours, lot.montant,
+                     placeholder=True)]
+    caps = [None if math.isnan(b.capacite) else b.capacite for b in holders]
+    split = split_places(rule.repartition, [b.note for b in holders], caps, lot.places)
+    rows = []
+    for i, part, places, hours, amount in spread(split, lot.hours, lot.montant):
+        if i <= len(holders):
+            b = holders[i - 1]
+            rows.append(_row(lot, b.name, i, i, part, places, hours, amount, b.note, b.prix,
+                             b.capacite))
+        elif places or part:
+            rows.append(_row(lot, UNASSIGNED, None, i, part, places, hours, amount,
+                             placeholder=True))
+            report.warning(
+                "capacite-insuffisante", where.sheet, None, where.col("Capacité (places)"),
+                lot.lot, f"Les capacités des titulaires du lot « {lot.lot} » ne couvrent que "
+                f"{lot.places - places} places sur {lot.places} : {places} place(s) restent "
+                f"non attribuées. Relevez « Capacité (places) » dans la feuille {where.sheet} "
+                "ou prévoyez plus d'attributaires (« Attributaires » dans Règles).")
+    return rows
+
+
+def _warn_short(lot: Lot, rule: Rule, bids: list[Bid], holders: list[Bid], report: Report,
+                where: _Where) -> None:
+    if not bids:
+        why = ("n'a reçu aucune offre : il reste sans attributaire. Vérifiez le N° lot des "
+               f"offres de la feuille {where.sheet} ou relancez la consultation pour ce lot.")
+    else:
+        cause = (f"seulement {len(bids)} offre(s) reçue(s)" if len(bids) < rule.attributaires
+                 else "les autres candidats ont atteint « Lots max par titulaire » "
+                      f"({rule.lots_max})")
+        why = (f"n'a que {len(holders)} attributaire(s) pour {rule.attributaires} prévu(s) "
+               f"({cause}) : ajoutez des offres, relevez « Lots max par titulaire » ou "
+               "réduisez « Attributaires » dans Règles.")
+    report.warning("attributaires-insuffisants", where.sheet, None, where.col("N° lot"),
+                   lot.lot, f"Le lot « {lot.lot} » {why}")
+
+
+def _row(lot: Lot, name: str, rang: int | None, ordre: int, part: float, places: int,
+         hours: float, amount: float, note: float = _NAN, prix: float = _NAN,
+         capacite: float = _NAN, placeholder: bool = False) -> dict:
+    return {"lot": lot.lot, "dispositif": lot.dispositif, "titulaire": name, "rang": rang,
+            "ordre": ordre, "part": part, "places": int(places), "hours": hours,
+            "montant": amount, "note": note, "prix": prix, "capacite": capacite,
+            "placeholder": placeholder}
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _comparison(lots: list[Lot], rules: dict[str, Rule], chosen: dict[str, dict[str, list[Bid]]],
+                mode: str) -> pd.DataFrame:
+    """Both rules per dispositif: slots filled, total Note, mean holders per lot."""
+    codes = [c for c in rules if any(x.dispositif == c for x in lots)]
+    rows = []
+    for code in codes:
+        mine = [x.lot for x in lots if x.dispositif == code]
+        for regle in MODES:
+            picked = [b for lot in mine for b in chosen[regle][lot]]
+            rows.append({"dispositif": code, "regle": regle, "places_pourvues": len(picked),
+                         "note_totale": round(math.fsum(b.note for b in picked), 6),
+                         "titulaires_par_lot": round(len(picked) / len(mine), 2),
+                         "retenue": regle == mode})
+    return _frame(rows, COMPARISON_COLUMNS)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_lot(r: dict) -> Lot:
+    return Lot(str(r["lot"]), str(r["dispositif"]), int(_num(r.get("places"), 0.0)),
+               _num(r.get("hours"), 0.0), _num(r.get("montant"), 0.0),
+               _num(r.get("montant_max"), 0.0))
+
+
+def _num(v: object, default: float = _NAN) -> float:
+    if v is None or v is pd.NA:
+        return default
+    f = float(v)
+    return default if math.isnan(f) else f
+
+
+def _memo(cache: dict[str, str], text: str, fn) -> str:
+    if text not in cache:
+        cache[text] = fn(text)
+    return cache[text]
+
+
+def _or0(v: float) -> float:
+    return 0.0 if math.isnan(v) else v
+
+
+def _text(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return " ".join(str(v).split())
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=columns)
+    if "rang" in df:
+        df["rang"] = pd.Series([r["rang"] for r in rows], dtype=object, index=df.index)
+    return df

@@ -1,4 +1,4 @@
-"""Steps 3–5: group needs by the rule's `Maille`, merge groups under the minimum, split those over the maximum."""
+"""Steps 3–5: group needs by `Maille`, merge groups under the minimum, split those over the max."""
 
 from __future__ import annotations
 

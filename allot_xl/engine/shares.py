@@ -1,4 +1,4 @@
-"""How one lot's places, hours and amounts are shared among its holders (exact fractions)."""
+"""Shares: a lot's places, hours and amounts among its holders; the awarded total among holders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+import pandas as pd
+
+from ..contract import fold, sort_key
+
 CASCADE, PRORATA, EQUAL, ROTATION = "cascade", "prorata", "parts égales", "rotation"
+HOLDER_COLUMNS = ["titulaire", "nb_lots", "places", "hours", "montant", "part_total"]
 
 
 @dataclass(frozen=True)
@@ -109,18 +114,80 @@ def split_value(total: float, weights: Sequence[Fraction], decimals: int = 2) ->
     scaled = total * unit
     if abs(scaled - round(scaled)) < 1e-6:
         units = round(scaled)
-        parts = [_round_half_up(Fraction(units) * w) for w in weights]
+        parts = [_round_half_up(units, w) for w in weights]
         parts[big] += units - sum(parts)
         return [p / unit for p in parts]
-    exact = Fraction(total)
-    parts_f = [_round_half_up(exact * w * unit) / unit for w in weights]
+    exact = Fraction(total) * unit
+    parts_f = [_round_half_up(exact, w) / unit for w in weights]
     parts_f[big] = 0.0
     parts_f[big] = total - math.fsum(parts_f)
     return parts_f
 
 
-def _round_half_up(x: Fraction) -> int:
-    return math.floor(x + Fraction(1, 2))
+def spread(split: Split, hours: float,
+           montant: float) -> list[tuple[int, float, int, float, float]]:
+    """(position, Part %, places, hours, amount) per holder, then what no holder can take."""
+    weights = [*split.shares, split.unassigned]
+    parts, hrs = split_value(100.0, weights), split_value(hours, weights)
+    amounts, places = split_value(montant, weights), [*split.places, split.unassigned_places]
+    return [(i + 1, parts[i], places[i], hrs[i], amounts[i]) for i in range(len(weights))
+            if i < len(split.shares) or weights[i] > 0]
+
+
+def holders_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per real holder: lots, places, hours, amount and share of the awarded total."""
+    real = rows[~rows["placeholder"].astype(bool)]
+    if real.empty:
+        return pd.DataFrame(columns=HOLDER_COLUMNS)
+    agg = real.assign(_k=real["titulaire"].map(fold)).groupby("_k", sort=False).agg(
+        titulaire=("titulaire", "first"), nb_lots=("lot", "nunique"), places=("places", "sum"),
+        hours=("hours", lambda s: round(math.fsum(s), 2)),
+        montant=("montant", lambda s: round(math.fsum(s), 2)))
+    agg["part_total"] = _percent_split(agg)
+    agg["_s"] = agg["titulaire"].map(sort_key)
+    agg = agg.sort_values(["montant", "_s"], ascending=[False, True], kind="stable")
+    return agg.reset_index(drop=True)[HOLDER_COLUMNS].astype({"nb_lots": "int64",
+                                                              "places": "int64"})
+
+
+def hhi_by_dispositif(rows: pd.DataFrame) -> dict[str, float]:
+    """Herfindahl-Hirschman index (0–10 000) of holders' shares of the awarded amount, per
+    dispositif and in total (hours, then places, stand in when every amount is zero)."""
+    real = rows[~rows["placeholder"].astype(bool)]
+    real = real.assign(_k=real["titulaire"].map(fold))
+    out: dict[str, float] = {}
+    for code, group in real.groupby("dispositif", sort=False):
+        value = _hhi(group)
+        if value is not None:
+            out[str(code)] = value
+    total = _hhi(real)
+    if total is not None:
+        out["Total"] = total
+    return out
+
+
+def _hhi(group: pd.DataFrame) -> float | None:
+    for col in ("montant", "hours", "places"):
+        sums = group.groupby("_k")[col].sum()
+        total = float(sums.sum())
+        if total > 0:
+            return round(float(((sums / total * 100) ** 2).sum()), 2)
+    return None
+
+
+def _percent_split(agg: pd.DataFrame) -> list[float]:
+    for col in ("montant", "hours", "places"):
+        total = math.fsum(agg[col])
+        if total > 0:
+            return split_value(100.0, [Fraction(float(v)) / Fraction(total) for v in agg[col]])
+    return split_value(100.0, [Fraction(1, len(agg))] * len(agg))
+
+
+def _round_half_up(x: int | Fraction, w: Fraction) -> int:
+    """x·w rounded half up, in integers (Fraction arithmetic is slow on thousands of lots)."""
+    x = Fraction(x)
+    num, den = x.numerator * w.numerator, x.denominator * w.denominator
+    return (2 * num + den) // (2 * den)
 
 
 def _finite(x: float | None) -> bool:

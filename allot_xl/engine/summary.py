@@ -1,10 +1,11 @@
-"""Figures of `Synthèse`: per dispositif volumes, the fragmentation avoided, procurement thresholds."""
+"""Figures of `Synthèse`: volumes per dispositif, fragmentation avoided, procurement thresholds."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ..model import Inputs
+from ..problems import Report
 
 SUMMARY_COLUMNS = [
     "dispositif", "libelle", "recus", "allotis", "lots", "fragmentes", "reduction",
@@ -19,7 +20,7 @@ def _share(part: float, total: float) -> float:
 
 
 def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
-              affectation: pd.DataFrame) -> pd.DataFrame:
+              affectation: pd.DataFrame, report: Report) -> pd.DataFrame:
     """One row per dispositif, then a `Total` row.
 
     `fragmentes` is the number of contracts a need-by-need practice would have let: one per
@@ -53,4 +54,12 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
             "publicite_ue": "obligatoire" if total_max >= eu else "non requise",
         })
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    for r in df.itertuples():
+        if r.petits_conforme == "non":
+            report.warning(
+                "petits-lots-plafond", "Synthèse", None, "Part des petits lots (%)",
+                r.part_petits,
+                f"{r.dispositif} : les petits lots pèsent {r.part_petits:g} % de la valeur "
+                f"totale, au-delà des {cap:g} % permis (CCP R2123-1 2°). Relevez « Volume min » "
+                f"ou passez ces lots en procédure formalisée.")
     return df

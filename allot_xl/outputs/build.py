@@ -12,8 +12,17 @@ from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
 from ..inputs import JOURNAL_COLUMNS
 from .model import (
-    FMT_DATETIME, FMT_EUR, FMT_HOURS, FMT_INT, FMT_PCT, FMT_RATIO, Block, Column, Outputs,
-    Sheet, cell_value,
+    FMT_DATETIME,
+    FMT_EUR,
+    FMT_HOURS,
+    FMT_INT,
+    FMT_PCT,
+    FMT_RATIO,
+    Block,
+    Column,
+    Outputs,
+    Sheet,
+    cell_value,
 )
 from .synthese import synthese_sheet
 
