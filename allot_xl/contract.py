@@ -191,11 +191,16 @@ def column_lookup(sheet: str) -> dict[str, str]:
     return out
 
 
+def _singular(text: str) -> str:
+    return re.sub(r"s\b", "", fold(text))
+
+
 def canonical_choice(value: Any, choices: tuple[str, ...]) -> str | None:
-    """The choice matching `value` once folded (`Parts egales` -> `parts égales`)."""
-    f = fold(value)
+    """The choice matching `value` once folded, singular or plural (`Part egale` ->
+    `parts égales`)."""
+    f = _singular(value)
     for c in choices:
-        if fold(c) == f:
+        if _singular(c) == f:
             return c
     return None
 

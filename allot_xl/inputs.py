@@ -48,7 +48,8 @@ def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs
         params_t = None
     params = read_params(params_t, report)
     lots_title = find_sheet(names, C.LOTS)
-    prev_by_cle, prev_by_num, prev_cles = read_previous_lots(grids[lots_title] if lots_title else None)
+    prev_by_cle, prev_by_num, prev_cles = read_previous_lots(
+        grids[lots_title] if lots_title else None)
     needs, received = read_needs(needs_t, zones, rules, prev_by_num, report)
     offers, offers_headers = None, {}
     o_title = find_sheet(names, C.OFFRES)

@@ -28,6 +28,7 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
     seen: dict[str, int] = {}
+    spelling: dict[tuple[str, str], str] = {}  # one spelling per domaine/métier, the first seen
     received: dict[str, int] = {c: 0 for c in rules}
     records: list[tuple] = []
     has_places, has_hours = "Places" in t.columns, "Heures" in t.columns
@@ -61,7 +62,8 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
                          f"Zone « {clean_text(raw_zone)} » absente de la feuille Zones : "
                          f"corrigez-la ou ajoutez la zone.")
             ok = False
-        texts = {k: clean_text(t.get(vals, k)) for k in ("Domaine", "Métier")}
+        texts = {k: spelling.setdefault((k, fold(v)), v) if v else v
+                 for k, v in ((k, clean_text(t.get(vals, k))) for k in ("Domaine", "Métier"))}
         if disp is not None:
             for comp in rules[disp].maille:
                 if comp in texts and not texts[comp]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -444,7 +445,7 @@ def _num(v: object, default: float = _NAN) -> float:
     return default if math.isnan(f) else f
 
 
-def _memo(cache: dict[str, str], text: str, fn) -> str:
+def _memo(cache: dict[str, str], text: str, fn: Callable[[str], str]) -> str:
     if text not in cache:
         cache[text] = fn(text)
     return cache[text]
