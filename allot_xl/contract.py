@@ -19,7 +19,12 @@ def fold(text: Any) -> str:
     """Case-, accent- and spacing-insensitive form of a name (`Héures ` -> `heures`)."""
     if text is None:
         return ""
-    s = str(text).replace("\u2019", "'").replace("\u2018", "'")
+    return _fold_text(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=131072)  # names repeat on every row: fold each once
+def _fold_text(text: str) -> str:
+    s = text.replace("\u2019", "'").replace("\u2018", "'")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return _SPACES.sub(" ", s).strip().casefold()

@@ -128,7 +128,12 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
 
 
 def _canonical_value(v: Any) -> str:
-    if is_blank(v):
+    t = type(v)
+    if t is str:
+        return v.strip()
+    if t is float:
+        return str(int(v)) if v.is_integer() else repr(v)
+    if v is None:
         return ""
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"

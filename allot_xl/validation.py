@@ -24,6 +24,12 @@ def required_table(grids: dict[str, SheetGrid], kind: str) -> RawTable:
             f"(allot-xl template modele.xlsx crée un classeur modèle).")
     t = read_table(grids[title], kind)
     if t.header_row == 0:
+        partial = _partial_header(grids[title], kind)
+        if partial:
+            row, missing = partial
+            cols = ", ".join(f"« {k} »" for k in missing)
+            raise _structural(title, f"colonne(s) obligatoire(s) absente(s) : {cols} "
+                                     f"(en-têtes en ligne {row}).")
         keys = ", ".join(f"« {k} »" for k in C.HEADER_KEYS[kind])
         raise _structural(title, f"ligne d'en-tête introuvable dans les 10 premières lignes "
                                  f"(colonnes attendues : {keys}).")
@@ -32,6 +38,21 @@ def required_table(grids: dict[str, SheetGrid], kind: str) -> RawTable:
         raise _structural(title, f"colonne(s) obligatoire(s) absente(s) : {cols} "
                                  f"(en-têtes en ligne {t.header_row}).")
     return t
+
+
+def _partial_header(grid: SheetGrid, kind: str) -> tuple[int, list[str]] | None:
+    """(row, missing required columns) of the likeliest header among the first 10 rows: the
+    one naming most of the sheet's columns, at least two. None when no row looks like one."""
+    lookup = C.column_lookup(kind)
+    best: tuple[int, int, set[str]] = (1, 0, set())
+    for r, cells in enumerate(grid.values[:10], 1):
+        found = {lookup[fold(v)] for v in cells if isinstance(v, str) and fold(v) in lookup}
+        if len(found) > best[1]:
+            best = (r, len(found), found)
+    row, n, found = best
+    if n < 2:
+        return None
+    return row, [c.name for c in C.COLUMNS[kind] if c.required and c.name not in found]
 
 
 def report_totals(t: RawTable, report: Report) -> None:
@@ -160,6 +181,10 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
             raise _structural(t.sheet, f"ligne {row}, le dispositif « {code} » a déjà une "
                                        f"règle : gardez une seule ligne par dispositif.")
         maille = []
+        if not clean_text(t.get(vals, "Maille")):
+            raise _structural(t.sheet, f"ligne {row}, « {t.header('Maille')} » manquante "
+                                       f"(composants parmi {', '.join(C.MAILLE_COMPONENTS)}, "
+                                       f"joints par « + »).")
         for part in clean_text(t.get(vals, "Maille")).split("+"):
             comp = C.canonical_component(part)
             if comp is None or comp in maille:
@@ -213,6 +238,13 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
 # --------------------------------------------------------------------------- Paramètres
 
 
+def _default_text(key: str) -> str:
+    default = C.PARAM_DEFAULTS[key]
+    if default is None:
+        return "le paramètre reste vide (valeur par défaut)"
+    return f"la valeur par défaut {default:g} est appliquée"
+
+
 def read_params(t: RawTable | None, report: Report) -> Params:
     params = Params()
     if t is None:
@@ -240,13 +272,11 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 x = parse_number(v, percent=True)
             except BadNumber as e:
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » illisible ({e}) : la valeur par défaut "
-                             f"{C.PARAM_DEFAULTS[key]} est appliquée.")
+                             f"« {key} » illisible ({e}) : {_default_text(key)}.")
                 continue
             if x is not None and x < 0:
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » ne peut pas être négatif : la valeur par défaut est "
-                             f"appliquée.")
+                             f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
                 continue
             params.values[key] = x if x is not None else C.PARAM_DEFAULTS[key]
     return params

@@ -22,9 +22,8 @@ from allot_xl.engine.attribution import (
     DECREASING,
     OPTIMAL,
     attribute,
-    decreasing_selection,
-    optimal_selection,
 )
+from allot_xl.engine.selection import decreasing_selection, optimal_selection
 from allot_xl.model import Rule
 from allot_xl.problems import Report
 

@@ -138,7 +138,8 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
         vals = a.column(col)[g.needs]
         return " + ".join(sorted({v for v in vals if v}, key=sort_key))
 
-    montant = round(g.hours * rule.taux, 2)
+    hours = round(g.hours, 2)
+    montant = round(hours * rule.taux, 2)  # from the hours shown, so the sheet adds up
     pmax = p.number("Maximum bons de commande (%)", 120.0)
     pmin = p.number("Minimum bons de commande (%)")
     mini = montant < p.number("Seuil mini-lots (€ HT)", 40_000.0)
@@ -151,7 +152,7 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
         "lot": name, "intitule": title, "dispositif": rule.code, "zones": shown["Zone"],
         "territoire": shown["Territoire"], "departement": shown["Département"],
         "domaine": shown["Domaine"], "metier": shown["Métier"], "nb_besoins": len(g.needs),
-        "places": int(round(g.places)), "hours": round(g.hours, 2),
+        "places": int(round(g.places)), "hours": hours,
         "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
         "montant": montant, "montant_max": round(montant * pmax / 100, 2),
         "attributaires": rule.attributaires, "repartition": rule.repartition,

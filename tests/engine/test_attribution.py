@@ -20,11 +20,9 @@ from allot_xl.engine.attribution import (
     NO_BID,
     OPTIMAL,
     UNASSIGNED,
-    _milp_selection,
     attribute,
-    decreasing_selection,
-    optimal_selection,
 )
+from allot_xl.engine.selection import _milp_selection, decreasing_selection, optimal_selection
 from allot_xl.engine.shares import largest_remainder, split_places, split_value
 from allot_xl.model import Rule
 from allot_xl.problems import Report

@@ -1,0 +1,267 @@
+"""Read input sheets from, and write an outputs description to, any xlwings Book."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from ..contract import ERROR_CODES, OUTPUT_SHEETS, CellError, fold
+from ..grid import SheetGrid, TableRef
+from ..inputs import wanted_sheets
+from ..outputs.model import FMT_TEXT, Block, Chart, Outputs, Sheet, Text, fitted_width
+
+HEADER_COLOR = "#DDEBF7"  # the file route's header fill
+TABLE_STYLE = "TableStyleMedium2"
+MAX_WIDTH = 60.0  # characters: fitted_width's cap, above which autofit is not used
+CM = 28.3465  # points per centimetre
+_EPOCH = dt.date(1899, 12, 30)  # Excel serial 0: a time-only cell reads as this date
+_MIDNIGHT = dt.time(0, 0)
+
+# --------------------------------------------------------------------------- reading
+
+
+def _cell(v: Any) -> Any:
+    """A Book value typed as the file reader (python-calamine) types it."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        if v.date() == _EPOCH:
+            return v.time()
+        return v.date() if v.time() == _MIDNIGHT else v
+    if isinstance(v, str) and v in ERROR_CODES:
+        return CellError(v)
+    return v
+
+
+def _values(sheet: Any) -> list[list[Any]]:
+    last = sheet.used_range.last_cell
+    rng = sheet.range((1, 1), (last.row, last.column))
+    rows = rng.options(ndim=2, err_to_str=True, empty=None).value or []
+    return [[_cell(v) for v in row] for row in rows]
+
+
+def _tables(sheet: Any) -> list[TableRef]:
+    """Tables bounded as python-calamine bounds them: header row, then the data body."""
+    out = []
+    for t in sheet.tables:
+        whole = t.range
+        body = t.data_body_range or whole
+        out.append(TableRef(t.name, body.row - 1, whole.column, body.last_cell.row,
+                            whole.last_cell.column))
+    return out
+
+
+def read_book(book: Any) -> dict[str, SheetGrid]:
+    """The sheets read_inputs needs, as grids from A1, typed like the file reader's."""
+    names = wanted_sheets([s.name for s in book.sheets])
+    return {n: SheetGrid(n, _values(book.sheets[n]), _tables(book.sheets[n])) for n in names}
+
+
+# --------------------------------------------------------------------------- text protection
+
+_LETTERS = "a-zàâäçéèêëîïôöûüÿœæ"
+_DAY_MONTH = re.compile(rf"\d{{1,4}}[\s./-]*[{_LETTERS}]{{3,9}}\.?([\s./,-]*\d{{1,4}})?", re.I)
+_MONTH_DAY = re.compile(rf"[{_LETTERS}]{{3,9}}\.?[\s./-]*\d{{1,4}}([\s./,-]*\d{{1,4}})?", re.I)
+_SCIENTIFIC = re.compile(r"[+-]?\d+([.,]\d*)?e[+-]?\d+", re.I)
+_BOOLEANS = frozenset({"true", "false", "vrai", "faux"})
+
+
+def excel_would_convert(text: str) -> bool:
+    """Whether Excel, given this text as a typed value, would store something else.
+
+    Formulas (`=`, `+`, `-`, `@`), error literals, numbers, dates, times, percentages,
+    fractions and booleans are converted; such text is written under the `@` format."""
+    t = text.strip()
+    if not t:
+        return False
+    if t[0] in "=+-@#":
+        return True
+    if not re.search(rf"[{_LETTERS}]", t, re.I):
+        return any(ch.isdigit() for ch in t)
+    return (t.casefold() in _BOOLEANS or bool(_SCIENTIFIC.fullmatch(t))
+            or bool(_DAY_MONTH.fullmatch(t)) or bool(_MONTH_DAY.fullmatch(t)))
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(start, stop) of each run of True in `flags`."""
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Renders one outputs description into a Book, mirroring openpyxl_render."""
+
+    def __init__(self, book: Any):
+        self.book = book
+        self.remote = book.app.engine.name == "remote"
+
+    def width(self, chars: float) -> float:
+        """A column width for this engine: characters on desktop, points in Office.js."""
+        return round(chars * 5.25 + 3.75, 2) if self.remote else chars
+
+    def text(self, sheet: Any, t: Text) -> None:
+        rng = sheet.range((t.row, t.col))
+        if excel_would_convert(t.value):
+            rng.number_format = FMT_TEXT
+        rng.value = t.value
+        if t.bold:
+            rng.font.bold = True
+        if t.size:
+            rng.font.size = t.size
+
+    def block(self, sheet: Any, b: Block, used_names: set[str]) -> None:
+        if b.title:
+            self.text(sheet, Text(b.row - 1, b.col, b.title, bold=True))
+        body = b.rows + ([b.total] if b.total else [])
+        first, last = b.row + 1, b.row + len(body)
+        for j, col in enumerate(b.columns):
+            values = [r[j] for r in body]
+            strings = [isinstance(v, str) for v in values]
+            if body and col.format is None and all(s or v is None for s, v in
+                                                   zip(strings, values, strict=True)):
+                if any(strings):
+                    sheet.range((first, b.col + j), (last, b.col + j)).number_format = FMT_TEXT
+                continue
+            if body and col.format:
+                sheet.range((first, b.col + j), (last, b.col + j)).number_format = col.format
+            risky = [s and excel_would_convert(v) for s, v in zip(strings, values, strict=True)]
+            for i0, i1 in _runs(risky):
+                sheet.range((first + i0, b.col + j),
+                            (first + i1 - 1, b.col + j)).number_format = FMT_TEXT
+        headers = [c.header for c in b.columns]
+        for j, h in enumerate(headers):
+            if excel_would_convert(h):
+                sheet.range((b.row, b.col + j)).number_format = FMT_TEXT
+        sheet.range((b.row, b.col)).options(ndim=2).value = [headers, *body]
+        head = sheet.range((b.row, b.col), (b.row, b.last_col))
+        head.font.bold = True
+        head.color = HEADER_COLOR
+        if b.total:
+            sheet.range((last, b.col), (last, b.last_col)).font.bold = True
+        if b.table and b.rows:
+            name, k = b.name, 2
+            while name.casefold() in used_names:
+                name, k = f"{b.name}_{k}", k + 1
+            used_names.add(name.casefold())
+            sheet.tables.add(source=sheet.range((b.row, b.col), (b.row + len(b.rows), b.last_col)),
+                             name=name, table_style_name=TABLE_STYLE)
+
+    def columns(self, sheet: Any, spec: Sheet) -> None:
+        """Explicit and capped widths are set; every other column is autofitted on the
+        block that needs it widest (titles and texts overflow, as in the file route)."""
+        best: dict[int, tuple[float, Block, bool]] = {}
+        for b in spec.blocks:
+            for j, col in enumerate(b.columns):
+                w = fitted_width(b, j)
+                if b.col + j not in best or w > best[b.col + j][0]:
+                    best[b.col + j] = (w, b, col.width is not None)
+        autofit: list[tuple[int, Block]] = []
+        for c in sorted(best):
+            w, b, explicit = best[c]
+            if explicit or w >= MAX_WIDTH:
+                sheet.range((1, c)).column_width = self.width(w)
+            else:
+                autofit.append((c, b))
+        i = 0
+        while i < len(autofit):
+            c0, b = autofit[i]
+            k = i
+            while (k + 1 < len(autofit) and autofit[k + 1][1] is b
+                   and autofit[k + 1][0] == autofit[k][0] + 1):
+                k += 1
+            sheet.range((b.row, c0), (b.last_row, autofit[k][0])).autofit("columns")
+            i = k + 1
+
+    def freeze(self, sheet: Any, at: tuple[int, int]) -> None:
+        rows, cols = at[0] - 1, at[1] - 1
+        if rows > 0 and cols > 0:
+            address = f"A1:{get_column_letter(cols)}{rows}"
+        elif rows > 0:
+            address = f"1:{rows}"
+        elif cols > 0:
+            address = f"A:{get_column_letter(cols)}"
+        else:
+            return
+        try:
+            sheet.freeze_panes.freeze_at(address)
+        except (AttributeError, NotImplementedError):
+            _freeze_desktop(sheet, rows, cols)
+
+    def chart(self, sheet: Any, c: Chart, blocks: dict[str, tuple[Any, Block]]) -> None:
+        src, b = blocks[c.block]
+        if not b.rows:
+            return
+        cols = sorted(b.column_index(s) for s in c.series)
+        last = b.row + len(b.rows)
+        cat = b.column_index(c.category)
+        ch = sheet.charts.add(chart_type="column_clustered" if c.kind == "column"
+                              else "bar_clustered", anchor=sheet.range((c.row, c.col)),
+                              width=round(c.width_cm * CM, 1), height=round(c.height_cm * CM, 1))
+        ch.set_source_data(src.range((b.row, cols[0]), (last, cols[-1])))
+        ch.set_x_axis_values(src.range((b.row + 1, cat), (last, cat)))
+        try:  # titles are cosmetic: engines without them still get the chart
+            ch.title = c.title
+            if c.y_title:
+                ch.value_axis.title = c.y_title
+        except (AttributeError, NotImplementedError):
+            pass
+
+
+def _freeze_desktop(sheet: Any, rows: int, cols: int) -> None:
+    """Freeze panes through the window of desktop Excel (Windows COM), where xlwings
+    has no freeze_panes; cosmetic, so a failure is ignored."""
+    try:
+        sheet.activate()
+        window = sheet.book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn, window.SplitRow = cols, rows
+        window.FreezePanes = True
+    except Exception:  # noqa: BLE001 - Mac or no window: the sheet stays unfrozen
+        pass
+
+
+def write_book(book: Any, outputs: Outputs) -> None:
+    """Delete the output sheets, add them again from `outputs`; input sheets untouched.
+
+    Every value is written with the sheet's other values in one range; text that Excel
+    would turn into a formula, number or date is written under the `@` text format."""
+    owned = {fold(s) for s in OUTPUT_SHEETS}
+    used_names = {t.name.casefold() for s in book.sheets if fold(s.name) not in owned
+                  for t in s.tables}
+    for s in reversed(list(book.sheets)):
+        if fold(s.name) in owned:
+            s.delete()
+    w = _Writer(book)
+    created: dict[str, Any] = {}
+    for spec in outputs.sheets:
+        sheet = book.sheets.add(name=spec.name, after=list(book.sheets)[-1])
+        created[spec.name] = sheet
+        for t in spec.texts:
+            w.text(sheet, t)
+        for b in spec.blocks:
+            w.block(sheet, b, used_names)
+        w.columns(sheet, spec)
+        if spec.freeze:
+            w.freeze(sheet, spec.freeze)
+    blocks = {b.name: (created[s.name], b) for s in outputs.sheets for b in s.blocks}
+    for spec in outputs.sheets:
+        for c in spec.charts:
+            w.chart(created[spec.name], c, blocks)
+    shown = outputs.sheets[3] if len(outputs.sheets) > 3 else outputs.sheets[0]
+    created[shown.name].activate()
