@@ -121,8 +121,12 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     missing = [c for c in required if c not in columns]
     outside = []
     if table:  # rows typed under an Excel table without extending it are not read
-        outside = [r for r in range(last + 1, len(grid.values) + 1)
-                   if any(not is_blank(v) for v in grid.values[r - 1][c1 - 1:c2])]
+        for r in range(last + 1, len(grid.values) + 1):
+            first = next((v for v in grid.values[r - 1][c1 - 1:c2] if not is_blank(v)), None)
+            if isinstance(first, str) and fold(first).startswith("total"):
+                totals.append(r)  # the table's own totals row (« Ligne Total ») is not data
+            elif first is not None:
+                outside.append(r)
     return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
                     outside)
 

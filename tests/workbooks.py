@@ -237,12 +237,24 @@ def regenerate(path: Path, output: Path | None = None) -> Path:
     return api.regenerate(path, out).output_path
 
 
+def allot(tmp_path: Path, needs: Iterable[dict[str, Any]], *, oracle_ok: bool = True,
+          **kw: Any) -> Path:
+    """Write a workbook (`make_workbook` arguments), regenerate it and return the output;
+    with `oracle_ok`, first assert that the acceptance checker finds nothing to say."""
+    path = make_workbook(tmp_path, needs, **kw)
+    out = regenerate(path)
+    if oracle_ok:
+        assert oracle(path, out) == []
+    return out
+
+
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, Any]]:
-    """Rows of an output sheet whose table starts at A1, as dicts by header."""
+    """Rows of the table at A1 of a sheet (up to its first blank header), as dicts."""
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         it = wb[sheet].iter_rows(values_only=True)
-        head = [h for h in next(it) if h is not None]
+        first = next(it)
+        head = list(first[:first.index(None)] if None in first else first)
         return [dict(zip(head, r, strict=False)) for r in it
                 if any(v is not None for v in r[:len(head)])]
     finally:
