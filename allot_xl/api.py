@@ -40,7 +40,7 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
 
-def _user() -> str:
+def login_name() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers and services
@@ -77,7 +77,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
     result = compute(src, progress)
-    outputs = build_outputs(result, source="ligne de commande", user=_user(),
+    outputs = build_outputs(result, source="ligne de commande", user=login_name(),
                             file_name=src.name)
     (progress or (lambda _: None))("Écriture des feuilles de sortie")
     if in_place:

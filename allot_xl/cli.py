@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, api
+from .excel.cli import _args_addin, _args_export, _args_serve, cmd_addin, cmd_export, cmd_serve
 from .problems import ERREUR, AllotError, Report
 
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED = 0, 1, 2
@@ -163,9 +164,11 @@ def _args_template(sp: argparse.ArgumentParser) -> None:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "regenerate": cmd_regenerate, "check": cmd_check, "template": cmd_template,
+    "export": cmd_export, "serve": cmd_serve, "addin": cmd_addin,
 }
 ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "regenerate": _args_regenerate, "check": _args_check, "template": _args_template,
+    "export": _args_export, "serve": _args_serve, "addin": _args_addin,
 }
 
 

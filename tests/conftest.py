@@ -1,6 +1,10 @@
-"""Makes `tests/workbooks.py` importable from every test folder, whatever the rootdir."""
+"""Test set-up: `tests/workbooks.py` importable from every folder; xlwings' licence key."""
 
+import os
 import sys
 from pathlib import Path
 
+# xlwings' remote engine needs its key before xlwings is first imported, by any test;
+# `noncommercial` is the PolyForm Noncommercial key (public bodies are a permitted purpose).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -10,11 +10,12 @@ from openpyxl.utils import get_column_letter
 
 from ..contract import ERROR_CODES, OUTPUT_SHEETS, CellError, fold
 from ..grid import SheetGrid, TableRef
-from ..inputs import wanted_sheets
+from ..inputs import SHEETS_READ
 from ..outputs.model import FMT_TEXT, Block, Chart, Outputs, Sheet, Text, fitted_width
+from ..problems import StructuralError
+from .xlsx_render import HEADER_FILL, unique_name
+from .xlsx_sheet import TABLE_STYLE, is_table
 
-HEADER_COLOR = "#DDEBF7"  # the file route's header fill
-TABLE_STYLE = "TableStyleMedium2"
 MAX_WIDTH = 60.0  # characters: fitted_width's cap, above which autofit is not used
 CM = 28.3465  # points per centimetre
 _EPOCH = dt.date(1899, 12, 30)  # Excel serial 0: a time-only cell reads as this date
@@ -51,17 +52,31 @@ def _tables(sheet: Any) -> list[TableRef]:
     """Tables bounded as python-calamine bounds them: header row, then the data body."""
     out = []
     for t in sheet.tables:
-        whole = t.range
-        body = t.data_body_range or whole
-        out.append(TableRef(t.name, body.row - 1, whole.column, body.last_cell.row,
-                            whole.last_cell.column))
+        whole, body = t.range, t.data_body_range
+        first, last = (body.row - 1, body.last_cell.row) if body else (whole.row, whole.row)
+        out.append(TableRef(t.name, first, whole.column, last, whole.last_cell.column))
     return out
 
 
-def read_book(book: Any) -> dict[str, SheetGrid]:
-    """The sheets read_inputs needs, as grids from A1, typed like the file reader's."""
-    names = wanted_sheets([s.name for s in book.sheets])
-    return {n: SheetGrid(n, _values(book.sheets[n]), _tables(book.sheets[n])) for n in names}
+def _check_sent(sheet: Any) -> None:
+    """Office.js sends an excluded sheet without values: say so rather than read it empty."""
+    api = sheet.api
+    if isinstance(api, dict) and api.get("values") == [[]] and api.get("used_range_address"):
+        raise StructuralError(f"La feuille « {sheet.name} » n'a pas été transmise par Excel : "
+                              f"fermez et rouvrez Excel pour recharger le complément, puis "
+                              f"relancez.")
+
+
+def read_book(book: Any, sheets: tuple[str, ...] = SHEETS_READ) -> dict[str, SheetGrid]:
+    """The sheets read_inputs needs (or those of `sheets`), as grids from A1, typed like the
+    file reader's."""
+    wanted = {fold(s) for s in sheets}
+    grids = {}
+    for name in [s.name for s in book.sheets if fold(s.name) in wanted]:
+        sheet = book.sheets[name]
+        _check_sent(sheet)
+        grids[name] = SheetGrid(name, _values(sheet), _tables(sheet))
+    return grids
 
 
 # --------------------------------------------------------------------------- text protection
@@ -70,6 +85,7 @@ _LETTERS = "a-zàâäçéèêëîïôöûüÿœæ"
 _DAY_MONTH = re.compile(rf"\d{{1,4}}[\s./-]*[{_LETTERS}]{{3,9}}\.?([\s./,-]*\d{{1,4}})?", re.I)
 _MONTH_DAY = re.compile(rf"[{_LETTERS}]{{3,9}}\.?[\s./-]*\d{{1,4}}([\s./,-]*\d{{1,4}})?", re.I)
 _SCIENTIFIC = re.compile(r"[+-]?\d+([.,]\d*)?e[+-]?\d+", re.I)
+_TIME_AM_PM = re.compile(r"\d{1,2}(:\d{1,2}){0,2}\s*[ap]\.?(m\.?)?", re.I)  # "2a" is 2:00 AM
 _BOOLEANS = frozenset({"true", "false", "vrai", "faux"})
 
 
@@ -77,15 +93,17 @@ def excel_would_convert(text: str) -> bool:
     """Whether Excel, given this text as a typed value, would store something else.
 
     Formulas (`=`, `+`, `-`, `@`), error literals, numbers, dates, times, percentages,
-    fractions and booleans are converted; such text is written under the `@` format."""
+    fractions and booleans are converted, and a leading apostrophe is dropped; such text
+    is written under the `@` format."""
     t = text.strip()
     if not t:
         return False
-    if t[0] in "=+-@#":
+    if t[0] in "=+-@#'":
         return True
     if not re.search(rf"[{_LETTERS}]", t, re.I):
         return any(ch.isdigit() for ch in t)
     return (t.casefold() in _BOOLEANS or bool(_SCIENTIFIC.fullmatch(t))
+            or bool(_TIME_AM_PM.fullmatch(t))
             or bool(_DAY_MONTH.fullmatch(t)) or bool(_MONTH_DAY.fullmatch(t)))
 
 
@@ -105,7 +123,8 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
 
 
 class _Writer:
-    """Renders one outputs description into a Book, mirroring openpyxl_render."""
+    """Renders one outputs description into a Book, as the file route renders it (same
+    header fill, table rule and names, widths from the same fitted_width)."""
 
     def __init__(self, book: Any):
         self.book = book
@@ -151,16 +170,12 @@ class _Writer:
         sheet.range((b.row, b.col)).options(ndim=2).value = [headers, *body]
         head = sheet.range((b.row, b.col), (b.row, b.last_col))
         head.font.bold = True
-        head.color = HEADER_COLOR
+        head.color = HEADER_FILL
         if b.total:
             sheet.range((last, b.col), (last, b.last_col)).font.bold = True
-        if b.table and b.rows:
-            name, k = b.name, 2
-            while name.casefold() in used_names:
-                name, k = f"{b.name}_{k}", k + 1
-            used_names.add(name.casefold())
+        if is_table(b):
             sheet.tables.add(source=sheet.range((b.row, b.col), (b.row + len(b.rows), b.last_col)),
-                             name=name, table_style_name=TABLE_STYLE)
+                             name=unique_name(b.name, used_names), table_style_name=TABLE_STYLE)
 
     def columns(self, sheet: Any, spec: Sheet) -> None:
         """Explicit and capped widths are set; every other column is autofitted on the
@@ -185,7 +200,7 @@ class _Writer:
             while (k + 1 < len(autofit) and autofit[k + 1][1] is b
                    and autofit[k + 1][0] == autofit[k][0] + 1):
                 k += 1
-            sheet.range((b.row, c0), (b.last_row, autofit[k][0])).autofit("columns")
+            sheet.range((b.row, c0), (b.last_row, autofit[k][0])).columns.autofit()
             i = k + 1
 
     def freeze(self, sheet: Any, at: tuple[int, int]) -> None:
@@ -204,6 +219,8 @@ class _Writer:
             _freeze_desktop(sheet, rows, cols)
 
     def chart(self, sheet: Any, c: Chart, blocks: dict[str, tuple[Any, Block]]) -> None:
+        """One chart: Office.js takes one source range, so the series columns are expected
+        side by side (any column between them would be plotted too)."""
         src, b = blocks[c.block]
         if not b.rows:
             return
@@ -232,7 +249,7 @@ def _freeze_desktop(sheet: Any, rows: int, cols: int) -> None:
         window.FreezePanes = False
         window.SplitColumn, window.SplitRow = cols, rows
         window.FreezePanes = True
-    except Exception:  # noqa: BLE001 - Mac or no window: the sheet stays unfrozen
+    except Exception:  # Mac or no window: the sheet stays unfrozen
         pass
 
 
@@ -242,8 +259,10 @@ def write_book(book: Any, outputs: Outputs) -> None:
     Every value is written with the sheet's other values in one range; text that Excel
     would turn into a formula, number or date is written under the `@` text format."""
     owned = {fold(s) for s in OUTPUT_SHEETS}
+    # names new tables must not take, as in the file route: kept tables and defined names
     used_names = {t.name.casefold() for s in book.sheets if fold(s.name) not in owned
                   for t in s.tables}
+    used_names |= {n.name.rsplit("!", 1)[-1].casefold() for n in book.names}
     for s in reversed(list(book.sheets)):
         if fold(s.name) in owned:
             s.delete()

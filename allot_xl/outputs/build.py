@@ -75,7 +75,7 @@ def _controles(result: Result) -> Sheet:
     rows = [[p.severity, p.sheet, p.row, p.column, _shown(p.value), p.message, p.code]
             for p in result.report.sorted()]
     if not rows:
-        rows = [["Info", "", None, "", None, "Aucun problème détecté.", "aucun-probleme"]]
+        rows = [["Info", None, None, None, None, "Aucun problème détecté.", "aucun-probleme"]]
     return Sheet(CONTROLES, [Block("T_Controles", CONTROLES_COLUMNS, rows)])
 
 

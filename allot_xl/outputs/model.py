@@ -100,8 +100,8 @@ class Outputs:
 
 def cell_value(v: Any) -> Any:
     """A value as it is written: numbers and dates as such, everything else as text."""
-    if v is None:
-        return None
+    if v is None or (isinstance(v, str) and v == ""):
+        return None  # an empty text is an empty cell, whichever route writes it
     if isinstance(v, bool):
         return "oui" if v else "non"
     if isinstance(v, int | float | dt.datetime | dt.date):

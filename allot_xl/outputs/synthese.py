@@ -41,7 +41,7 @@ def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
         for r in s.itertuples()], row=row, title="Lots par dispositif")
     if len(s):
         frag, lots = int(s.fragmentes.sum()), int(s.lots.sum())
-        main.total = ["Total", "", int(s.recus.sum()), int(s.allotis.sum()), lots, frag,
+        main.total = ["Total", None, int(s.recus.sum()), int(s.allotis.sum()), lots, frag,
                       frag - lots, round(100 * (frag - lots) / frag, 2) if frag else 0.0,
                       int(s.places.sum()), round(float(s.hours.sum()), 2),
                       round(float(s.montant.sum()), 2), round(float(s.montant_max.sum()), 2)]

@@ -1,0 +1,119 @@
+"""What the ribbon buttons run on an open workbook (any xlwings Book): read, one call, write."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..adapters.book import read_book, write_book
+from ..api import login_name
+from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
+from ..engine import Result, allot
+from ..inputs import read_inputs
+from ..outputs.build import build_outputs
+from ..outputs.model import Outputs
+from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
+from .fresh import ensure_fresh
+
+log = logging.getLogger(__name__)
+
+TITLE = "Allotissement"
+SOURCE_EXCEL = "Excel"
+SOURCE_VBA = "Excel (complément VBA)"
+SHOWN_PROBLEMS = 8  # an alert stays readable; Contrôles holds the full list
+# what prepare_for_email reads: the inputs' fingerprint and the last Journal row
+EMAIL_SHEETS = (*INPUT_SHEETS, JOURNAL)
+
+
+def alert(book: Any, message: str, *, critical: bool = False) -> None:
+    """Show `message` to the buyer in Excel once the call returns."""
+    mode = "critical" if critical else "info"
+    if book.app.engine.name == "remote":
+        # App.alert queues on the process's last opened Book, which under concurrent
+        # requests may be another buyer's: queue it on this book instead.
+        book.impl.append_json_action(func="alert", args=[message, TITLE, "ok", mode, ""])
+    else:
+        book.app.alert(message, title=TITLE, mode=mode)
+
+
+def _compute(book: Any) -> Result:
+    inputs, report = read_inputs(read_book(book), campaign=Path(book.name).stem)
+    return allot(inputs, report)
+
+
+def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
+    """Rewrite every output sheet of `book` from its input sheets and say what was done."""
+    result = _compute(book)
+    outputs = build_outputs(result, source=source, user=user or login_name(), file_name=book.name)
+    write_book(book, outputs)
+    alert(book, outputs.summary_line)
+    return outputs
+
+
+def check_message(report: Report) -> str:
+    """What the buyer is told after a check: the counts, then the first problems."""
+    if not report.problems:
+        return "Aucun problème détecté : vous pouvez générer les lots."
+    problems = report.sorted()
+    lines = [f"{report.count(ERREUR)} erreur(s), {report.count(AVERTISSEMENT)} "
+             f"avertissement(s), {report.count(INFO)} information(s) :"]
+    lines += [f"• {p}" for p in problems[:SHOWN_PROBLEMS]]
+    if len(problems) > SHOWN_PROBLEMS:
+        lines.append(f"… et {len(problems) - SHOWN_PROBLEMS} autre(s) : « Générer les lots » "
+                     f"les écrit toutes dans la feuille Contrôles.")
+    return "\n".join(lines)
+
+
+def check_needs(book: Any) -> Report:
+    """Validate the input sheets of `book` without writing anything; show the problems."""
+    report = _compute(book).report
+    alert(book, check_message(report), critical=report.has_errors)
+    return report
+
+
+def prepare_for_email(book: Any) -> str:
+    """Make `book` ready to send: refuse stale outputs, else open it on Synthèse at A1."""
+    names = [s.name for s in book.sheets]
+    ensure_fresh(read_book(book, EMAIL_SHEETS), names)
+    synthese = book.sheets[next(n for n in names if fold(n) == fold(SYNTHESE))]
+    synthese.activate()
+    synthese.range("A1").select()
+    book.save()
+    message = ("Classeur prêt à envoyer : les résultats correspondent aux besoins et il "
+               "s'ouvrira sur la feuille Synthèse. Joignez-le à votre message.")
+    alert(book, message)
+    return message
+
+
+SCRIPTS: dict[str, Callable[..., Any]] = {
+    "regenerate_lots": regenerate_lots, "check_needs": check_needs,
+    "prepare_for_email": prepare_for_email,
+}
+
+
+def unexpected_message(error: BaseException) -> str:
+    return (f"Erreur inattendue ({type(error).__name__}) : l'opération n'a pas abouti. "
+            f"Signalez-la au support allot_xl en joignant le classeur.")
+
+
+def run(name: str) -> None:
+    """Run one button's function on the workbook that called RunPython (VBA add-in),
+    turning every failure into an alert: the buyer never sees a traceback."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    kwargs = {"source": SOURCE_VBA} if name == "regenerate_lots" else {}
+    try:
+        SCRIPTS[name](book, **kwargs)
+    except (AllotError, xw.XlwingsError) as e:
+        alert(book, str(e), critical=True)
+    except Exception as e:  # shown as one sentence, logged in full
+        log.exception("allot_xl: %s a échoué", name)
+        alert(book, unexpected_message(e), critical=True)
+
+
+def main() -> None:
+    """The VBA ribbon button of `allot_xl.xlam`: regenerate the lots of the active workbook."""
+    run("regenerate_lots")

@@ -1,0 +1,38 @@
+"""Whether a workbook's output sheets still match its input sheets (Journal fingerprint)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..contract import CONTROLES, OUTPUT_SHEETS
+from ..grid import SheetGrid, find_sheet
+from ..inputs import JOURNAL_COLUMNS, read_inputs
+from ..model import Inputs
+from ..problems import StaleOutputs
+
+REGENERATE = "« Générer les lots » (ou allot-xl regenerate)"
+
+
+def ensure_fresh(grids: dict[str, SheetGrid], sheet_names: list[str]) -> Inputs:
+    """The validated inputs, once sure the outputs were generated from these very inputs.
+
+    `grids` are the sheets read_inputs reads, `sheet_names` every sheet of the workbook.
+    Raises StaleOutputs (French) when an output sheet is missing, `Journal` has no row, or
+    the fingerprint of the input sheets differs from the last `Journal` row's."""
+    missing = [s for s in OUTPUT_SHEETS if find_sheet(sheet_names, s) is None]
+    if missing:
+        raise StaleOutputs(f"Feuille(s) de résultats absente(s) : {', '.join(missing)}. "
+                           f"Lancez d'abord {REGENERATE}.")
+    inputs, _ = read_inputs(grids)
+    if not inputs.previous_journal:
+        raise StaleOutputs(f"La feuille Journal est vide : lancez d'abord {REGENERATE}.")
+    last = inputs.previous_journal[-1]
+    recorded = last[JOURNAL_COLUMNS.index("Empreinte des entrées")]
+    if str(recorded or "").strip() != inputs.fingerprint:
+        when = last[JOURNAL_COLUMNS.index("Horodatage")]
+        since = f" du {when:%d/%m/%Y à %H:%M}" if isinstance(when, dt.datetime) else ""
+        raise StaleOutputs(
+            f"Les résultats ne sont plus à jour : les feuilles d'entrée ont changé depuis la "
+            f"dernière génération{since}. Relancez {REGENERATE}, vérifiez {CONTROLES}, "
+            f"puis recommencez.")
+    return inputs
