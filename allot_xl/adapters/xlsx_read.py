@@ -7,6 +7,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import python_calamine as pc
 from defusedxml import ElementTree as ET
@@ -75,23 +76,55 @@ def check_file(path: Path) -> None:
                              f"le réparer, ou reprenez une copie saine.") from None
 
 
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`)."""
-    wb = ET.fromstring(z.read("xl/workbook.xml"))
-    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {}
-    for rel in rels.iter(f"{{{NS_PR}}}Relationship"):
-        t = rel.get("Target", "")
-        target[rel.get("Id")] = t[1:] if t.startswith("/") else posixpath.normpath(
-            posixpath.join("xl", t))
-    out = {}
+def _sheet_rels(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, list[TableRef]]]:
+    """Sheet title -> part name, and sheet title -> its Excel tables (as calamine bounds
+    them: header row, first column, last data row, last column), from the package XML."""
+    wb = ET.fromstring(z.read("xl/workbook.xml"), forbid_dtd=True)
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    target = {rel.get("Id"): _resolve("xl/workbook.xml", rel.get("Target", ""))
+              for rel in rels.iter(f"{{{NS_PR}}}Relationship")}
+    parts, tables = {}, {}
+    names = set(z.namelist())
     for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):
         rid = sh.get(f"{{{NS_R}}}id")
-        if rid in target:
-            out[sh.get("name")] = target[rid]
-    return out
+        if rid not in target:
+            continue
+        title, part = sh.get("name"), target[rid]
+        parts[title] = part
+        d, b = posixpath.split(part)
+        rels_name = posixpath.join(d, "_rels", b + ".rels")
+        if rels_name not in names:
+            continue
+        for rel in ET.fromstring(z.read(rels_name), forbid_dtd=True).iter(
+                f"{{{NS_PR}}}Relationship"):
+            t = _resolve(part, rel.get("Target", ""))
+            if rel.get("Type", "").endswith("/table") and t in names:
+                tables.setdefault(title, []).append(_table(z.read(t)))
+    return parts, tables
 
 
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target[1:])
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _table(xml: bytes) -> TableRef:
+    t = ET.fromstring(xml, forbid_dtd=True)
+    (c1, r1), (c2, r2) = (_REF_PARTS.match(x.encode()).groups()
+                          for x in (t.get("ref", "A1:A1").split(":") * 2)[:2])
+    header = int(t.get("headerRowCount", "1") or 1)
+    totals = int(t.get("totalsRowCount", "0") or 0)
+    return TableRef(t.get("displayName") or t.get("name", ""), int(r1) - (header == 0),
+                    _col_index(c1), int(r2) - totals, _col_index(c2))
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`)."""
+    return _sheet_rels(z)[0]
+
+
+_REF_PARTS = re.compile(rb"\$?([A-Z]+)\$?(\d+)")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TYPE_E = re.compile(rb'\bt="e"')
@@ -99,6 +132,69 @@ _F_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=[\"'](\d+)")
+MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
+MAX_WHOLE_PART = 256 * 1024**2  # shared strings, styles: read whole, so capped
+CHUNK = 1 << 22
+
+
+def _last_value_row(block: bytes, rows_before: int) -> int:
+    """The row of the last cell holding a value in `block` (0 if none)."""
+    p = max(block.rfind(m) for m in (b"<v>", b":v>", b"<is>", b":is>"))
+    if p < 0:
+        return 0
+    k = max(block.rfind(b"<row", 0, p), block.rfind(b":row ", 0, p))
+    m = _ROW_TAG.match(block, block.rfind(b"<", 0, k + 1)) if k >= 0 else None
+    if m:
+        return int(m.group(1))
+    return rows_before + _rows(block[:p])  # rows without r="…": count them
+
+
+def _rows(block: bytes) -> int:
+    return block.count(b"<row") + block.count(b":row ")
+
+
+def _row_end(buf: bytes) -> int:
+    """Where the last complete row of `buf` ends (0 if none)."""
+    end = buf.rfind(b"</row>")
+    j = buf.rfind(b":row>")
+    while j > end + 5:  # a prefixed end tag (</x:row>) after the last plain one
+        lt = buf.rfind(b"<", 0, j)
+        if buf[lt + 1:lt + 2] == b"/":
+            return j + 5
+        j = buf.rfind(b":row>", 0, lt)
+    return end + 6 if end >= 0 else 0
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int], object]:
+    """Stream a sheet part: its special cells, refusing a sheet reaching beyond MAX_ROWS."""
+    out: dict[tuple[int, int], object] = {}
+    carry, rows_before, last = b"", 0, 0
+    while True:
+        data = f.read(CHUNK)
+        if not rows_before and not carry and (b"<!DOCTYPE" in data[:4096] or
+                                              b"<!ENTITY" in data[:4096]):
+            raise UnreadableFile(f"« {file_name} » est refusé : la feuille « {title} » déclare "
+                                 f"des entités XML (fichier malveillant ou endommagé).")
+        buf = carry + data
+        cut = _row_end(buf) if data and len(buf) < 16 * CHUNK else len(buf)
+        block, carry = buf[:cut], buf[cut:]
+        last = max(last, _last_value_row(block, rows_before))
+        rows_before += _rows(block)
+        if last > MAX_ROWS:
+            raise UnreadableFile(
+                f"La feuille « {title} » de « {file_name} » a des valeurs au-delà de la ligne "
+                f"{_thousands(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
+                f"lignes du bas sont vides, supprimez-les (Ctrl+Fin montre la dernière cellule "
+                f"utilisée) ; sinon répartissez les besoins en plusieurs classeurs.")
+        out.update(special_cells(block))
+        if not data:
+            return out
 
 
 def _col_index(letters: bytes) -> int:
@@ -111,7 +207,7 @@ def _col_index(letters: bytes) -> int:
 def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
     """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty."""
     out: dict[tuple[int, int], object] = {}
-    if b't="e"' not in xml and b"<f" not in xml and b":f" not in xml:
+    if b't="e"' not in xml and not any(f in xml for f in _FORMULA_STARTS):
         return out
     hits = sorted({m.start() for m in _TYPE_E.finditer(xml)} |
                   {m.start() for m in _F_TAG.finditer(xml)})
@@ -142,39 +238,51 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
 def read_grids(path: Path) -> dict[str, SheetGrid]:
     """The sheets read_inputs needs, as grids from A1."""
     check_file(path)
+    with zipfile.ZipFile(path) as z:  # calamine loads these parts whole, before any sheet
+        big = [i.filename for i in z.infolist() if i.file_size > MAX_WHOLE_PART and
+               i.filename in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml")]
+    if big:
+        raise UnreadableFile(f"« {path.name} » est refusé : sa partie {big[0]} dépasse "
+                             f"{MAX_WHOLE_PART // 1024**2} Mo une fois décompressée (classeur "
+                             f"anormal) ; enregistrez-le à nouveau dans Excel, puis relancez.")
     try:
-        wb = pc.load_workbook(str(path), load_tables=True)
+        wb = pc.load_workbook(str(path))
     except pc.PasswordError:
         raise UnreadableFile(f"« {path.name} » est protégé par un mot de passe : enregistrez "
                              f"une copie sans mot de passe, puis relancez.") from None
     except Exception as e:  # calamine's errors name no cell: turn them into one sentence
-        raise UnreadableFile(f"« {path.name} » est illisible ({type(e).__name__}) : ouvrez-le "
-                             f"dans Excel et enregistrez-le à nouveau au format .xlsx.") from None
-    names = wanted_sheets(list(wb.sheet_names))
-    tables: dict[str, list[TableRef]] = {}
-    try:
-        for tname in wb.table_names:
-            t = wb.get_table_by_name(tname)
-            (r0, c0), (r1, c1) = t.start, t.end
-            tables.setdefault(t.sheet, []).append(
-                TableRef(t.name, r0, c0 + 1, r1 + 1, c1 + 1))
-    except (pc.TablesNotSupported, pc.TablesNotLoaded):
-        pass
+        raise _unreadable(path, e) from None
     grids: dict[str, SheetGrid] = {}
-    with zipfile.ZipFile(path) as z:
-        parts = sheet_parts(z)
-        for name in names:
-            values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            values = [[None if v == "" else v for v in row] for row in values]
-            part = parts.get(name)
-            if part and part in z.namelist():
-                for (r, c), v in special_cells(z.read(part)).items():
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts, tables = _sheet_rels(z)
+            for name in wanted_sheets(list(wb.sheet_names)):
+                part = parts.get(name)
+                special = {}
+                if part and part in z.namelist():
+                    with z.open(part) as f:
+                        special = scan_sheet(f, name, path.name)
+                values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                for i, row in enumerate(values):
+                    if "" in row:
+                        values[i] = [None if v == "" else v for v in row]
+                for (r, c), v in special.items():
                     while len(values) < r:
                         values.append([])
                     row = values[r - 1]
                     if len(row) < c:
                         row.extend([None] * (c - len(row)))
                     row[c - 1] = v
-            grids[name] = SheetGrid(name, values, tables.get(name, []))
-    wb.close()
+                grids[name] = SheetGrid(name, values, tables.get(name, []))
+    except UnreadableFile:
+        raise
+    except Exception as e:  # damaged XML, entities, truncated parts: one sentence
+        raise _unreadable(path, e) from None
+    finally:
+        wb.close()
     return grids
+
+
+def _unreadable(path: Path, e: Exception) -> UnreadableFile:
+    return UnreadableFile(f"« {path.name} » est illisible ({type(e).__name__}) : ouvrez-le dans "
+                          f"Excel et enregistrez-le à nouveau au format .xlsx.")

@@ -1,8 +1,9 @@
-"""Render an outputs description into a new xlsxwriter workbook holding only the output sheets."""
+"""Render an outputs description with xlsxwriter: whole sheets (reference), or only charts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from typing import Any, BinaryIO
@@ -11,64 +12,17 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Sheet, cell_value, fitted_width
+from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Sheet, cell_value
+from .xlsx_sheet import FMT_DATE, is_table, sheet_widths
 
 HEADER_FILL = "#DDEBF7"
 TABLE_STYLE = "Table Style Medium 2"
-FMT_DATE = "dd/mm/yyyy"
 PX_PER_CM = 96 / 2.54
-# A table name Excel accepts: a letter, underscore or backslash, then word characters or dots
+OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+           "strings_to_urls": False}
+# a table name Excel accepts: a letter, underscore or backslash, then word characters or dots
 _TABLE_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]$|^[RrCc]\d+[RrCc]\d+$")
-
-
-class _Formats:
-    """One xlsxwriter Format per distinct look, so the styles part stays small."""
-
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self.wb = wb
-        self.cache: dict[tuple, Format] = {}
-
-    def get(self, num: str | None = None, bold: bool = False, size: float | None = None,
-            header: bool = False) -> Format | None:
-        key = (num, bold, size, header)
-        if key == (None, False, None, False):
-            return None
-        if key not in self.cache:
-            props: dict[str, Any] = {}
-            if num:
-                props["num_format"] = num
-            if bold or header:
-                props["bold"] = True
-            if size:
-                props["font_size"] = size
-            if header:
-                props.update(bg_color=HEADER_FILL, pattern=1, text_wrap=True, valign="top")
-            self.cache[key] = self.wb.add_format(props)
-        return self.cache[key]
-
-
-def _put(ws: Worksheet, r: int, c: int, v: Any, fmt: Format | None, fm: _Formats,
-         num: str | None, bold: bool = False) -> None:
-    """Write one value at 0-based (r, c): text as text (never a formula), numbers, dates."""
-    t = type(v)
-    if t is str:
-        ws.write_string(r, c, v, fm.get(None, bold) if bold else None)
-    elif t is int or t is float:
-        if t is float and not math.isfinite(v):
-            return  # NaN/inf have no cell value in Excel: the cell stays empty
-        ws.write_number(r, c, v, fmt)
-    elif v is None:
-        return
-    elif isinstance(v, dt.datetime | dt.date):
-        default = FMT_DATETIME if isinstance(v, dt.datetime) else FMT_DATE
-        ws.write_datetime(r, c, v, fm.get(num or default, bold))
-    else:
-        w = cell_value(v)  # numpy scalars, booleans, other objects
-        if w is not None and type(w) is not t:
-            _put(ws, r, c, w, fmt, fm, num, bold)
-        elif w is not None:
-            ws.write_string(r, c, str(w), fm.get(None, bold) if bold else None)
 
 
 def unique_name(name: str, used: set[str]) -> str:
@@ -82,48 +36,81 @@ def unique_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+class _Formats:
+    """One xlsxwriter Format per distinct look, so the styles part stays small."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self.cache: dict[tuple, Format | None] = {(None, False, None, False): None}
+
+    def get(self, num: str | None = None, bold: bool = False, size: float | None = None,
+            header: bool = False) -> Format | None:
+        key = (num, bold, size, header)
+        if key not in self.cache:
+            props: dict[str, Any] = {"bold": bold or header}
+            if num:
+                props["num_format"] = num
+            if size:
+                props["font_size"] = size
+            if header:
+                props.update(bg_color=HEADER_FILL, pattern=1, text_wrap=True, valign="top")
+            self.cache[key] = self.wb.add_format(props)
+        return self.cache[key]
+
+
+def _put(ws: Worksheet, r: int, c: int, v: Any, fm: _Formats, num: str | None,
+         bold: bool = False) -> None:
+    """Write one value at 0-based (r, c): text as text (never a formula), numbers, dates."""
+    v = cell_value(v)
+    if v is None or v == "" or (isinstance(v, float) and not math.isfinite(v)):
+        return
+    if isinstance(v, str):
+        ws.write_string(r, c, v, fm.get(bold=bold))
+    elif isinstance(v, dt.date):
+        default = FMT_DATETIME if isinstance(v, dt.datetime) else FMT_DATE
+        ws.write_datetime(r, c, v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v,
+                          fm.get(num or default, bold))
+    else:
+        ws.write_number(r, c, v, fm.get(num, bold))
+
+
 def _block(ws: Worksheet, b: Block, fm: _Formats, used: set[str]) -> None:
     r0, c0 = b.row - 1, b.col - 1
     if b.title:
         ws.write_string(r0 - 1, c0, b.title, fm.get(bold=True))
     header = fm.get(header=True)
-    headers = [c.header for c in b.columns]
-    as_table = (b.table and bool(b.rows)
-                and len({h.casefold() for h in headers}) == len(headers) and all(headers))
-    if as_table:
-        name = unique_name(b.name, used)
+    if is_table(b):
         ws.add_table(r0, c0, r0 + len(b.rows), b.last_col - 1, {
-            "name": name, "style": TABLE_STYLE, "banded_rows": True, "autofilter": True,
-            "columns": [{"header": h, "header_format": header} for h in headers]})
+            "name": unique_name(b.name, used), "style": TABLE_STYLE, "banded_rows": True,
+            "autofilter": True,
+            "columns": [{"header": c.header, "header_format": header} for c in b.columns]})
     else:
-        for j, h in enumerate(headers):
-            ws.write_string(r0, c0 + j, h, header)
+        for j, c in enumerate(b.columns):
+            ws.write_string(r0, c0 + j, c.header, header)
     nums = [c.format for c in b.columns]
     fmts = [fm.get(n) for n in nums]
     write_string, write_number = ws.write_string, ws.write_number
     for i, rec in enumerate(b.rows, start=r0 + 1):
         for j, v in enumerate(rec):
-            # the common cases inline: this loop runs once per output cell
-            t = type(v)
+            t = type(v)  # the common cases first: this loop runs once per output cell
             if t is str:
-                write_string(i, c0 + j, v)
+                if v:  # an empty text is no value: the cell stays empty
+                    write_string(i, c0 + j, v)
             elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
                 write_number(i, c0 + j, v, fmts[j])
             elif v is not None:
-                _put(ws, i, c0 + j, v, fmts[j], fm, nums[j])
+                _put(ws, i, c0 + j, v, fm, nums[j])
     if b.total:
         r = r0 + len(b.rows) + 1
         for j, v in enumerate(b.total):
-            _put(ws, r, c0 + j, v, fm.get(nums[j], bold=True), fm, nums[j], bold=True)
+            _put(ws, r, c0 + j, v, fm, nums[j] if j < len(nums) else None, bold=True)
 
 
 def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
            blocks: dict[str, tuple[Sheet, Block]]) -> None:
-    if c.block not in blocks:
+    if c.block not in blocks or not blocks[c.block][1].rows:
         return
     owner, b = blocks[c.block]
-    if not b.rows:
-        return
     ch = wb.add_chart({"type": c.kind})
     first, last = b.row, b.row + len(b.rows) - 1  # 0-based data rows
     cat = b.column_index(c.category) - 1
@@ -134,43 +121,37 @@ def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
                        "values": [owner.name, first, col, last, col]})
     ch.set_title({"name": c.title})
     # a bar chart's value axis is xlsxwriter's x axis, a column chart's its y axis
-    (ch.set_x_axis if c.kind == "bar" else ch.set_y_axis)({"name": c.y_title} if c.y_title
-                                                         else {})
+    axis = {"name": c.y_title} if c.y_title else {}
+    (ch.set_x_axis if c.kind == "bar" else ch.set_y_axis)(axis)
     ch.set_size({"width": round(c.width_cm * PX_PER_CM), "height": round(c.height_cm * PX_PER_CM)})
     ws.insert_chart(c.row - 1, c.col - 1, ch)
 
 
-def _sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: _Formats, used: set[str]) -> Worksheet:
+def _sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: _Formats, used: set[str],
+           blocks: list[str] | None = None) -> Worksheet:
+    """A worksheet for `sheet`: all of it, or only the blocks named in `blocks`."""
     ws = wb.add_worksheet(sheet.name)
-    for t in sheet.texts:
-        fmt = fm.get(bold=t.bold, size=t.size) if (t.bold or t.size) else None
-        ws.write_string(t.row - 1, t.col - 1, t.value, fmt)
-    widths: dict[int, float] = {}
+    for t in sheet.texts if blocks is None else []:
+        ws.write_string(t.row - 1, t.col - 1, t.value, fm.get(bold=t.bold, size=t.size))
     for b in sheet.blocks:
-        _block(ws, b, fm, used)
-        for j in range(len(b.columns)):
-            widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
-    for col, w in widths.items():
+        if blocks is None or b.name in blocks:
+            _block(ws, b, fm, used)
+    for col, w in sheet_widths(sheet).items():
         ws.set_column(col - 1, col - 1, w)
-    if sheet.freeze:
+    if sheet.freeze and blocks is None:
         ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
-    if sheet.tab_color:
-        color = sheet.tab_color
-        ws.set_tab_color(color if color.startswith("#") else f"#{color[-6:]}")
+    if sheet.tab_color and blocks is None:
+        ws.set_tab_color("#" + sheet.tab_color.lstrip("#")[-6:])
     return ws
 
 
 def render_outputs(outputs: Outputs, target: str | BinaryIO, *, reserved: set[str] | None = None,
                    active: str | None = None) -> None:
-    """Write the output sheets (only them) as a workbook to `target`.
+    """Write the output sheets (only them) as a new workbook, all through xlsxwriter.
 
-    `reserved` holds the casefolded names (tables, defined names) of the workbook they will
-    join, so that the new tables' names do not clash with them."""
-    wb = xlsxwriter.Workbook(target, {
-        "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False})
-    fm = _Formats(wb)
-    used = set(reserved or ())
+    `reserved` holds casefolded names (tables, defined names) the new tables must avoid."""
+    wb = xlsxwriter.Workbook(target, OPTIONS)
+    fm, used = _Formats(wb), set(reserved or ())
     sheets = {s.name: _sheet(wb, s, fm, used) for s in outputs.sheets}
     blocks = {b.name: (s, b) for s in outputs.sheets for b in s.blocks}
     for s in outputs.sheets:
@@ -179,3 +160,25 @@ def render_outputs(outputs: Outputs, target: str | BinaryIO, *, reserved: set[st
     if active in sheets:
         sheets[active].activate()
     wb.close()
+
+
+def render_charts(outputs: Outputs) -> bytes | None:
+    """A workbook holding the outputs' charts on sheets of the same names and column widths
+    (so that the drawings anchor alike), with only the cells the charts plot; None if none."""
+    blocks = {b.name: (s, b) for s in outputs.sheets for b in s.blocks}
+    charts = [(s, c) for s in outputs.sheets for c in s.charts
+              if c.block in blocks and blocks[c.block][1].rows]
+    if not charts:
+        return None
+    plotted: dict[str, list[str]] = {}
+    for _, c in charts:
+        plotted.setdefault(blocks[c.block][0].name, []).append(c.block)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, OPTIONS)
+    fm, used = _Formats(wb), set()
+    sheets = {s.name: _sheet(wb, s, fm, used, plotted.get(s.name, [])) for s in outputs.sheets
+              if s.name in plotted or any(s is owner for owner, _ in charts)}
+    for s, c in charts:
+        _chart(wb, sheets[s.name], c, blocks)
+    wb.close()
+    return buf.getvalue()

@@ -4,17 +4,93 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
-
-from ..contract import OUTPUT_SHEETS, fold
 from ..outputs.model import Outputs
-from ..problems import UnreadableFile, WriteError
-from .openpyxl_render import render_charts, render_sheet
+from ..problems import WriteError
+from .xlsx_package import read_source, rebuild
+
+
+class _Temp:
+    """A temp file beside the destination. On Linux it has no name until it is complete
+    (O_TMPFILE), so a run killed at any point leaves nothing behind; elsewhere, a hidden
+    named file removed on failure."""
+
+    def __init__(self, dst: Path):
+        self.dst, self.fd, self.name = dst, -1, None
+        try:
+            mode: int | None = stat.S_IMODE(os.stat(dst).st_mode)
+        except OSError:
+            mode = None  # a new file: the usual permissions (umask)
+        flag = getattr(os, "O_TMPFILE", 0)
+        if flag and os.path.isdir("/proc/self/fd"):
+            try:
+                self.fd = os.open(dst.parent, flag | os.O_RDWR, 0o666)
+            except OSError as e:
+                if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+                    raise
+            else:
+                self.path = Path(f"/proc/self/fd/{self.fd}")
+                if mode is not None:
+                    os.fchmod(self.fd, mode)
+                return
+        fd, name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix + ".tmp",
+                                    dir=dst.parent)
+        os.close(fd)
+        self.name = self.path = Path(name)
+        if mode is None:
+            mode = 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            os.chmod(name, mode)
+
+    def commit(self) -> None:
+        if self.name is None:
+            os.fsync(self.fd)
+            # give the complete file a name, then move it over the destination at once; a
+            # directory fd makes os.link use linkat(AT_SYMLINK_FOLLOW), which /proc needs
+            d = os.open(self.dst.parent, os.O_RDONLY)
+            try:
+                for k in itertools.count():
+                    name = self.dst.with_name(f".{self.dst.stem}.{os.getpid()}.{k}"
+                                              f"{self.dst.suffix}.tmp")
+                    try:
+                        os.link(self.path, name.name, dst_dir_fd=d, follow_symlinks=True)
+                        break
+                    except FileExistsError:
+                        continue
+            finally:
+                os.close(d)
+            self.name = name
+        else:
+            with open(self.name, "r+b") as f:  # Windows flushes only writable handles
+                os.fsync(f.fileno())
+        os.replace(self.name, self.dst)
+        self.name = None
+        with contextlib.suppress(OSError):  # make the rename itself durable
+            d = os.open(self.dst.parent, os.O_RDONLY)
+            try:
+                os.fsync(d)
+            finally:
+                os.close(d)
+
+    def discard(self) -> None:
+        if self.name is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.name)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
@@ -23,28 +99,26 @@ def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
     A failure at any point leaves `dst` as it was and removes the temp file."""
     dst = dst.resolve()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix + ".tmp",
-                                        dir=dst.parent)
+        tmp = _Temp(dst)
     except OSError as e:
         raise WriteError(_write_message(dst, e)) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        write(tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dst)
+        write(tmp.path)
+        tmp.commit()
     except OSError as e:
         raise WriteError(_write_message(dst, e)) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        tmp.discard()
 
 
 def _write_message(dst: Path, e: OSError) -> str:
-    if e.errno == errno.ENOSPC:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
         return (f"Disque plein : impossible d'écrire « {dst.name} ». Libérez de la place puis "
                 f"relancez ; le classeur d'origine n'a pas été modifié.")
+    if e.errno == errno.EFBIG:
+        return (f"Fichier trop gros pour la destination : impossible d'écrire « {dst.name} » "
+                f"(limite de taille de fichier atteinte) ; choisissez un autre dossier avec -o. "
+                f"Le classeur d'origine n'a pas été modifié.")
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (f"Écriture refusée dans « {dst.parent} » (droits insuffisants, ou fichier "
                 f"ouvert dans Excel) : fermez le fichier ou choisissez un autre dossier avec -o.")
@@ -54,22 +128,10 @@ def _write_message(dst: Path, e: OSError) -> str:
 
 
 def write_outputs(src: Path, dst: Path, outputs: Outputs) -> None:
-    """Copy `src` to `dst` with the output sheets replaced by `outputs`; inputs untouched."""
-    keep_vba = src.suffix.lower() == ".xlsm"
-    try:
-        wb = openpyxl.load_workbook(src, keep_vba=keep_vba, keep_links=True, rich_text=True)
-    except Exception as e:  # openpyxl's errors are technical: one sentence for the buyer
-        raise UnreadableFile(f"« {src.name} » ne peut pas être réécrit ({type(e).__name__}) : "
-                             f"enregistrez-le à nouveau dans Excel au format .xlsx.") from None
-    owned = {fold(s) for s in OUTPUT_SHEETS}
-    for ws in list(wb.worksheets):
-        if fold(ws.title) in owned:
-            wb.remove(ws)
-    used = {n.casefold() for ws in wb.worksheets for n in ws.tables}
-    for sheet in outputs.sheets:
-        render_sheet(wb.create_sheet(sheet.name), sheet, used)
-    render_charts(wb, outputs.sheets)
-    wb.active = wb.sheetnames.index(outputs.sheets[3].name) if len(outputs.sheets) > 3 else 0
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == wb.active.title
-    atomic_write(dst, wb.save)
+    """Copy `src` to `dst` with the output sheets replaced by `outputs`.
+
+    Only the parts allot_xl owns change (the output sheets and their tables and charts, the
+    lists naming them, appended styles); every other part is copied byte for byte."""
+    source = read_source(src)
+    macro = dst.suffix.lower() == ".xlsm"
+    atomic_write(dst, lambda tmp: rebuild(source, tmp, outputs, macro))

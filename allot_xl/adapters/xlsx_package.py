@@ -1,0 +1,359 @@
+"""Rebuild a workbook package: the output sheets' parts are new, every other part is copied."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import shutil
+import time
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..contract import OUTPUT_SHEETS, SYNTHESE, fold
+from ..outputs.model import Outputs
+from ..problems import UnreadableFile
+from . import opc
+from .opc import BadPart, Rel
+from .xlsx_read import MAX_UNCOMPRESSED
+from .xlsx_render import render_charts, unique_name
+from .xlsx_sheet import TablePart, is_table, looks, table_xml, write_sheet
+from .xlsx_styles import append_styles
+from .xlsx_workbook import (
+    SheetEntry,
+    WorkbookXml,
+    app_titles,
+    content_types,
+    local_id,
+    sheets_named,
+)
+
+CONTENT_TYPES = "[Content_Types].xml"
+_SELECTED = re.compile(rb"""<(?:\w+:)?sheetView\b[^>]*\btabSelected=["'](?:1|true)["']""")
+
+
+def _message(name: str, why: str) -> str:
+    return (f"« {name} » ne peut pas être réécrit ({why}) : ouvrez-le dans Excel, enregistrez-le "
+            f"au format Classeur Excel (.xlsx ou .xlsm), puis relancez.")
+
+
+def _damaged(name: str) -> UnreadableFile:
+    return UnreadableFile(f"« {name} » est endommagé ou tronqué : ouvrez-le dans Excel pour le "
+                          f"réparer, ou reprenez une copie saine.")
+
+
+@dataclass
+class Source:
+    """What the source package holds, read and checked before anything is written."""
+
+    path: Path
+    infos: list[zipfile.ZipInfo]
+    parts: dict[str, str]  # casefolded name -> zip entry name
+    types: bytes = b""
+    overrides: dict[str, str] = field(default_factory=dict)  # casefolded part -> type
+    rels: dict[str, list[Rel]] = field(default_factory=dict)  # source ("" package) -> rels
+    workbook: str = ""
+    book: WorkbookXml | None = None
+    styles: bytes | None = None
+    app: bytes | None = None
+    tables: dict[str, tuple[set[str], int]] = field(default_factory=dict)  # names, id
+    selected: set[str] = field(default_factory=set)  # sheet parts whose tab is selected
+
+    def actual(self, part: str) -> str:
+        """The zip entry name of `part` (relationship targets may differ in case or quoting)."""
+        return self.parts.get(part.casefold()) or self.parts.get(unquote(part).casefold()) or part
+
+    def has(self, part: str) -> bool:
+        return self.actual(part).casefold() in self.parts
+
+    def targets(self, part: str, kind: str | None = None) -> list[str]:
+        return [self.actual(opc.resolve(part, r.target)) for r in self.rels.get(part, [])
+                if not r.external and (kind is None or r.type == kind)]
+
+    def reach(self, roots: list[str], skip: set[str]) -> set[str]:
+        """Parts reachable from `roots` through relationships, not entering `skip`."""
+        seen: set[str] = set()
+        todo = [r for r in roots if r not in skip]
+        while todo:
+            p = todo.pop()
+            if p not in seen:
+                seen.add(p)
+                todo += [t for t in self.targets(p) if t not in seen and t not in skip]
+        return seen
+
+    def sheet_parts(self) -> dict[str, str]:
+        """Relationship id -> sheet part, for the sheets of workbook.xml."""
+        rels = {r.id: r for r in self.rels.get(self.workbook, []) if not r.external}
+        return {s.rid: self.actual(opc.resolve(self.workbook, rels[s.rid].target))
+                for s in self.book.sheets if s.rid in rels}
+
+
+def read_source(path: Path) -> Source:
+    """Read and check the package's lists, styles, tables and sheet views; refuse bad files."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = [i.filename for i in infos]
+            if len({n.casefold() for n in names}) != len(names):
+                raise BadPart("parties en double")
+            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+                raise UnreadableFile(f"« {name} » décompressé dépasse 2 Go : fichier refusé "
+                                     f"(classeur anormal ou « bombe zip »).")
+            if any(i.flag_bits & 0x1 for i in infos):
+                raise BadPart("parties chiffrées")
+            src = Source(path, infos, {n.casefold(): n for n in names})
+
+            def read(part: str) -> bytes:
+                info = z.getinfo(part)
+                if info.file_size > opc.MAX_XML_PART:
+                    raise BadPart(f"partie {part} trop volumineuse")
+                return z.read(info)
+
+            src.types = read(CONTENT_TYPES)
+            src.overrides = {o.get("PartName", "").lstrip("/").casefold(): o.get("ContentType", "")
+                             for o in opc.parse(src.types).iter(opc.q(opc.NS_CT, "Override"))}
+            for n in names:
+                source = opc.rels_source(n)
+                if source is not None:
+                    src.rels[src.actual(source) if source else ""] = opc.read_rels(read(n))
+            src.workbook = next((p for p in src.targets("", opc.REL_DOCUMENT)),
+                                "xl/workbook.xml")
+            src.book = WorkbookXml(read(src.workbook))
+            styles = [p for p in src.targets(src.workbook, opc.REL_STYLES) if src.has(p)]
+            if styles:
+                src.styles = read(styles[0])
+                opc.parse(src.styles)
+            app = [p for p in src.targets("", opc.REL_EXTENDED) if src.has(p)]
+            src.app = read(app[0]) if app else None
+            for part, kind in src.overrides.items():
+                if kind == opc.CT_TABLE and part in src.parts:
+                    t = opc.parse(read(src.parts[part]))
+                    src.tables[src.parts[part]] = ({t.get("name", "").casefold(), t.get(
+                        "displayName", "").casefold()}, int(t.get("id", "0") or 0))
+            for part in src.sheet_parts().values():
+                if src.has(part) and _SELECTED.search(_head(z, part)):
+                    src.selected.add(part)
+    except BadPart as e:
+        raise UnreadableFile(_message(name, str(e))) from None
+    except KeyError as e:
+        raise UnreadableFile(_message(name, f"partie absente : {e.args[0]}")) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+        raise _damaged(name) from None
+    return src
+
+
+def _head(z: zipfile.ZipFile, part: str) -> bytes:
+    """The start of a sheet part, up to its cell data: where its views are."""
+    with z.open(part) as f:
+        head = f.read(1 << 16)
+    cut = head.find(b"sheetData")
+    return head[:cut] if cut >= 0 else head
+
+
+class _Names:
+    """Fresh part names, never taken in the package (OPC compares them case-insensitively)."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = {t.casefold() for t in taken}
+
+    def part(self, like: str) -> str:
+        d, base = posixpath.split(like)
+        stem, ext = posixpath.splitext(base)
+        stem = stem.rstrip("0123456789") or "part"
+        k = 1
+        while f"{d}/{stem}{k}{ext}".casefold() in self.taken:
+            k += 1
+        self.taken.add(f"{d}/{stem}{k}{ext}".casefold())
+        return f"{d}/{stem}{k}{ext}"
+
+
+def _copy_tree(z: zipfile.ZipFile, old: str, names: _Names, ctype: dict[str, str],
+               parts: dict[str, bytes], types: dict[str, str]) -> str:
+    """Copy `old` and what it points to from `z` under fresh names; the new name of `old`."""
+    new = names.part(old)
+    parts[new], types[new] = z.read(old), ctype.get(old, opc.CT_XML)
+    if opc.rels_part(old) in z.namelist():
+        rels = [r if r.external else Rel(r.id, r.type, opc.relative(new, _copy_tree(
+            z, opc.resolve(old, r.target), names, ctype, parts, types)))
+            for r in opc.read_rels(z.read(opc.rels_part(old)))]
+        parts[opc.rels_part(new)] = opc.rels_xml(rels)
+    return new
+
+
+def _import_charts(stub: bytes | None, names: _Names) -> dict[str, tuple[
+        str, dict[str, bytes], dict[str, str]]]:
+    """Sheet name -> (drawing part, {new part: bytes}, {new part: content type}) for the
+    drawings xlsxwriter made, renamed so as not to clash with the workbook's parts."""
+    out: dict[str, tuple[str, dict[str, bytes], dict[str, str]]] = {}
+    if stub is None:
+        return out
+    with zipfile.ZipFile(io.BytesIO(stub)) as z:
+        ctype = {o.get("PartName", "").lstrip("/"): o.get("ContentType", "")
+                 for o in opc.parse(z.read(CONTENT_TYPES)).iter(opc.q(opc.NS_CT, "Override"))}
+        wb_rels = {r.id: opc.resolve("xl/workbook.xml", r.target)
+                   for r in opc.read_rels(z.read("xl/_rels/workbook.xml.rels"))}
+        for s in WorkbookXml(z.read("xl/workbook.xml")).sheets:
+            sheet = wb_rels[s.rid]
+            if opc.rels_part(sheet) not in z.namelist():
+                continue
+            drawings = [opc.resolve(sheet, r.target)
+                        for r in opc.read_rels(z.read(opc.rels_part(sheet)))
+                        if r.type == opc.REL_DRAWING]
+            if drawings:
+                parts: dict[str, bytes] = {}
+                types: dict[str, str] = {}
+                top = _copy_tree(z, drawings[0], names, ctype, parts, types)
+                out[s.name] = (top, parts, types)
+    return out
+
+
+def _defined_names(book: WorkbookXml, kept: list[SheetEntry], outputs: Outputs) -> list[str]:
+    """The definedName elements to keep, their localSheetId following the new sheet order."""
+    old = {id(s): i for i, s in enumerate(book.sheets)}
+    index = {old[id(s)]: j for j, s in enumerate(kept)}
+    new_by_fold = {fold(s.name): len(kept) + j for j, s in enumerate(outputs.sheets)}
+    titles = {s.name.casefold() for s in kept} | {s.name.casefold() for s in outputs.sheets}
+    out = []
+    for n in book.names:
+        if any(s.casefold() not in titles for s in sheets_named(n.formula)):
+            continue  # it points at a sheet that is gone: Excel would ask to repair it
+        if n.local is None:
+            out.append(n.raw)
+        elif n.local in index:
+            out.append(local_id(n.raw, index[n.local]))
+        elif (n.local < len(book.sheets) and n.name != "_xlnm._FilterDatabase"
+              and fold(book.sheets[n.local].name) in new_by_fold):  # e.g. a print area
+            out.append(local_id(n.raw, new_by_fold[fold(book.sheets[n.local].name)]))
+    return out
+
+
+def rebuild(src: Source, dst: Path, outputs: Outputs, macro: bool = False) -> None:
+    """Write to `dst` the package of `src` with the output sheets replaced by `outputs`;
+    `macro` when the file will be an .xlsm."""
+    book, wb = src.book, src.workbook
+    owned = {fold(s) for s in OUTPUT_SHEETS} | {fold(s.name) for s in outputs.sheets}
+    sheet_part = src.sheet_parts()
+    removed = [s for s in book.sheets if fold(s.name) in owned]
+    kept = [s for s in book.sheets if fold(s.name) not in owned]
+    # parts only the removed sheets reach go; the calculation chain names them: Excel
+    # rebuilds it when it is absent
+    calc = src.targets(wb, opc.REL_CALC_CHAIN) if removed else []
+    gone = {sheet_part[s.rid] for s in removed if s.rid in sheet_part} | set(calc)
+    keep = src.reach([""], gone)
+    drop = src.reach(sorted(gone), set()) - keep
+    drop = {src.actual(p) for p in drop | {opc.rels_part(p) for p in drop} if src.has(p)}
+
+    names = _Names(set(src.parts.values()))
+    rel_ids = {r.id for r in src.rels.get(wb, [])}
+    new_rels = [r for r in src.rels.get(wb, []) if r.id not in {s.rid for s in removed}
+                and (r.external or src.actual(opc.resolve(wb, r.target)) not in calc)]
+    add_types: dict[str, str] = {}
+    styles = [p for p in src.targets(wb, opc.REL_STYLES) if src.has(p)]
+    if styles:
+        styles_part = styles[0]
+    else:  # no styles part (or a dangling relationship to one): a new one
+        new_rels = [r for r in new_rels if r.type != opc.REL_STYLES]
+        styles_part = names.part("xl/styles.xml")
+        new_rels.append(Rel(opc.fresh_id(rel_ids), opc.REL_STYLES, opc.relative(wb, styles_part)))
+        add_types[styles_part] = opc.CT_STYLES
+    charts = _import_charts(render_charts(outputs), names)
+
+    # the new sheets, their tables and drawings; table names and ids unique in the workbook
+    kept_tables = [v for p, v in src.tables.items() if p not in drop]
+    used = {n.name.casefold() for n in book.names} | {n for ns, _ in kept_tables for n in ns}
+    table_id = max([i for _, i in kept_tables] + [0])
+    first_id = max([s.sheet_id for s in book.sheets] + [0]) + 1
+    sheets, plan = [s.raw for s in kept], []
+    for i, sheet in enumerate(outputs.sheets):
+        part = names.part("xl/worksheets/sheet1.xml")
+        rid = opc.fresh_id(rel_ids)
+        new_rels.append(Rel(rid, opc.REL_WORKSHEET, opc.relative(wb, part)))
+        sheets.append(book.new_sheet(sheet.name, first_id + i, rid))
+        add_types[part] = opc.CT_WORKSHEET
+        rels: list[Rel] = []
+        if sheet.name in charts:
+            drawing, _, types = charts[sheet.name]
+            rels.append(Rel("rId1", opc.REL_DRAWING, opc.relative(part, drawing)))
+            add_types.update(types)
+        tables = []
+        for b in sheet.blocks:
+            if is_table(b):
+                tpart, table_id = names.part("xl/tables/table1.xml"), table_id + 1
+                tables.append((tpart, table_xml(TablePart(b, unique_name(b.name, used)),
+                                                table_id)))
+                rels.append(Rel(f"rId{len(rels) + 1}", opc.REL_TABLE, opc.relative(part, tpart)))
+                add_types[tpart] = opc.CT_TABLE
+        plan.append((sheet, part, rels, tables))
+
+    # Excel opens on the buyer's selected sheet when one is kept (selecting a second tab
+    # would group them); otherwise on Synthèse
+    selected = [s for s in kept if sheet_part.get(s.rid) in src.selected]
+    chosen = None
+    if selected:
+        current = book.sheets[book.active] if book.active < len(book.sheets) else None
+        active = kept.index(current if current in selected else selected[0])
+    else:
+        titles = [s.name for s in outputs.sheets]
+        chosen = next((n for n in titles if fold(n) == fold(SYNTHESE)), titles[-1])
+        active = len(kept) + titles.index(chosen)
+    first = {book.sheets.index(s): j for j, s in enumerate(kept)}
+    wb_xml = book.rewrite(sheets, _defined_names(book, kept, outputs), active, first)
+    styles_xml, xf = append_styles(src.styles, looks(outputs))
+    retype = {}
+    if macro and src.overrides.get(wb.casefold()) == opc.CT_MAIN:
+        retype[wb] = opc.CT_MAIN_MACRO  # Excel refuses an .xlsm whose type says .xlsx
+    rewritten = {CONTENT_TYPES: content_types(src.types, drop, add_types, retype),
+                 wb: wb_xml, opc.rels_part(wb): opc.rels_xml(new_rels), styles_part: styles_xml}
+    app = [p for p in src.targets("", opc.REL_EXTENDED) if src.has(p)]
+    if app and src.app is not None:
+        rewritten[app[0]] = app_titles(src.app, {s.name for s in removed},
+                                       [s.name for s in outputs.sheets])
+    try:
+        _write(src, dst, drop, rewritten, plan, charts, xf, chosen)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise _damaged(src.path.name) from None
+
+
+def _zipinfo(name: str, like: zipfile.ZipInfo | None = None) -> zipfile.ZipInfo:
+    zi = zipfile.ZipInfo(name, like.date_time if like else time.localtime()[:6])
+    zi.compress_type = like.compress_type if like else zipfile.ZIP_DEFLATED
+    zi.external_attr = like.external_attr if like else 0o600 << 16
+    return zi
+
+
+def _write(src: Source, dst: Path, drop: set[str], rewritten: dict[str, bytes], plan: list,
+           charts: dict, xf: dict, chosen: str | None) -> None:
+    """The new package: the content types first, then every source part in its order
+    (copied, or rewritten when owned), then the new sheets and their parts."""
+    infos = {i.filename: i for i in src.infos}
+    with zipfile.ZipFile(src.path) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        out.comment = z.comment
+        out.writestr(_zipinfo(CONTENT_TYPES, infos.get(CONTENT_TYPES)), rewritten[CONTENT_TYPES])
+        for info in src.infos:
+            name = info.filename
+            if name in drop or name == CONTENT_TYPES:
+                continue
+            if name in rewritten:
+                out.writestr(_zipinfo(name, info), rewritten[name])
+                continue
+            big = info.file_size > zipfile.ZIP64_LIMIT
+            with z.open(info) as r, out.open(_zipinfo(name, info), "w", force_zip64=big) as w:
+                shutil.copyfileobj(r, w, 1 << 20)
+        for name, data in rewritten.items():  # parts the source lacked (a new styles part)
+            if name not in infos:
+                out.writestr(_zipinfo(name), data)
+        for sheet, part, rels, tables in plan:
+            with out.open(_zipinfo(part), "w") as w:
+                write_sheet(w, sheet, xf, tables=[r.id for r in rels if r.type == opc.REL_TABLE],
+                            drawing="rId1" if sheet.name in charts else None,
+                            selected=sheet.name == chosen, date1904=src.book.date1904)
+            if rels:
+                out.writestr(_zipinfo(opc.rels_part(part)), opc.rels_xml(rels))
+            for tpart, data in tables:
+                out.writestr(_zipinfo(tpart), data)
+            for p, data in charts.get(sheet.name, (None, {}))[1].items():
+                out.writestr(_zipinfo(p), data)

@@ -1,0 +1,292 @@
+"""Write an output sheet's XML part (inline strings, numbers, dates, views) and its tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any, BinaryIO
+from xml.sax.saxutils import escape, quoteattr
+
+from ..outputs.model import FMT_DATETIME, Block, Outputs, Sheet, cell_value, fitted_width
+from ..problems import AllotError
+from .opc import NS_MAIN, NS_R
+from .xlsx_styles import Look
+
+FMT_DATE = "dd/mm/yyyy"
+TABLE_STYLE = "TableStyleMedium2"
+MAX_TEXT = 32767  # Excel's longest cell text
+HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# characters XML 1.0 cannot carry, and literal "_xHHHH_" Excel would decode: both escaped
+_UNSAFE = re.compile(
+    r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile(r"[\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LETTERS: list[str] = []
+
+
+def letter(col: int) -> str:
+    """Column letters of 1-based `col` (1 -> A, 28 -> AB)."""
+    while len(_LETTERS) < col:
+        n, s = len(_LETTERS) + 1, ""
+        while n:
+            n, r = divmod(n - 1, 26)
+            s = chr(65 + r) + s
+        _LETTERS.append(s)
+    return _LETTERS[col - 1]
+
+
+def excel_chars(s: str) -> str:
+    """`s` with what XML cannot carry in Excel's _xHHHH_ notation (not yet XML-escaped)."""
+    if len(s) > MAX_TEXT:
+        s = s[:MAX_TEXT]
+    if not _UNSAFE.search(s):
+        return s
+    s = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", s)
+    s = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
+    return re.sub(r"[\ud800-\udfff]", "\ufffd", s)
+
+
+def excel_text(s: str) -> str:
+    """`s` as the escaped text of a cell."""
+    if len(s) <= MAX_TEXT and not _UNSAFE.search(s):
+        return s
+    return escape(excel_chars(s))
+
+
+def inline(s: str) -> str:
+    """The `<is>` element of an inline-string cell."""
+    t = excel_text(s)
+    space = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+    return f"<is><t{space}>{t}</t></is>"
+
+
+def serial(v: dt.date, date1904: bool) -> float:
+    """An Excel date serial number (Excel's 1900 leap-year bug included)."""
+    if not isinstance(v, dt.datetime):
+        v = dt.datetime.combine(v, dt.time())
+    v = v.replace(tzinfo=None)
+    delta = v - (dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 31))
+    days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    return days + 1 if not date1904 and days > 59 else days
+
+
+def looks(outputs: Outputs) -> list[Look]:
+    """Every cell format the output sheets use."""
+    out = [Look(bold=True), Look(header=True)] + [
+        Look(num=f, bold=b) for f in (FMT_DATETIME, FMT_DATE) for b in (False, True)]
+    for s in outputs.sheets:
+        out += [Look(bold=t.bold, size=t.size) for t in s.texts if t.bold or t.size]
+        for b in s.blocks:
+            for c in b.columns:
+                if c.format:
+                    out += [Look(num=c.format), Look(num=c.format, bold=True)]
+    return list(dict.fromkeys(out))
+
+
+def sheet_widths(sheet: Sheet) -> dict[int, float]:
+    """1-based column -> width (characters) over every block of the sheet."""
+    widths: dict[int, float] = {}
+    for b in sheet.blocks:
+        for j in range(len(b.columns)):
+            widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
+    return widths
+
+
+def xml_width(chars: float) -> float:
+    """The <col width> that shows `chars` characters: Excel counts the cell padding in it
+    (7-pixel digits, 5 pixels of padding, in 1/256ths), as xlsxwriter does."""
+    pixels = int(chars * 7 + 0.5) + 5 if chars >= 1 else int(chars * 12 + 0.5)
+    return int(pixels / 7 * 256) / 256
+
+
+@dataclass
+class TablePart:
+    block: Block
+    name: str
+
+    @property
+    def ref(self) -> str:
+        b = self.block
+        return f"{letter(b.col)}{b.row}:{letter(b.last_col)}{b.row + len(b.rows)}"
+
+
+def is_table(b: Block) -> bool:
+    """Excel tables need data rows and distinct, non-empty header texts."""
+    headers = [c.header.casefold() for c in b.columns]
+    return b.table and bool(b.rows) and all(headers) and len(set(headers)) == len(headers)
+
+
+def table_xml(part: TablePart, table_id: int) -> bytes:
+    cols = "".join(f'<tableColumn id="{i}" name={quoteattr(excel_chars(c.header))}/>'
+                   for i, c in enumerate(part.block.columns, start=1))
+    name = quoteattr(part.name)
+    return (f'{HEAD}<table xmlns="{NS_MAIN}" id="{table_id}" name={name} displayName={name} '
+            f'ref="{part.ref}" totalsRowShown="0"><autoFilter ref="{part.ref}"/>'
+            f'<tableColumns count="{len(part.block.columns)}">{cols}</tableColumns>'
+            f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" '
+            f'showRowStripes="1" showColumnStripes="0"/></table>').encode()
+
+
+class _Cells:
+    """Cell XML for values of any type; strings cached since output columns repeat them."""
+
+    def __init__(self, xf: dict[Look, int], date1904: bool):
+        self.xf, self.date1904 = xf, date1904
+        self.strings: dict[str, str] = {}
+
+    def style(self, look: Look) -> str:
+        i = self.xf.get(look, 0)
+        return f' s="{i}"' if i else ""
+
+    def text(self, s: str) -> str:
+        frag = self.strings.get(s)
+        if frag is None:
+            if len(self.strings) > 200_000:
+                self.strings.clear()
+            frag = self.strings[s] = inline(s)
+        return frag
+
+    def cell(self, ref: str, v: Any, num: str | None = None, bold: bool = False,
+             size: float | None = None, header: bool = False) -> str:
+        """One `<c>` element; "" for an empty value."""
+        t = type(v)
+        if t is str:
+            if not v:
+                return ""
+            s = self.style(Look(bold=bold, size=size, header=header))
+            return f'<c r="{ref}"{s} t="inlineStr">{self.text(v)}</c>'
+        if t is int or t is float:
+            if t is float and not math.isfinite(v):
+                return ""  # NaN and infinities have no Excel value: the cell stays empty
+            return f'<c r="{ref}"{self.style(Look(num=num, bold=bold))}><v>{v!r}</v></c>'
+        if v is None:
+            return ""
+        try:
+            if v != v:  # NaN, NaT
+                return ""
+        except (TypeError, ValueError):
+            pass
+        if isinstance(v, bool):
+            v = "oui" if v else "non"
+        elif isinstance(v, int | float):  # numpy and other subclasses
+            v = float(v) if isinstance(v, float) else int(v)
+        elif isinstance(v, dt.date):
+            num = num or (FMT_DATETIME if isinstance(v, dt.datetime) else FMT_DATE)
+            v = serial(v, self.date1904)
+        else:
+            v = cell_value(v)
+            if not isinstance(v, str | int | float | dt.date | None):
+                v = str(v)
+        return self.cell(ref, v, num, bold, size, header)
+
+
+def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
+    """The cells outside data rows: texts, block titles, headers, totals (last one wins)."""
+    out: dict[tuple[int, int], str] = {}
+
+    def put(r: int, c: int, v: Any, **look: Any) -> None:
+        out[(r, c)] = cells.cell(f"{letter(c)}{r}", v, **look)
+
+    for t in sheet.texts:
+        put(t.row, t.col, t.value, bold=t.bold, size=t.size)
+    for b in sheet.blocks:
+        if b.title:
+            put(b.row - 1, b.col, b.title, bold=True)
+        for j, c in enumerate(b.columns):
+            put(b.row, b.col + j, c.header, header=True)
+        if b.total:
+            r = b.row + len(b.rows) + 1
+            for j, v in enumerate(b.total):
+                put(r, b.col + j, v, num=b.columns[j].format if j < len(b.columns) else None,
+                    bold=True)
+    return {k: v for k, v in out.items() if v}
+
+
+def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
+    """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
+    cols = [letter(b.col + j) for j in range(len(b.columns))]
+    nums = [c.format for c in b.columns]
+    styles = [cells.style(Look(num=n)) for n in nums]
+    text, cell = cells.text, cells.cell
+    for r, rec in enumerate(b.rows, start=b.row + 1):
+        rs, parts = str(r), []
+        for col, style, num, v in zip(cols, styles, nums, rec, strict=False):
+            t = type(v)
+            if t is str:
+                if v:  # an empty text is no value: the cell stays empty, as Excel has it
+                    parts.append(f'<c r="{col}{rs}" t="inlineStr">{text(v)}</c>')
+            elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
+                parts.append(f'<c r="{col}{rs}"{style}><v>{v!r}</v></c>')
+            elif v is not None:
+                parts.append(cell(f"{col}{rs}", v, num))
+        if parts:
+            yield r, b.col, "".join(parts)
+
+
+def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, int, int]:
+    """Check that blocks' data rows do not overlap; drop small cells they cover; bounds."""
+    rects = [(b.row + 1, b.row + len(b.rows), b.col, b.col + len(b.columns) - 1)
+             for b in sheet.blocks if b.rows]
+    for i, (r1, r2, c1, c2) in enumerate(rects):
+        for s1, s2, d1, d2 in rects[i + 1:]:
+            if r1 <= s2 and s1 <= r2 and c1 <= d2 and d1 <= c2:
+                raise AllotError(f"Feuille « {sheet.name} » : deux tableaux de sortie se "
+                                 f"chevauchent (anomalie d'allot_xl) ; rien n'a été écrit.")
+        for key in [k for k in small if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
+            del small[key]
+    rows = [r for r, _ in small] + [x for r in rects for x in r[:2]]
+    cols = [c for _, c in small] + [x for r in rects for x in r[2:]]
+    if not rows:
+        return 1, 1, 1, 1
+    return min(rows), min(cols), max(rows), max(cols)
+
+
+def _views(sheet: Sheet, selected: bool) -> str:
+    sel = ' tabSelected="1"' if selected else ""
+    pane = ""
+    if sheet.freeze and sheet.freeze != (1, 1):
+        r, c = sheet.freeze
+        ref = f"{letter(c)}{r}"
+        split = (f' xSplit="{c - 1}"' if c > 1 else "") + (f' ySplit="{r - 1}"' if r > 1 else "")
+        active = ("bottomRight" if r > 1 and c > 1 else "bottomLeft" if r > 1 else "topRight")
+        pane = (f'<pane{split} topLeftCell="{ref}" activePane="{active}" state="frozen"/>'
+                f'<selection pane="{active}" activeCell="{ref}" sqref="{ref}"/>')
+    return f'<sheetViews><sheetView{sel} workbookViewId="0">{pane}</sheetView></sheetViews>'
+
+
+def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: list[str],
+                drawing: str | None, selected: bool, date1904: bool) -> None:
+    """Stream the worksheet part of `sheet`; `tables`/`drawing` are its relationship ids."""
+    cells = _Cells(xf, date1904)
+    small = _small_cells(sheet, cells)
+    r1, c1, r2, c2 = _layout(sheet, small)
+    tab = ""
+    if sheet.tab_color:
+        tab = f'<sheetPr><tabColor rgb="FF{sheet.tab_color.lstrip("#")[-6:].upper()}"/></sheetPr>'
+    widths = sorted(sheet_widths(sheet).items())
+    cols = "".join(f'<col min="{c}" max="{c}" width="{xml_width(w):g}" customWidth="1"/>'
+                   for c, w in widths)
+    out.write((f'{HEAD}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{tab}'
+               f'<dimension ref="{letter(c1)}{r1}:{letter(c2)}{r2}"/>{_views(sheet, selected)}'
+               f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
+               f"<sheetData>").encode())
+    streams = [_data_rows(b, cells) for b in sheet.blocks] + [
+        iter(sorted((r, c, x) for (r, c), x in small.items()))]
+    chunk: list[str] = []
+    for r, items in groupby(heapq.merge(*streams), key=lambda item: item[0]):
+        chunk.append(f'<row r="{r}">{"".join(x for _, _, x in items)}</row>')
+        if len(chunk) >= 2000:
+            out.write("".join(chunk).encode())
+            chunk.clear()
+    tail = ('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+            'header="0.3" footer="0.3"/>')
+    if drawing:
+        tail += f'<drawing r:id="{drawing}"/>'
+    if tables:
+        tail += (f'<tableParts count="{len(tables)}">'
+                 + "".join(f'<tablePart r:id="{t}"/>' for t in tables) + "</tableParts>")
+    out.write(("".join(chunk) + tail + "</worksheet>").encode())
