@@ -71,6 +71,10 @@ class NoCachedValue:
         return f"={self.formula}" if self.formula else "(formule sans valeur)"
 
 
+class PercentValue(float):
+    """A number Excel shows as a percentage: `120 %` is stored as 1.2 with a % format."""
+
+
 ERROR_CODES = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#DATA!",
@@ -239,6 +243,8 @@ def parse_number(value: Any, *, percent: bool = False) -> float | None:
                         "Excel)")
     if isinstance(value, bool):
         raise BadNumber("valeur VRAI/FAUX au lieu d'un nombre")
+    if isinstance(value, PercentValue):
+        return float(value) * 100 if percent else float(value)
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise BadNumber("date au lieu d'un nombre")
     if isinstance(value, int | float):

@@ -279,4 +279,16 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                              f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
                 continue
             params.values[key] = x if x is not None else C.PARAM_DEFAULTS[key]
+            _check_percentage(t, row, key, params.values[key], v, report)
     return params
+
+
+def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any,
+                      report: Report) -> None:
+    """Warn on percentages that look typed as fractions (0,2 for 20 %)."""
+    suspicious = ((key == "Maximum bons de commande (%)" and x is not None and x < 100) or
+                  (key == "Part max petits lots (%)" and x is not None and 0 < x <= 1))
+    if suspicious:
+        report.warning("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
+                       f"« {key} » vaut {x:g} % : est-ce voulu ? Un pourcentage s'écrit en "
+                       f"points (120 pour 120 %, 20 pour 20 %).")

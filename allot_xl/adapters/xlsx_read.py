@@ -12,10 +12,11 @@ from typing import BinaryIO
 import python_calamine as pc
 from defusedxml import ElementTree as ET
 
-from ..contract import CellError, NoCachedValue
+from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
 from ..grid import SheetGrid, TableRef
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
+from .xlsx_formats import percent_cells, percent_styles
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -204,6 +205,17 @@ def _col_index(letters: bytes) -> int:
     return n
 
 
+def _cell_start(xml: bytes, pos: int) -> int:
+    """Where the cell tag holding `pos` starts: `<c ` or a prefixed `<x:c `."""
+    plain = xml.rfind(b"<c ", 0, pos)
+    j = xml.rfind(b":c ", 0, pos)
+    if j > plain:
+        lt = xml.rfind(b"<", 0, j)
+        if lt >= 0 and xml[lt + 1:j].isalnum():
+            return lt
+    return plain
+
+
 def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
     """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty."""
     out: dict[tuple[int, int], object] = {}
@@ -213,7 +225,7 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
                   {m.start() for m in _F_TAG.finditer(xml)})
     seen: set[int] = set()
     for pos in hits:
-        start = xml.rfind(b"<c ", 0, pos)
+        start = _cell_start(xml, pos)
         if start < 0 or start in seen:
             continue
         seen.add(start)
@@ -273,6 +285,8 @@ def read_grids(path: Path) -> dict[str, SheetGrid]:
                     if len(row) < c:
                         row.extend([None] * (c - len(row)))
                     row[c - 1] = v
+                if part and fold(name) in PERCENT_SHEETS:
+                    _mark_percentages(z, part, values)
                 grids[name] = SheetGrid(name, values, tables.get(name, []))
     except UnreadableFile:
         raise
@@ -281,6 +295,21 @@ def read_grids(path: Path) -> dict[str, SheetGrid]:
     finally:
         wb.close()
     return grids
+
+
+PERCENT_SHEETS = {fold(REGLES), fold(PARAMETRES)}  # where percentages are expected
+MAX_PERCENT_SCAN = 16 * 1024**2  # such sheets are small; a huge one is not scanned
+
+
+def _mark_percentages(z: zipfile.ZipFile, part: str, values: list[list]) -> None:
+    """Numbers Excel shows as percentages become PercentValue (1.2 shown 120 % reads 120)."""
+    if z.getinfo(part).file_size > MAX_PERCENT_SCAN:
+        return
+    for r, c in percent_cells(z.read(part), percent_styles(z)):
+        if r - 1 < len(values) and c - 1 < len(values[r - 1]):
+            v = values[r - 1][c - 1]
+            if isinstance(v, float) and not isinstance(v, bool):
+                values[r - 1][c - 1] = PercentValue(v)
 
 
 def _unreadable(path: Path, e: Exception) -> UnreadableFile:
