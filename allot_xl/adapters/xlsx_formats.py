@@ -36,7 +36,8 @@ def percent_styles(z: zipfile.ZipFile) -> set[int]:
     return out
 
 
-def _col(letters: bytes) -> int:
+def column_index(letters: bytes) -> int:
+    """1-based column of a cell reference's letters (`b"AB"` -> 28)."""
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
@@ -58,5 +59,5 @@ def percent_cells(xml: bytes, styles: set[int]) -> set[tuple[int, int]]:
             continue
         ref = _REF.search(attrs)
         if ref is not None:
-            out.add((int(ref.group(2)), _col(ref.group(1))))
+            out.add((int(ref.group(2)), column_index(ref.group(1))))
     return out

@@ -16,7 +16,7 @@ from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValu
 from ..grid import SheetGrid, TableRef
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
-from .xlsx_formats import percent_cells, percent_styles
+from .xlsx_formats import column_index, percent_cells, percent_styles
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -117,7 +117,7 @@ def _table(xml: bytes) -> TableRef:
     header = int(t.get("headerRowCount", "1") or 1)
     totals = int(t.get("totalsRowCount", "0") or 0)
     return TableRef(t.get("displayName") or t.get("name", ""), int(r1) - (header == 0),
-                    _col_index(c1), int(r2) - totals, _col_index(c2))
+                    column_index(c1), int(r2) - totals, column_index(c2))
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -198,13 +198,6 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
             return out
 
 
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def _cell_start(xml: bytes, pos: int) -> int:
     """Where the cell tag holding `pos` starts: `<c ` or a prefixed `<x:c `."""
     plain = xml.rfind(b"<c ", 0, pos)
@@ -237,7 +230,7 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
         if ref is None:
             continue
         body = xml[tag.end():end.start()]
-        key = (int(ref.group(2)), _col_index(ref.group(1)))
+        key = (int(ref.group(2)), column_index(ref.group(1)))
         v = _V.search(body)
         if _TYPE_E.search(tag.group(0)):
             out[key] = CellError(v.group(1).decode() if v else "#N/A")
