@@ -221,9 +221,8 @@ def canonical_component(name: str) -> str | None:
 # --------------------------------------------------------------------------- numbers
 
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUM_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009']")
-_UNIT_SUFFIX = re.compile(r"(€|eur|euros?|ht|h|heures?|places?)+$", re.IGNORECASE)
+_NUM_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]")
+_EURO_SUFFIX = re.compile(r"(€|eur|ht)+$", re.IGNORECASE)  # `1 200,50 € HT`
 
 
 class BadNumber(ValueError):
@@ -262,14 +261,12 @@ def parse_number(value: Any, *, percent: bool = False) -> float | None:
     s = _NUM_SPACES.sub("", s)
     if percent and s.endswith("%"):
         s = s[:-1]
-    s = _UNIT_SUFFIX.sub("", s)
+    s = _EURO_SUFFIX.sub("", s)
     if "," in s and "." in s:
         if s.rfind(",") > s.rfind("."):
             s = s.replace(".", "").replace(",", ".")
         else:
             s = s.replace(",", "")
-    elif s.count(",") > 1 and _GROUPED.match(s):
-        s = s.replace(",", "")
     else:
         s = s.replace(",", ".")
     if not _NUM_RE.match(s):
