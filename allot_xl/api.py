@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.xlsx_read import check_file, read_grids
-from .adapters.xlsx_write import write_outputs
+from .adapters.xlsx_write import atomic_write, write_outputs
 from .engine import Result, allot
 from .inputs import read_inputs
 from .outputs.build import build_outputs
@@ -76,15 +77,14 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
+    if src.suffix.lower() == ".xlsx" and dst.suffix.lower() == ".xlsm":
+        raise AllotError(f"« {src.name} » n'a pas de macros : donnez un nom de sortie en .xlsx "
+                         f"(Excel refuse d'ouvrir un .xlsm qui n'en est pas un).")
     result = compute(src, progress)
     outputs = build_outputs(result, source="ligne de commande", user=login_name(),
                             file_name=src.name)
     (progress or (lambda _: None))("Écriture des feuilles de sortie")
     if in_place:
-        import shutil
-
-        from .adapters.xlsx_write import atomic_write
-
         atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
     write_outputs(src, dst, outputs)
     return Run(result, outputs, dst)
