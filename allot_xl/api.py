@@ -77,9 +77,6 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
-    if src.suffix.lower() == ".xlsx" and dst.suffix.lower() == ".xlsm":
-        raise AllotError(f"« {src.name} » n'a pas de macros : donnez un nom de sortie en .xlsx "
-                         f"(Excel refuse d'ouvrir un .xlsm qui n'en est pas un).")
     result = compute(src, progress)
     outputs = build_outputs(result, source="ligne de commande", user=login_name(),
                             file_name=src.name)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from workbooks import controles, lots, make_workbook, need, read, regenerate
-
 from allot_xl.adapters.xlsx_formats import percent_cells, percent_styles
 from allot_xl.adapters.xlsx_read import sheet_parts
+from workbooks import controles, lots, make_workbook, need, read, regenerate
 
 
 def _percent_params(wb) -> None:
