@@ -70,7 +70,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     if in_place and output is not None:
         raise AllotError("Choisissez soit -o (un autre fichier), soit --in-place, pas les deux.")
     dst = src if in_place else Path(output) if output is not None else default_output(src)
-    check_file(src)
+    check_file(src)  # the input's own problem is the one to tell first
     if dst.suffix.lower() not in (".xlsx", ".xlsm"):
         raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir par .xlsx ou .xlsm.")
     if src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm":

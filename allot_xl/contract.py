@@ -187,8 +187,6 @@ REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
 ATTRIBUTIONS = ("importance décroissante", "optimale")
 UNITES = ("heures", "places")
 
-MOTIFS = ("direct", "regroupé", "scindé", "imposé", "plafonné")
-
 
 def column_lookup(sheet: str) -> dict[str, str]:
     """Folded header or alias -> canonical column name for `sheet`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,8 +152,6 @@ def _canonical_value(v: Any) -> str:
 
 def fingerprint(grids: list[SheetGrid]) -> str:
     """A short hash of the input sheets' values, the same whichever route read them."""
-    import hashlib
-
     h = hashlib.sha256()
     for g in sorted(grids, key=lambda g: fold(g.name)):
         h.update(fold(g.name).encode() + b"\x1e")

@@ -24,9 +24,6 @@ class Problem:
     value: Any
     message: str
 
-    def as_tuple(self) -> tuple:
-        return (self.sheet, self.row, self.column, self.code)
-
     def __str__(self) -> str:
         where = self.sheet
         if self.row is not None:

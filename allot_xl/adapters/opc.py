@@ -22,7 +22,6 @@ REL_STYLES = REL + "styles"
 REL_CALC_CHAIN = REL + "calcChain"
 REL_TABLE = REL + "table"
 REL_DRAWING = REL + "drawing"
-REL_CHART = REL + "chart"
 REL_EXTENDED = REL + "extended-properties"
 
 _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
@@ -31,9 +30,6 @@ CT_STYLES = _SML + "styles+xml"
 CT_TABLE = _SML + "table+xml"
 CT_MAIN = _SML + "sheet.main+xml"
 CT_MAIN_MACRO = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 CT_XML = "application/xml"
 
 MAX_XML_PART = 64 * 1024**2  # a package part parsed in memory is refused beyond this size

@@ -23,6 +23,8 @@ NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
 EXTENSIONS = (".xlsx", ".xlsm")
 MAX_UNCOMPRESSED = 2 * 1024**3  # a larger package is refused (zip bomb guard)
+MAX_WHOLE_PART = 256 * 1024**2  # shared strings, styles: read whole, so capped
+WHOLE_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml")
 
 
 def check_file(path: Path) -> None:
@@ -72,6 +74,13 @@ def check_file(path: Path) -> None:
             if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
                 raise UnreadableFile(f"« {name} » décompressé dépasse 2 Go : fichier refusé "
                                      f"(classeur anormal ou « bombe zip »).")
+            big = [i.filename for i in infos if i.file_size > MAX_WHOLE_PART and
+                   i.filename in WHOLE_PARTS]
+            if big:  # calamine loads these parts whole, before any sheet
+                raise UnreadableFile(
+                    f"« {name} » est refusé : sa partie {big[0]} dépasse "
+                    f"{MAX_WHOLE_PART // 1024**2} Mo une fois décompressée (classeur anormal) ; "
+                    f"enregistrez-le à nouveau dans Excel, puis relancez.")
     except zipfile.BadZipFile:
         raise UnreadableFile(f"« {name} » est endommagé ou tronqué : ouvrez-le dans Excel pour "
                              f"le réparer, ou reprenez une copie saine.") from None
@@ -136,7 +145,6 @@ _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=[\"'](\d+)")
 MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
-MAX_WHOLE_PART = 256 * 1024**2  # shared strings, styles: read whole, so capped
 CHUNK = 1 << 22
 
 
@@ -243,13 +251,6 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
 def read_grids(path: Path) -> dict[str, SheetGrid]:
     """The sheets read_inputs needs, as grids from A1."""
     check_file(path)
-    with zipfile.ZipFile(path) as z:  # calamine loads these parts whole, before any sheet
-        big = [i.filename for i in z.infolist() if i.file_size > MAX_WHOLE_PART and
-               i.filename in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml")]
-    if big:
-        raise UnreadableFile(f"« {path.name} » est refusé : sa partie {big[0]} dépasse "
-                             f"{MAX_WHOLE_PART // 1024**2} Mo une fois décompressée (classeur "
-                             f"anormal) ; enregistrez-le à nouveau dans Excel, puis relancez.")
     try:
         wb = pc.load_workbook(str(path))
     except pc.PasswordError:
@@ -258,6 +259,7 @@ def read_grids(path: Path) -> dict[str, SheetGrid]:
     except Exception as e:  # calamine's errors name no cell: turn them into one sentence
         raise _unreadable(path, e) from None
     grids: dict[str, SheetGrid] = {}
+    styles: set[int] | None = None  # percentage cell formats, read when first needed
     try:
         with zipfile.ZipFile(path) as z:
             parts, tables = _sheet_rels(z)
@@ -279,7 +281,9 @@ def read_grids(path: Path) -> dict[str, SheetGrid]:
                         row.extend([None] * (c - len(row)))
                     row[c - 1] = v
                 if part and fold(name) in PERCENT_SHEETS:
-                    _mark_percentages(z, part, values)
+                    if styles is None:
+                        styles = percent_styles(z)
+                    _mark_percentages(z, part, values, styles)
                 grids[name] = SheetGrid(name, values, tables.get(name, []))
     except UnreadableFile:
         raise
@@ -294,11 +298,12 @@ PERCENT_SHEETS = {fold(REGLES), fold(PARAMETRES)}  # where percentages are expec
 MAX_PERCENT_SCAN = 16 * 1024**2  # such sheets are small; a huge one is not scanned
 
 
-def _mark_percentages(z: zipfile.ZipFile, part: str, values: list[list]) -> None:
+def _mark_percentages(z: zipfile.ZipFile, part: str, values: list[list],
+                      styles: set[int]) -> None:
     """Numbers Excel shows as percentages become PercentValue (1.2 shown 120 % reads 120)."""
-    if z.getinfo(part).file_size > MAX_PERCENT_SCAN:
+    if not styles or z.getinfo(part).file_size > MAX_PERCENT_SCAN:
         return
-    for r, c in percent_cells(z.read(part), percent_styles(z)):
+    for r, c in percent_cells(z.read(part), styles):
         if r - 1 < len(values) and c - 1 < len(values[r - 1]):
             v = values[r - 1][c - 1]
             if isinstance(v, float) and not isinstance(v, bool):

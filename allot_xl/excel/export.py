@@ -62,7 +62,7 @@ def _properties(wb: Workbook, inputs: Inputs, src: Path) -> None:
 def export(src: str | Path, dst: str | Path | None = None) -> Path:
     """Write the email copy of `src` (whose outputs must be up to date) to `dst`."""
     src = Path(src)
-    check_file(src)
+    check_file(src)  # the input's own problem is the one to tell first
     out = Path(dst) if dst is not None else default_output(src)
     if out.suffix.lower() != ".xlsx":
         raise AllotError(f"La copie « {out.name} » doit finir par .xlsx (classeur sans macros).")

@@ -132,5 +132,3 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
             f" — voir {SYNTHESE} et {CONTROLES}.")
     return Outputs(sheets, line)
 
-
-__all__ = ["build_outputs", "frame_block", "AFFECTATION"]

@@ -116,11 +116,6 @@ def cell_value(v: Any) -> Any:
     return str(v)
 
 
-def needs_text_protection(v: Any) -> bool:
-    """Text Excel would take for a formula if typed: it must be written as text."""
-    return isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and len(v) > 1
-
-
 def fitted_width(block: Block, i: int, sample: int = 300) -> float:
     """A readable width (characters) for column i of `block`."""
     col = block.columns[i]
