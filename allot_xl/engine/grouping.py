@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -106,8 +106,6 @@ def make_groups(a: NeedArrays, n: int, rule: Rule) -> list[Group]:
 class _Geo:
     zones: dict[str, Zone]
     region: str
-    terr_total: dict[str, float] = field(default_factory=dict)
-    dep_total: dict[str, float] = field(default_factory=dict)
 
     def units(self, g: Group, level: str) -> set[str]:
         if level == "Territoire":
@@ -130,20 +128,16 @@ def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> list[Group]
         near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
         return [p for p in pool if p is not g and p.zones & near
                 and _signature(p, rule, ("Zone",)) == sig]
+    # `territoire`: per group, the nearest level that offers a partner (territoire, then
+    # département, then région), preferring at each level partners whose zones neighbour it.
     sig = _signature(g, rule, GEO)
-    levels = ["Territoire"]
-    terrs = geo.units(g, "Territoire")
-    if any(geo.terr_total.get(t, 0.0) < rule.volume_min - EPS for t in terrs):
-        levels.append("Département")
-        deps = geo.units(g, "Département")
-        if any(geo.dep_total.get(d, 0.0) < rule.volume_min - EPS for d in deps):
-            levels.append("Région")
     same_sig = [p for p in pool if p is not g and _signature(p, rule, GEO) == sig]
-    for level in levels:
+    near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
+    for level in ("Territoire", "Département", "Région"):
         mine = geo.units(g, level)
         found = [p for p in same_sig if geo.units(p, level) & mine]
         if found:
-            return found
+            return [p for p in found if p.zones & near] or found
     return []
 
 
@@ -164,10 +158,7 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
         for g in small:
             g.below_min_stuck = True
         return groups
-    vol = pd.Series(a.vol)
-    geo = _Geo(zones, region,
-               vol.groupby(a.comps["Territoire"].to_numpy()).sum().to_dict(),
-               vol.groupby(a.comps["Département"].to_numpy()).sum().to_dict())
+    geo = _Geo(zones, region)
     skip = ("Zone",) if rule.regroupement == "voisines" else GEO
     uid = itertools.count()
     alive: dict[int, Group] = {}

@@ -142,7 +142,9 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
     montant = round(hours * rule.taux, 2)  # from the hours shown, so the sheet adds up
     pmax = p.number("Maximum bons de commande (%)", 120.0)
     pmin = p.number("Minimum bons de commande (%)")
-    mini = montant < p.number("Seuil mini-lots (€ HT)", 40_000.0)
+    maximum = round(montant * pmax / 100, 2)
+    # A framework agreement's value is its maximum (CCP R2121-8).
+    mini = maximum < p.number("Seuil mini-lots (€ HT)", 40_000.0)
     shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
     key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
@@ -154,9 +156,9 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
         "domaine": shown["Domaine"], "metier": shown["Métier"], "nb_besoins": len(g.needs),
         "places": int(round(g.places)), "hours": hours,
         "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
-        "montant": montant, "montant_max": round(montant * pmax / 100, 2),
+        "montant": montant, "montant_max": maximum,
         "attributaires": rule.attributaires, "repartition": rule.repartition,
-        "petit_lot": "oui" if montant < p.number("Seuil petits lots (€ HT)", 80_000.0) else "non",
+        "petit_lot": "oui" if maximum < p.number("Seuil petits lots (€ HT)", 80_000.0) else "non",
         "statut": _status(lot, rule, mini), "cle": lot.cle, "mini_lot": "oui" if mini else "non",
         "montant_min": round(montant * pmin / 100, 2) if pmin is not None else None,
     }

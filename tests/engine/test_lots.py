@@ -166,8 +166,9 @@ def test_territoire_merges_within_the_territoire_first(tmp_path) -> None:
     ]
 
 
-def test_territoire_goes_to_the_departement_when_the_whole_territoire_is_small(tmp_path) -> None:
-    """Bresse holds 3 places in all: Bourg joins the smallest group of département 01.
+def test_territoire_goes_to_the_departement_when_the_group_has_no_partner_there(tmp_path) -> None:
+    """Bresse holds 3 places in all: Bourg joins a group of département 01, its neighbour
+    Plaine de l'Ain rather than the smaller Belley (neighbours first at each level).
     Allier Est (Vichy, 3) likewise joins Montluçon, never a group of 01."""
     out = allot(tmp_path, [need("g", "CREA", "Bourg-en-Bresse", places=3),
                            need("b", "CREA", "Belley", places=12),
@@ -176,9 +177,9 @@ def test_territoire_goes_to_the_departement_when_the_whole_territoire_is_small(t
                            need("m", "CREA", "Montluçon", places=20)],
                 rules=[rule("CREA", maille="Zone", vmin=10)])
     assert table(out, "Clé", "Places") == [
-        ("CREA-01", "CREA | Zone=Belley + Bourg-en-Bresse", 15),
-        ("CREA-02", "CREA | Zone=Montluçon + Vichy", 23),
-        ("CREA-03", "CREA | Zone=Plaine de l'Ain", 30),
+        ("CREA-01", "CREA | Zone=Belley", 12),
+        ("CREA-02", "CREA | Zone=Bourg-en-Bresse + Plaine de l'Ain", 33),
+        ("CREA-03", "CREA | Zone=Montluçon + Vichy", 23),
     ]
 
 
@@ -206,18 +207,16 @@ def test_territoire_never_crosses_regions(tmp_path) -> None:
 
 
 def test_territoire_keeps_other_components_apart(tmp_path) -> None:
-    """Ain Sud holds 25 PQ places in all, so Belley/Industrie (5) may only merge within Ain
-    Sud, where no other Industrie group exists: it stays, flagged."""
+    """Belley/Industrie (5) has no Industrie partner in Ain Sud (Commerce is another key):
+    per group, it looks in its département and joins Bresse/Industrie, never Commerce."""
     out = allot(tmp_path, [need(1, "PQ", "Belley", places=5, domaine="Industrie"),
                            need(2, "PQ", "Plaine de l'Ain", places=20, domaine="Commerce"),
                            need(3, "PQ", "Bourg-en-Bresse", places=20, domaine="Industrie")],
                 rules=[rule("PQ", vmin=12)])
     assert table(out, "Clé", "Places") == [
-        ("PQ-01", "PQ | Territoire=Ain Sud | Domaine=Commerce", 20),
-        ("PQ-02", "PQ | Territoire=Ain Sud | Domaine=Industrie", 5),
-        ("PQ-03", "PQ | Territoire=Bresse | Domaine=Industrie", 20),
+        ("PQ-01", "PQ | Territoire=Ain Sud + Bresse | Domaine=Industrie", 25),
+        ("PQ-02", "PQ | Territoire=Ain Sud | Domaine=Commerce", 20),
     ]
-    assert lots(out)["PQ-02"]["Statut"].startswith("Sous le minimum")
 
 
 def test_territoire_small_territoire_joins_its_departement_same_domaine(tmp_path) -> None:
@@ -365,7 +364,7 @@ def test_amounts_and_small_lots(tmp_path) -> None:
                            need("c", "AOF", "Moulins", hours=1000)])  # 14 000 €: mini-lot
     assert table(out, "Montant estimé (€ HT)", "Montant maximum (€ HT)", "Petit lot",
                  "Statut") == [
-        ("AOF-01", 70000, 84000, "oui", "Conforme"),
+        ("AOF-01", 70000, 84000, "non", "Conforme"),  # small on the maximum (R2121-8)
         ("AOF-02", 14000, 16800, "oui", "Mini-lot"),
         ("AOF-03", 80000.06, 96000.07, "non", "Conforme"),
     ]
