@@ -88,7 +88,8 @@ def is_blank(value: Any) -> bool:
 # --------------------------------------------------------------------------- sheets and columns
 
 BESOINS, ZONES, REGLES, PARAMETRES, OFFRES = "Besoins", "Zones", "Règles", "Paramètres", "Offres"
-INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES)
+REFERENTIEL = "Référentiel"
+INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL)
 
 LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
     "Lots", "Affectation", "Multi-attribution", "Synthèse", "Contrôles", "Journal")
@@ -116,6 +117,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ("Code ROME", ("ROME",)),
         ("Places", ("Nombre de places", "Nb places")),
         ("Heures", ("Volume horaire", "Nb heures", "Heures stagiaires")),
+        ("Heures par place", ("Durée (h)", "Durée par place")),
         ("Débouchés", ("Debouches", "Offres d'emploi")),
         ("Source", ("Origine",)),
         ("Lot imposé", ("Lot force", "Lot forcé", "Lot impose")),
@@ -127,6 +129,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ("Département", ("Departement",), True),
         ("Région", ("Region",)),
         ("Voisines", ("Zones voisines",)),
+        ("Pôle", ("Pole",)),
     ),
     REGLES: _cols(
         ("Dispositif", ("Programme",), True),
@@ -143,6 +146,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ("Attributaires", ("Nb attributaires",)),
         ("Répartition", ("Repartition",)),
         ("Lots max par titulaire", ("Lots max",)),
+        ("Régime", ("Regime",)),
+        ("Code CPV", ("CPV",)),
+        ("Besoins divisibles", ("Divisible",)),
+    ),
+    REFERENTIEL: _cols(
+        ("Code ROME", ("ROME",)),
+        ("Métier", ("Metier", "Intitulé métier")),
+        ("Heures par place", ("Durée (h)", "Durée par place")),
+        ("Taux horaire (€)", ("Taux horaire", "Coût horaire (€)")),
     ),
     PARAMETRES: _cols(("Paramètre", ("Parametre",), True), ("Valeur", (), True)),
     OFFRES: _cols(
@@ -165,24 +177,43 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     PARAMETRES: ("Paramètre", "Valeur"),
     OFFRES: ("N° lot", "Candidat"),
     LOTS: ("N° lot", "Clé"),
+    REFERENTIEL: ("Heures par place",),
 }
 
 MAILLE_COMPONENTS = ("Zone", "Territoire", "Département", "Région", "Domaine", "Métier")
 
-PARAM_DEFAULTS: dict[str, Any] = {
-    "Campagne": None,
-    "Région": None,
-    "Maximum bons de commande (%)": 120.0,
-    "Minimum bons de commande (%)": None,
-    "Seuil petits lots (€ HT)": 80_000.0,
-    "Part max petits lots (%)": 20.0,
-    "Seuil mini-lots (€ HT)": 40_000.0,
-    "Seuil de publicité européenne (€ HT)": 750_000.0,
-    "Attribution": "importance décroissante",
-}
-TEXT_PARAMS = frozenset({"Campagne", "Région", "Attribution"})
+@dataclass(frozen=True)
+class Param:
+    """One row of `Paramètres`: its label, the `model.Params` field it fills, its kind
+    (`text`, `choice`, `percent`, `amount`, `number`, `whole`, `date`) and its default (None:
+    empty, or for a threshold the legal value in force on `Date de lancement`)."""
 
-REGROUPEMENTS = ("voisines", "territoire", "aucun")
+    label: str
+    field: str
+    kind: str
+    default: Any = None
+
+
+PARAMETERS: tuple[Param, ...] = (
+    Param("Campagne", "campagne", "text"),
+    Param("Région", "region", "text"),
+    Param("Maximum bons de commande (%)", "max_bons_pct", "percent", 120.0),
+    Param("Minimum bons de commande (%)", "min_bons_pct", "percent"),
+    Param("Seuil petits lots (€ HT)", "seuil_petits_lots", "amount"),
+    Param("Part max petits lots (%)", "part_max_petits_pct", "percent", 20.0),
+    Param("Seuil mini-lots (€ HT)", "seuil_mini_lots", "amount"),
+    Param("Seuil de publicité européenne (€ HT)", "seuil_publicite_ue", "amount"),
+    Param("Seuil de procédure formalisée (€ HT)", "seuil_procedure_formalisee", "amount"),
+    Param("Attribution", "attribution", "choice", "importance décroissante"),
+    Param("Date de lancement", "date_lancement", "date"),
+    Param("Durée de l'accord-cadre (mois)", "duree_mois", "number", 12.0),
+    Param("Reconductions", "reconductions", "whole", 0.0),
+)
+PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
+TEXT_PARAMS = frozenset(p.label for p in PARAMETERS if p.kind in ("text", "choice"))
+
+REGROUPEMENTS = ("voisines", "territoire", "pôle", "aucun")
+REGIMES = ("SSS", "services")
 REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
 ATTRIBUTIONS = ("importance décroissante", "optimale")
 UNITES = ("heures", "places")

@@ -102,15 +102,15 @@ def zones() -> list[dict[str, Any]]:
 
 _RULES: tuple[tuple[Any, ...], ...] = (
     # code, libellé, maille, unité, h/place, tol., taux, min, max, regroupement, plafond,
-    # attributaires, répartition, lots max par titulaire
+    # attributaires, répartition, lots max par titulaire, régime, code CPV, besoins divisibles
     ("AOF", "Actions d'orientation formation", "Zone", "heures", 80, 25, 14, 3000, 30000,
-     "voisines", "non", 2, "rotation", None),
+     "voisines", "non", 2, "rotation", None, "SSS", "80530000", "non"),
     ("PSP", "Promotion sociale et professionnelle", "Zone + Domaine", "heures", 180, 25, 12,
-     2000, 15000, "voisines", "non", 1, "cascade", None),
+     2000, 15000, "voisines", "non", 1, "cascade", None, "SSS", "80530000", "non"),
     ("CREA", "Création d'entreprise", "Territoire", "places", 120, 25, 10, 15, 120,
-     "territoire", "non", 2, "parts égales", 3),
+     "territoire", "non", 2, "parts égales", 3, "SSS", "80530000", "non"),
     ("PQ", "Parcours qualifiants", "Territoire + Domaine", "places", 450, 25, 9.5, 12, 80,
-     "territoire", "oui", 3, "prorata", 4),
+     "territoire", "oui", 3, "prorata", 4, "SSS", "80530000", "non"),
 )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from . import contract as C
 from .grid import SheetGrid, find_sheet, fingerprint, read_table
 from .model import Inputs
-from .needs import read_needs, read_offers, read_previous_journal, read_previous_lots
+from .needs import (
+    read_needs,
+    read_offers,
+    read_previous_journal,
+    read_previous_lots,
+    read_referentiel,
+)
 from .problems import Report, StructuralError
 from .validation import read_params, read_rules, read_zones, report_totals, required_table
 
@@ -14,7 +20,7 @@ JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins r
                    "Utilisateur", "Fichier"]
 
 # sheets a route must hand to read_inputs (the outputs Lots and Journal are read back too)
-SHEETS_READ = (C.BESOINS, C.ZONES, C.REGLES, C.PARAMETRES, C.OFFRES, C.LOTS, C.JOURNAL)
+SHEETS_READ = (*C.INPUT_SHEETS, C.LOTS, C.JOURNAL)
 
 
 def wanted_sheets(names: list[str]) -> list[str]:
@@ -63,16 +69,29 @@ def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs
         offers, offers_headers = read_offers(offers_t, report), offers_t.headers
         if offers.empty and not offers_t.rows:
             offers = None  # an empty Offres sheet (the template's) means "no bids yet"
+    referentiel = None
+    r_title = find_sheet(names, C.REFERENTIEL)
+    if r_title:
+        ref_t = read_table(grids[r_title], C.REFERENTIEL)
+        if ref_t.header_row and ("Code ROME" in ref_t.columns or "Métier" in ref_t.columns):
+            report_totals(ref_t, report)
+            referentiel = read_referentiel(ref_t, report)
+        else:
+            raise StructuralError(f"Feuille « {r_title} » : colonnes « Code ROME » ou "
+                                  f"« Métier », et « Heures par place » ou « Taux horaire (€) »"
+                                  f" introuvables dans les 10 premières lignes.")
     j_title = find_sheet(names, C.JOURNAL)
     journal = read_previous_journal(grids[j_title] if j_title else None, JOURNAL_COLUMNS)
     inputs_grids = [grids[n] for n in names
                     if any(C.fold(n) == C.fold(s) for s in C.INPUT_SHEETS)]
     inputs = Inputs(
         zones=zones, rules=rules, params=params, needs=needs, needs_received=received,
-        offers=offers, previous_lots=prev_by_cle, previous_numbers=prev_by_num,
+        offers=offers, previous_lots=prev_by_cle,
+        **({"referentiel": referentiel} if referentiel is not None else {}),
+        previous_numbers=prev_by_num,
         previous_cles=prev_cles,
         previous_journal=journal, fingerprint=fingerprint(inputs_grids),
-        campaign=params["Campagne"] or campaign, offers_sheet=o_title or C.OFFRES,
+        campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
         besoins_headers=needs_t.headers)
     return inputs, report

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .contract import clean_text, fold
 from .grid import RawTable, SheetGrid, read_table
-from .model import NEED_COLUMNS, OFFER_COLUMNS, Rule, Zone
+from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
 from .validation import number_cell
 
@@ -75,7 +75,14 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
         places, p_ok = number_cell(t, row, vals, "Places", report, whole=True)
         hours, h_ok = number_cell(t, row, vals, "Heures", report)
         deb, d_ok = number_cell(t, row, vals, "Débouchés", report)
-        ok = ok and p_ok and h_ok and d_ok
+        hpp, hpp_ok = number_cell(t, row, vals, "Heures par place", report)
+        if hpp is not None and hpp <= 0:
+            report.error("heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
+                         t.get(vals, "Heures par place"),
+                         "« Heures par place » doit être strictement positif (ou vide : la "
+                         "durée du Référentiel ou de la règle s'applique).")
+            hpp_ok = False
+        ok = ok and p_ok and h_ok and d_ok and hpp_ok
         if p_ok and h_ok and places is None and hours is None:
             col = t.header("Places") if has_places else t.header("Heures")
             report.error("volume-manquant", t.sheet, row, col, "",
@@ -103,10 +110,10 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
             row, nid, disp, zone, texts["Domaine"], texts["Métier"],
             clean_text(t.get(vals, "Code ROME")),
             places if has_places else None, hours if has_hours else None, deb,
-            clean_text(t.get(vals, "Source")), lot, clean_text(t.get(vals, "Commentaire")),
+            clean_text(t.get(vals, "Source")), lot, clean_text(t.get(vals, "Commentaire")), hpp,
         ))
     df = pd.DataFrame.from_records(records, columns=NEED_COLUMNS)
-    for c in ("places_in", "hours_in", "debouches"):
+    for c in ("places_in", "hours_in", "debouches", "hpp_in"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     df["row"] = df["row"].astype("int64")
     return df, received
@@ -173,3 +180,29 @@ def read_previous_journal(grid: SheetGrid | None, columns: list[str]) -> list[li
                     out.append(rec)
             return out
     return []
+
+
+def read_referentiel(t: RawTable, report: Report) -> Referentiel:
+    """`Référentiel` rows keyed by folded `Code ROME` and by folded `Métier`; a row with an
+    unreadable or non-positive value is reported and ignored."""
+    by_rome: dict[str, tuple[float | None, float | None]] = {}
+    by_metier: dict[str, tuple[float | None, float | None]] = {}
+    for row, vals in t.rows:
+        rome, metier = clean_text(t.get(vals, "Code ROME")), clean_text(t.get(vals, "Métier"))
+        if not rome and not metier:
+            report.warning("referentiel-sans-cle", t.sheet, row, "", "",
+                           "Ligne sans « Code ROME » ni « Métier » : elle est ignorée.")
+            continue
+        hpp, h_ok = number_cell(t, row, vals, "Heures par place", report)
+        taux, t_ok = number_cell(t, row, vals, "Taux horaire (€)", report)
+        if hpp is not None and hpp <= 0:
+            report.error("heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
+                         hpp, "« Heures par place » doit être strictement positif.")
+            h_ok = False
+        if not (h_ok and t_ok):
+            continue
+        if rome:
+            by_rome.setdefault(fold(rome), (hpp, taux))
+        if metier:
+            by_metier.setdefault(fold(metier), (hpp, taux))
+    return Referentiel(by_rome, by_metier)

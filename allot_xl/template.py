@@ -54,6 +54,8 @@ HELP: dict[str, dict[str, str]] = {
         "Code ROME": "Code ROME du métier (une lettre et 4 chiffres, ex. H2903). Facultatif.",
         "Places": "Nombre de places (entier). Renseignez les places, les heures ou les deux.",
         "Heures": "Volume en heures stagiaires. Renseignez les places, les heures ou les deux.",
+        "Heures par place": "Durée propre à ce besoin (ex. 70 pour un CACES). Vide : la durée "
+                            "du Référentiel ou de la règle.",
         "Débouchés": "Offres d'emploi attendues. Plafonne les places si la règle le prévoit.",
         "Source": "Origine du besoin : local, sectoriel…",
         "Lot imposé": "N° d'un lot de la feuille Lots pour forcer l'affectation. "
@@ -66,6 +68,8 @@ HELP: dict[str, dict[str, str]] = {
         "Département": "Code ou nom du département (ex. 01 ou Ain).",
         "Région": "Région. Vide : la région de la campagne (feuille Paramètres).",
         "Voisines": "Zones voisines séparées par « ; ». Sert aux regroupements de petits lots.",
+        "Pôle": "oui pour une ville pôle qui a des sites de formation : avec le regroupement "
+                "« pôle », les petites zones la rejoignent.",
     },
     REGLES: {
         "Dispositif": "Code unique du dispositif (AOF, PSP, CREA, PQ…).",
@@ -80,12 +84,16 @@ HELP: dict[str, dict[str, str]] = {
         "Taux horaire (€)": "Coût estimé d'une heure stagiaire, en € HT.",
         "Volume min": "En dessous, le lot est regroupé (voir Regroupement) ou signalé.",
         "Volume max": "Au-dessus, le lot est scindé en lots équilibrés.",
-        "Regroupement": "Fusion des petits lots : voisines, territoire ou aucun.",
+        "Regroupement": "Fusion des petits lots : voisines, territoire, pôle ou aucun.",
         "Plafonner aux débouchés": "oui : les places d'un besoin sont limitées à ses débouchés.",
         "Attributaires": "Nombre de titulaires par lot (multi-attribution si > 1).",
         "Répartition": "Partage des bons de commande : cascade, prorata, parts égales, rotation.",
         "Lots max par titulaire": "Nombre maximum de lots de ce dispositif pour un même "
                                   "candidat. Vide : sans limite.",
+        "Régime": "SSS (services sociaux et spécifiques, R2123-1 3°, par défaut) ou services.",
+        "Code CPV": "Code CPV du dispositif (défaut 80530000, formation professionnelle).",
+        "Besoins divisibles": "oui : un besoin au-dessus du volume max est partagé entre "
+                              "plusieurs lots.",
     },
     PARAMETRES: {
         "Paramètre": "Nom du paramètre (ne pas modifier).",
@@ -108,12 +116,21 @@ PARAM_HELP: dict[str, str] = {
     "Minimum bons de commande (%)": "Minimum de l'accord-cadre, en % du montant estimé. "
                                     "Vide : sans minimum.",
     "Seuil petits lots (€ HT)": "Lots sous ce montant : procédure adaptée possible "
-                                "(CCP R2123-1 2°).",
+                                "(CCP R2123-1 2°). Vide : valeur légale.",
     "Part max petits lots (%)": "Part maximale des petits lots dans le montant total.",
-    "Seuil mini-lots (€ HT)": "Seuil des mini-lots (CCP R2122-8).",
+    "Seuil mini-lots (€ HT)": "Seuil des mini-lots (CCP R2122-8). Vide : valeur légale à la "
+                              "date de lancement.",
     "Seuil de publicité européenne (€ HT)": "Au-delà : publication au JOUE "
-                                            "(services sociaux et spécifiques).",
+                                            "(services sociaux et spécifiques). Vide : valeur "
+                                            "légale.",
     "Attribution": "Règle d'attribution des lots : importance décroissante ou optimale.",
+    "Seuil de procédure formalisée (€ HT)": "Seuil européen des marchés de services des "
+                                            "collectivités. Vide : valeur légale.",
+    "Date de lancement": "Date d'envoi de l'avis : les seuils en vigueur ce jour-là "
+                         "s'appliquent. Vide : la date du jour.",
+    "Durée de l'accord-cadre (mois)": "Durée d'une période de l'accord-cadre (défaut 12).",
+    "Reconductions": "Nombre de reconductions de cette durée (défaut 0) ; durée totale "
+                     "au plus 48 mois (L2125-1).",
 }
 
 NUMBER_FORMATS: dict[str, dict[str, str]] = {

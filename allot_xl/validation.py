@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from . import contract as C
+from . import law
 from .contract import BadNumber, clean_text, fold, parse_number
+from .french import euros, nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
 from .model import Params, Rule, Zone
 from .problems import Report, StructuralError
@@ -98,7 +101,7 @@ def number_cell(t: RawTable, row: int, vals: list[Any], col: str, report: Report
 
 
 def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
-    raw: dict[str, tuple[str, str, str, list[str]]] = {}
+    raw: dict[str, tuple[str, str, str, list[str], bool]] = {}
     seen: dict[str, int] = {}
     for row, vals in t.rows:
         name = clean_text(t.get(vals, "Zone"))
@@ -122,10 +125,16 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             continue
         seen[fold(name)] = row
         vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
-        raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x])
+        pole = C.parse_yes_no(t.get(vals, "Pôle"))
+        if pole is None:
+            report.warning("pole-illisible", t.sheet, row, t.header("Pôle"),
+                           t.get(vals, "Pôle"), f"« Pôle » de la zone « {name} » doit valoir "
+                           f"oui ou non : la zone n'est pas traitée comme un pôle.")
+        raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x],
+                     bool(pole))
     by_fold = {fold(n): n for n in raw}
     links: dict[str, set[str]] = {n: set() for n in raw}
-    for name, (_, _, _, vois) in raw.items():
+    for name, (_, _, _, vois, _) in raw.items():
         for v in vois:
             other = by_fold.get(fold(v))
             if other is None:
@@ -136,8 +145,8 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
-    return {n: Zone(n, terr, dep, reg, frozenset(links[n]))
-            for n, (terr, dep, reg, _) in raw.items()}
+    return {n: Zone(n, terr, dep, reg, frozenset(links[n]), pole)
+            for n, (terr, dep, reg, _, pole) in raw.items()}
 
 
 # --------------------------------------------------------------------------- Règles
@@ -167,6 +176,13 @@ def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, *, percent: b
     if x is not None and x < 0:
         raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » est négatif.")
     return default if x is None else x
+
+
+def _yes_no(t: RawTable, row: int, vals: list[Any], col: str) -> bool:
+    x = C.parse_yes_no(t.get(vals, col))
+    if x is None:
+        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » doit valoir oui ou non.")
+    return x
 
 
 def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
@@ -209,11 +225,7 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
         if vmax is not None and vmax < vmin:
             raise _structural(t.sheet, f"ligne {row}, « Volume max » ({vmax:g}) est inférieur "
                                        f"à « Volume min » ({vmin:g}).")
-        plaf = t.get(vals, "Plafonner aux débouchés")
-        plafonner = C.parse_yes_no(plaf)
-        if plafonner is None:
-            raise _structural(t.sheet, f"ligne {row}, « {t.header('Plafonner aux débouchés')} »"
-                                       f" doit valoir oui ou non.")
+        plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés")
         att = _rule_number(t, row, vals, "Attributaires", default=1.0)
         lmax = _rule_number(t, row, vals, "Lots max par titulaire")
         if not float(att).is_integer() or att < 1 or (lmax is not None and
@@ -229,7 +241,10 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
             regroupement=_choice(t, row, vals, "Regroupement", C.REGROUPEMENTS, "voisines"),
             plafonner=plafonner, attributaires=int(att),
             repartition=_choice(t, row, vals, "Répartition", C.REPARTITIONS, "cascade"),
-            lots_max=int(lmax) if lmax is not None else None, row=row)
+            lots_max=int(lmax) if lmax is not None else None,
+            regime=_choice(t, row, vals, "Régime", C.REGIMES, "SSS"),
+            cpv=clean_text(t.get(vals, "Code CPV")) or "80530000",
+            divisible=_yes_no(t, row, vals, "Besoins divisibles"), row=row)
     if not rules:
         raise _structural(t.sheet, "aucune règle : ajoutez une ligne par dispositif.")
     return rules
@@ -238,38 +253,75 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
 # --------------------------------------------------------------------------- Paramètres
 
 
+_LEGAL_KEYS = {"seuil_petits_lots": law.PETITS_LOTS, "seuil_mini_lots": law.MINI_LOTS,
+               "seuil_publicite_ue": law.PUBLICITE_SSS,
+               "seuil_procedure_formalisee": law.PROCEDURE_FORMALISEE}
+
+
 def _default_text(key: str) -> str:
-    default = C.PARAM_DEFAULTS[key]
-    if default is None:
-        return "le paramètre reste vide (valeur par défaut)"
-    return f"la valeur par défaut {default:g} est appliquée"
+    par = next(p for p in C.PARAMETERS if p.label == key)
+    if par.field in _LEGAL_KEYS:
+        today = law.legal(_LEGAL_KEYS[par.field], dt.date.today())
+        return (f"la valeur légale en vigueur à la date de lancement est appliquée "
+                f"({euros(today.value)} à ce jour, {today.article})")
+    if par.default is None:
+        return "le paramètre reste vide"
+    return f"la valeur par défaut {nombre(par.default)} est appliquée"
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date cell or text (`01/04/2026`, `2026-04-01`); None when empty; BadNumber
+    (French) otherwise."""
+    if C.is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise BadNumber("date illisible (écrivez-la JJ/MM/AAAA)")
 
 
 def read_params(t: RawTable | None, report: Report) -> Params:
-    params = Params()
+    """`Paramètres` as typed `Params`; a bad value is an Erreur and its default applies."""
+    values: dict[str, Any] = {}
     if t is None:
-        return params
-    lookup = {fold(k): k for k in C.PARAM_DEFAULTS}
+        return Params()
+    spec = {fold(p.label): p for p in C.PARAMETERS}
     for row, vals in t.rows:
         raw_key = t.get(vals, "Paramètre")
-        key = lookup.get(fold(raw_key))
+        par = spec.get(fold(raw_key))
         v = t.get(vals, "Valeur")
-        if key is None:
+        if par is None:
             report.warning("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
                            f"Paramètre « {clean_text(raw_key)} » inconnu : il est ignoré.")
             continue
-        if key == "Attribution":
+        key = par.label
+        if par.kind == "choice":
             choice = C.canonical_choice(v, C.ATTRIBUTIONS) if not C.is_blank(v) else None
             if choice is None and not C.is_blank(v):
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              "« Attribution » doit valoir « importance décroissante » ou "
                              "« optimale » : la valeur par défaut est appliquée.")
-            params.values[key] = choice or C.PARAM_DEFAULTS[key]
-        elif key in C.TEXT_PARAMS:
-            params.values[key] = clean_text(v) or None
+            if choice is not None:
+                values[par.field] = choice
+        elif par.kind == "text":
+            values[par.field] = clean_text(v) or None
+        elif par.kind == "date":
+            try:
+                values[par.field] = parse_date(v)
+            except BadNumber as e:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » : {e} ; la date du jour est appliquée.")
         else:
             try:
-                x = parse_number(v, percent=True)
+                x = parse_number(v, percent=par.kind == "percent")
             except BadNumber as e:
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » illisible ({e}) : {_default_text(key)}.")
@@ -278,9 +330,19 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
                 continue
-            params.values[key] = x if x is not None else C.PARAM_DEFAULTS[key]
-            _check_percentage(t, row, key, params.values[key], v, report)
-    return params
+            if x is not None and par.kind == "whole" and not float(x).is_integer():
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » doit être un nombre entier : {_default_text(key)}.")
+                continue
+            if x is not None and par.field == "duree_mois" and x <= 0:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » doit être strictement positif : "
+                             f"{_default_text(key)}.")
+                continue
+            if x is not None:
+                values[par.field] = int(x) if par.kind == "whole" else x
+            _check_percentage(t, row, key, x if x is not None else par.default, v, report)
+    return Params(**values)
 
 
 def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any,

@@ -27,15 +27,15 @@ FIELD = {
     "ID besoin": "id", "Dispositif": "dispositif", "Zone": "zone", "Domaine": "domaine",
     "Métier": "metier", "Code ROME": "rome", "Places": "places_in", "Heures": "hours_in",
     "Débouchés": "debouches", "Source": "source", "Lot imposé": "lot_impose",
-    "Commentaire": "commentaire",
+    "Commentaire": "commentaire", "Heures par place": "hpp_in",
 }
 FULL_NEED = need("B1", "PSP", "Belley", places=5, hours=900, domaine="Concours",
                  metier="Aide-soignant", rome="J1501", debouches=12, source="local",
-                 lot="PSP-01", commentaire="urgent")
+                 lot="PSP-01", commentaire="urgent", **{"Heures par place": 180})
 EXPECTED = {"ID besoin": "B1", "Dispositif": "PSP", "Zone": "Belley", "Domaine": "Concours",
             "Métier": "Aide-soignant", "Code ROME": "J1501", "Places": 5.0, "Heures": 900.0,
             "Débouchés": 12.0, "Source": "local", "Lot imposé": "PSP-01",
-            "Commentaire": "urgent"}
+            "Commentaire": "urgent", "Heures par place": 180.0}
 PREVIOUS = [("PSP-01", "PSP | Zone=Belley | Domaine=Concours")]
 
 
@@ -185,9 +185,9 @@ def test_percentages_where_a_percentage_is_expected(tmp_path) -> None:
                          params=params, rules=rules)
     inputs, report = read(path)
     assert flat(report) == []
-    assert inputs.params["Maximum bons de commande (%)"] == 130.0
-    assert inputs.params["Part max petits lots (%)"] == 12.0
-    assert inputs.params["Seuil petits lots (€ HT)"] == 50000.0
+    assert inputs.params.max_bons_pct == 130.0
+    assert inputs.params.part_max_petits_pct == 12.0
+    assert inputs.params.seuil_petits_lots == 50000.0
     assert inputs.rules["AOF"].tolerance == 30.0
     lot = sheet_rows(regenerate(path), "Lots")[0]
     assert lot["Montant maximum (€ HT)"] == pytest.approx(14000 * 1.3)
@@ -253,7 +253,7 @@ def test_sheet_names_fold_like_headers(tmp_path) -> None:
                          params=[("Région", "Auvergne"), ("Maximum bons de commande (%)", 150)])
     inputs, report = read(path)
     assert flat(report) == []
-    assert inputs.params["Maximum bons de commande (%)"] == 150.0
+    assert inputs.params.max_bons_pct == 150.0
     assert math.isclose(inputs.needs["hours_in"].iloc[0], 800.0)
 
 

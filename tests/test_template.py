@@ -98,7 +98,7 @@ def test_blank_is_empty_but_rules_and_parameters_prefilled(blank) -> None:
     params = {r["Paramètre"]: r["Valeur"] for r in _records(blank[PARAMETRES])}
     assert list(params) == list(PARAM_DEFAULTS)
     assert params["Attribution"] == "importance décroissante"
-    assert params["Seuil petits lots (€ HT)"] == 80_000
+    assert params["Seuil petits lots (€ HT)"] is None  # empty: the legal value on the launch date
 
 
 @pytest.mark.parametrize("which", ["blank", "example"])
@@ -235,7 +235,7 @@ def test_needs_exact_count_for_any_n(n: int) -> None:
 def test_example_with_n_needs(tmp_path: Path) -> None:
     wb = _reload(template.build_template(example=True, n_needs=1000), tmp_path / "big.xlsx")
     assert len(_records(wb[BESOINS])) == 1000
-    assert wb[BESOINS].tables["T_Besoins"].ref == "A1:L1001"
+    assert wb[BESOINS].tables["T_Besoins"].ref == "A1:M1001"  # 13 contract columns
 
 
 def test_main_writes_both_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -180,8 +180,8 @@ def test_parameter_problems_keep_the_defaults(tmp_path) -> None:
     params = [("Région", "Auvergne"), ("Seuil des petits lots", 5),
               ("Seuil petits lots (€ HT)", "beaucoup"), ("Attribution", "au hasard"),
               ("Minimum bons de commande (%)", "abc"), ("Part max petits lots (%)", -5)]
-    # a 70 000 € estimate: a small lot only if the 80 000 € default still applies
-    path = make_workbook(tmp_path, [need("a", "AOF", "Belley", hours=5000)], params=params)
+    # a 67 200 € maximum: a small lot only if the 80 000 € legal value still applies
+    path = make_workbook(tmp_path, [need("a", "AOF", "Belley", hours=4000)], params=params)
     inputs, report = read(path)
     assert [(p.severity, *t) for p, t in zip(report.problems, flat(report), strict=True)] == [
         ("Avertissement", 3, "Paramètre", "parametre-inconnu"),
@@ -192,10 +192,10 @@ def test_parameter_problems_keep_the_defaults(tmp_path) -> None:
     ]
     for p in report.problems:
         assert_french(p.message)
-    assert "80000" in report.problems[1].message
-    assert inputs.params["Attribution"] == "importance décroissante"
-    assert inputs.params["Minimum bons de commande (%)"] is None
-    assert inputs.params["Part max petits lots (%)"] == 20.0
+    assert "80\u00a0000" in report.problems[1].message
+    assert inputs.params.attribution == "importance décroissante"
+    assert inputs.params.min_bons_pct is None
+    assert inputs.params.part_max_petits_pct == 20.0
     assert lots(regenerate(path))["AOF-01"]["Petit lot"] == "oui"
 
 
@@ -307,5 +307,5 @@ def test_strict_regenerate_writes_but_exits_1_on_errors(tmp_path) -> None:
 def test_optional_sheets_may_be_absent(tmp_path) -> None:
     path = make_workbook(tmp_path, [GOOD[0]], omit=[PARAMETRES])
     inputs, report = read(path)
-    assert flat(report) == [] and inputs.params["Maximum bons de commande (%)"] == 120.0
+    assert flat(report) == [] and inputs.params.max_bons_pct == 120.0
     assert affectation(regenerate(path)) == {"G1": "AOF-01"}

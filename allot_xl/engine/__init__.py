@@ -33,7 +33,7 @@ def allot(inputs: Inputs, report: Report) -> Result:
     lots, affectation = build_lots(needs, inputs, report)
     lots_view = lots[["lot", "dispositif", "places", "hours", "montant", "montant_max"]]
     attribution = attribute(lots_view, inputs.rules, inputs.offers,
-                            inputs.params["Attribution"], report, inputs.offers_sheet,
+                            inputs.params.attribution, report, inputs.offers_sheet,
                             inputs.offers_headers)
     summary = summarise(inputs, needs, lots, affectation, report)
     return Result(inputs, report, needs, lots, affectation, attribution, summary)

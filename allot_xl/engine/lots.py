@@ -104,7 +104,7 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
     """Lots and the affectation of each allotted need, for every dispositif."""
     lot_rows: list[dict] = []
     aff_parts: list[pd.DataFrame] = []
-    region = inputs.params["Région"] or ""
+    region = inputs.params.region or ""
     active = needs[~needs["excluded"]]
     for code, rule in inputs.rules.items():
         sub = active[active["dispositif"] == code]
@@ -140,11 +140,10 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
 
     hours = round(g.hours, 2)
     montant = round(hours * rule.taux, 2)  # from the hours shown, so the sheet adds up
-    pmax = p.number("Maximum bons de commande (%)", 120.0)
-    pmin = p.number("Minimum bons de commande (%)")
+    pmax, pmin = p.max_bons_pct, p.min_bons_pct
     maximum = round(montant * pmax / 100, 2)
     # A framework agreement's value is its maximum (CCP R2121-8).
-    mini = maximum < p.number("Seuil mini-lots (€ HT)", 40_000.0)
+    mini = maximum < p.seuil_mini_lots if p.seuil_mini_lots is not None else maximum < 40_000.0
     shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
     key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
@@ -158,7 +157,7 @@ def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Repo
         "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
         "montant": montant, "montant_max": maximum,
         "attributaires": rule.attributaires, "repartition": rule.repartition,
-        "petit_lot": "oui" if maximum < p.number("Seuil petits lots (€ HT)", 80_000.0) else "non",
+        "petit_lot": "oui" if maximum < (p.seuil_petits_lots or 80_000.0) else "non",
         "statut": _status(lot, rule, mini), "cle": lot.cle, "mini_lot": "oui" if mini else "non",
         "montant_min": round(montant * pmin / 100, 2) if pmin is not None else None,
     }

@@ -28,8 +28,8 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
     the maximum value of lots under `Seuil petits lots` with `Part max petits lots (%)` of
     the dispositif's total (CCP R2123-1 2°); mini-lots use `Seuil mini-lots` (R2122-8)."""
     p = inputs.params
-    cap = p.number("Part max petits lots (%)", 20.0)
-    eu = p.number("Seuil de publicité européenne (€ HT)", 750_000.0)
+    cap = p.part_max_petits_pct
+    eu = p.seuil_publicite_ue or 750_000.0
     allotted = needs[needs["id"].isin(set(affectation["id"]))] if len(affectation) else needs[:0]
     rows = []
     for code, rule in inputs.rules.items():

@@ -47,9 +47,9 @@ def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
                       round(float(s.montant.sum()), 2), round(float(s.montant_max.sum()), 2)]
     blocks = [main]
     row = main.last_row + GAP
-    seuil = p.number("Seuil petits lots (€ HT)", 80_000.0)
-    cap = p.number("Part max petits lots (%)", 20.0)
-    mini = p.number("Seuil mini-lots (€ HT)", 40_000.0)
+    seuil = p.seuil_petits_lots or 80_000.0
+    cap = p.part_max_petits_pct
+    mini = p.seuil_mini_lots or 40_000.0
     small = Block("T_PetitsLots", [
         Column("Dispositif"), Column("Lots", FMT_INT),
         Column(f"Petits lots (< {seuil:,.0f} €)".replace(",", " "), FMT_INT),
@@ -64,7 +64,7 @@ def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
               f"ensemble ne doivent pas dépasser {cap:g} % de la valeur totale")
     blocks.append(small)
     row = small.last_row + GAP
-    eu = p.number("Seuil de publicité européenne (€ HT)", 750_000.0)
+    eu = p.seuil_publicite_ue or 750_000.0
     publicity = Block("T_PubliciteUE", [
         Column("Dispositif"), Column("Montant maximum total (€ HT)", FMT_EUR),
         Column("Seuil de publicité européenne (€ HT)", FMT_EUR), Column("Publicité au JOUE"),

@@ -148,7 +148,7 @@ def test_lots_keep_the_contract_invariants(c: dict) -> None:
 
 def _assert_merges_allowed(inputs, lots: dict, aff: list[dict]) -> None:
     zones = inputs.zones
-    region = inputs.params["Région"] or ""
+    region = inputs.params.region or ""
     needs = {n.id: n for n in inputs.needs.itertuples()}
     members = defaultdict(list)
     for r in aff:

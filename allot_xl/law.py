@@ -1,0 +1,106 @@
+"""The legal thresholds of the Code de la commande publique, each with its source and the
+dates it is in force: the one table every check reads (no pandas, no Excel here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+MINI_LOTS = "mini_lots"
+PETITS_LOTS = "petits_lots"
+PROCEDURE_FORMALISEE = "procedure_formalisee"
+PUBLICITE_SSS = "publicite_sss"
+CA_RATIO = "ca_ratio"
+MAX_TERM_MONTHS = 48  # L2125-1: a framework agreement lasts at most four years
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One legal value, in force from `start` (inclusive) to `end` (exclusive; None: until a
+    later text replaces it). Amounts in € HT; `CA_RATIO` is a multiplier."""
+
+    key: str
+    value: float
+    start: dt.date | None
+    end: dt.date | None
+    article: str
+    source: str
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+_D = dt.date
+THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold(MINI_LOTS, 40_000.0, None, _D(2026, 4, 1), "CCP R2122-8",
+              "décret n° 2019-1344 du 12 décembre 2019"),
+    Threshold(MINI_LOTS, 60_000.0, _D(2026, 4, 1), None, "CCP R2122-8",
+              "décret n° 2025-1386 du 29 décembre 2025 (consultations lancées à partir du "
+              "1er avril 2026)"),
+    Threshold(PETITS_LOTS, 80_000.0, None, None, "CCP R2123-1 2°",
+              "décret n° 2018-1075 du 3 décembre 2018"),
+    Threshold(PROCEDURE_FORMALISEE, 215_000.0, _D(2022, 1, 1), _D(2024, 1, 1), "CCP R2124-1",
+              "Règlement délégué (UE) 2021/1952"),
+    Threshold(PROCEDURE_FORMALISEE, 221_000.0, _D(2024, 1, 1), _D(2026, 1, 1), "CCP R2124-1",
+              "Règlement délégué (UE) 2023/2497"),
+    Threshold(PROCEDURE_FORMALISEE, 216_000.0, _D(2026, 1, 1), None, "CCP R2124-1",
+              "Règlement délégué (UE) 2025/2152 (2026-2027)"),
+    Threshold(PUBLICITE_SSS, 750_000.0, None, None, "CCP R2123-1 3°",
+              "directive 2014/24/UE, article 4 d)"),
+    Threshold(CA_RATIO, 2.0, None, _D(2026, 1, 1), "CCP R2142-7",
+              "décret n° 2018-1075 du 3 décembre 2018"),
+    Threshold(CA_RATIO, 1.5, _D(2026, 1, 1), None, "CCP R2142-7",
+              "décret n° 2025-1383 du 29 décembre 2025"),
+)
+
+
+def legal(key: str, day: dt.date) -> Threshold:
+    """The row of `key` in force on `day`; before the first dated row, the earliest one.
+
+    Raises KeyError for an unknown key."""
+    rows = [t for t in THRESHOLDS if t.key == key]
+    if not rows:
+        raise KeyError(key)
+    for t in rows:
+        if t.in_force(day):
+            return t
+    return min(rows, key=lambda t: t.start or dt.date.min)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A threshold as a run applies it: the legal row, and the buyer's own value if set."""
+
+    legal: Threshold
+    buyer: float | None = None
+
+    @property
+    def value(self) -> float:
+        return self.legal.value if self.buyer is None else self.buyer
+
+    @property
+    def overridden(self) -> bool:
+        return self.buyer is not None and abs(self.buyer - self.legal.value) > 1e-9
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every threshold a run applies, chosen by the launch date (`Date de lancement`)."""
+
+    day: dt.date
+    mini_lots: Applied
+    petits_lots: Applied
+    procedure_formalisee: Applied
+    publicite_sss: Applied
+    ca_ratio: Applied
+
+    @classmethod
+    def on(cls, day: dt.date, *, mini_lots: float | None = None,
+           petits_lots: float | None = None, procedure_formalisee: float | None = None,
+           publicite_sss: float | None = None) -> Thresholds:
+        """The legal thresholds on `day`, each replaced by the buyer's value where given."""
+        return cls(day, Applied(legal(MINI_LOTS, day), mini_lots),
+                   Applied(legal(PETITS_LOTS, day), petits_lots),
+                   Applied(legal(PROCEDURE_FORMALISEE, day), procedure_formalisee),
+                   Applied(legal(PUBLICITE_SSS, day), publicite_sss),
+                   Applied(legal(CA_RATIO, day)))
