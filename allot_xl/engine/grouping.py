@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import sort_key
-from ..model import Rule, Zone
+from ..model import Regroupement, Rule, Zone
 
 GEO = ("Zone", "Territoire", "Département", "Région")
 EPS = 1e-9
@@ -51,6 +51,7 @@ class NeedArrays:
     vol: np.ndarray  # in the rule's unit
     zone: np.ndarray
     comps: pd.DataFrame  # Maille component values, RangeIndex
+    taux: np.ndarray  # € HT per trainee-hour, each need's own
 
     @classmethod
     def of(cls, needs: pd.DataFrame, rule: Rule, zones: dict[str, Zone],
@@ -58,8 +59,11 @@ class NeedArrays:
         needs = needs.reset_index(drop=True)
         places = needs["places"].to_numpy(dtype=float)
         hours = needs["hours"].to_numpy(dtype=float)
+        taux = (needs["taux"].to_numpy(dtype=float) if "taux" in needs
+                else np.full(len(needs), rule.taux))
         return cls(places, hours, places if rule.unite == "places" else hours,
-                   needs["zone"].to_numpy(dtype=object), component_values(needs, zones, region))
+                   needs["zone"].to_numpy(dtype=object), component_values(needs, zones, region),
+                   taux)
 
     def column(self, name: str) -> np.ndarray:
         """Values of one Maille component, as an array (cached)."""
@@ -121,7 +125,7 @@ def _signature(g: Group, rule: Rule, skip: tuple[str, ...]) -> tuple:
 
 def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> list[Group]:
     """Groups `g` may merge with, from the nearest level of geography that offers any."""
-    if rule.regroupement == "voisines":
+    if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE):
         if "Zone" not in rule.maille:
             return []
         sig = _signature(g, rule, ("Zone",))
@@ -139,6 +143,16 @@ def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> list[Group]
         if found:
             return [p for p in found if p.zones & near] or found
     return []
+
+
+def _preference(p: Group, rule: Rule, zones: dict[str, Zone]) -> tuple:
+    """Order of partners: `pôle` takes a group of a hub zone first, then the largest, so that
+    small zones join a hub instead of chaining; the other modes take the smallest."""
+    cle = sort_key(p.cle(rule.code, rule.maille))
+    if rule.regroupement == Regroupement.POLE:
+        hub = any(zones[z].pole for z in p.zones)
+        return (not hub, -p.volume(rule), cle)
+    return (p.volume(rule), cle)
 
 
 def _merge(a: Group, b: Group) -> Group:
@@ -159,7 +173,7 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
             g.below_min_stuck = True
         return groups
     geo = _Geo(zones, region)
-    skip = ("Zone",) if rule.regroupement == "voisines" else GEO
+    skip = ("Zone",) if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE) else GEO
     uid = itertools.count()
     alive: dict[int, Group] = {}
     buckets: dict[tuple, dict[int, Group]] = {}
@@ -183,7 +197,7 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
         if not cands:
             g.below_min_stuck = True
             continue
-        p = min(cands, key=lambda x: (x.volume(rule), sort_key(x.cle(rule.code, rule.maille))))
+        p = min(cands, key=lambda x: _preference(x, rule, zones))
         pk = next(i for i, x in bucket.items() if x is p)
         del alive[k], alive[pk], bucket[k], bucket[pk]
         add(_merge(g, p))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..contract import fold
+from ..french import heures, nombre
 from ..model import Inputs
 from ..problems import Report
 
@@ -22,10 +24,11 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
     headers = headers or {}
     df = inputs.needs.copy()
     rules = inputs.rules
-    hpp = df["dispositif"].map({c: r.heures_par_place for c, r in rules.items()}).astype(float)
+    hpp, taux = durations_and_rates(inputs)
     tol = df["dispositif"].map({c: r.tolerance for c, r in rules.items()}).astype(float)
     cap = df["dispositif"].map({c: r.plafonner for c, r in rules.items()}).astype(bool)
     p, h = df["places_in"], df["hours_in"]
+    df["hpp"], df["taux"] = hpp, taux
     places = p.where(p.notna(), np.ceil(h / hpp - EPS))
     hours = h.where(h.notna(), p * hpp)
     both = p.notna() & h.notna() & (p > 0)
@@ -34,9 +37,11 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
         report.warning(
             "tolerance-depassee", sheet, int(df.at[i, "row"]), headers.get("Heures", "Heures"),
             h[i],
-            f"{h[i]:g} h pour {p[i]:g} places, soit {h[i] / p[i]:.1f} h par place : écart de "
-            f"{gap[i]:.0f} % avec les {hpp[i]:g} h par place de la règle {df.at[i, 'dispositif']}"
-            f" (tolérance {tol[i]:g} %). Vérifiez le besoin ; il est retenu tel quel.")
+            f"{heures(h[i])} pour {nombre(p[i])} places, soit {nombre(h[i] / p[i], 1)} h par "
+            f"place : écart de "
+            f"{nombre(gap[i], 0)} % avec les {nombre(hpp[i])} h par place prévues pour ce besoin"
+            f" ({_source(df, i, inputs)} ; tolérance {nombre(tol[i])} %). Vérifiez le "
+            f"besoin ; il est retenu tel quel.")
     deb = df["debouches"]
     excluded = cap & deb.notna() & (deb <= 0)
     deb_whole = np.floor(deb + EPS)
@@ -52,10 +57,45 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
                        "écarté des lots. Vérifiez les débouchés ou la règle.")
     for i in df.index[capped]:
         report.info("places-plafonnees", sheet, int(df.at[i, "row"]), deb_col, deb[i],
-                    f"Places ramenées de {before[i]:g} à {deb_whole[i]:g} (débouchés), heures "
-                    f"en proportion.")
+                    f"Places ramenées de {nombre(before[i])} à {nombre(deb_whole[i])} "
+                    f"(débouchés), heures en proportion.")
     df["places"] = places.fillna(0).round().astype("int64")
     df["hours"] = hours.fillna(0.0).astype(float)
     df["capped"] = capped.to_numpy()
     df["excluded"] = excluded.to_numpy()
     return df
+
+
+def durations_and_rates(inputs: Inputs) -> tuple[pd.Series, pd.Series]:
+    """Each need's hours per place and hourly rate (€ HT), by precedence: the need's own
+    `Heures par place`, else its `Référentiel` row (by `Code ROME`, then `Métier`), else its
+    `Règles` row. Index of `inputs.needs`."""
+    df, ref, rules = inputs.needs, inputs.referentiel, inputs.rules
+    rule_hpp = df["dispositif"].map({c: r.heures_par_place for c, r in rules.items()})
+    rule_taux = df["dispositif"].map({c: r.taux for c, r in rules.items()})
+
+    def lookup(i: int) -> tuple[float | None, float | None]:
+        hit = ref.by_rome.get(fold(df.at[i, "rome"])) if df.at[i, "rome"] else None
+        if hit is None and df.at[i, "metier"]:
+            hit = ref.by_metier.get(fold(df.at[i, "metier"]))
+        return hit or (None, None)
+
+    if ref.by_rome or ref.by_metier:
+        found = [lookup(i) for i in df.index]
+        ref_hpp = pd.Series([f[0] for f in found], index=df.index, dtype="float64")
+        ref_taux = pd.Series([f[1] for f in found], index=df.index, dtype="float64")
+    else:
+        ref_hpp = ref_taux = pd.Series(np.nan, index=df.index, dtype="float64")
+    own = df["hpp_in"] if "hpp_in" in df else pd.Series(np.nan, index=df.index)
+    hpp = own.where(own.notna(), ref_hpp.where(ref_hpp.notna(), rule_hpp)).astype(float)
+    taux = ref_taux.where(ref_taux.notna(), rule_taux).astype(float)
+    return hpp, taux
+
+
+def _source(df: pd.DataFrame, i: int, inputs: Inputs) -> str:
+    if "hpp_in" in df and pd.notna(df.at[i, "hpp_in"]):
+        return "durée propre au besoin"
+    rule = inputs.rules[df.at[i, "dispositif"]]
+    if abs(df.at[i, "hpp"] - rule.heures_par_place) > EPS:
+        return "durée du Référentiel"
+    return f"durée de la règle {rule.code}"

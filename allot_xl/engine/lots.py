@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import pandas as pd
 
 from ..contract import fold, sort_key
+from ..french import nombre
+from ..law import Thresholds
 from ..model import Inputs, Rule
 from ..problems import Report
+from .describe import describe
 from .grouping import EPS, Group, NeedArrays, make_groups, merge_small, split_large
+from .shares import largest_remainder
 
+# The lots frame: numbers, booleans and `describe.Flag` codes (the outputs word them).
 LOT_COLUMNS = [
     "lot", "intitule", "dispositif", "zones", "territoire", "departement", "domaine", "metier",
     "nb_besoins", "places", "hours", "hpp", "montant", "montant_max", "attributaires",
-    "repartition", "petit_lot", "statut", "cle", "mini_lot", "montant_min",
+    "repartition", "petit_lot", "cle", "mini_lot", "montant_min", "cpv", "ca_max",
+    "below_min", "above_max", "flags", "volume", "imposes", "regime", "unite", "volume_min",
+    "volume_max",
 ]
 AFFECTATION_COLUMNS = ["id", "lot", "motif", "places", "hours", "row", "dispositif"]
 
@@ -81,27 +90,11 @@ def _impose(lots: list[_Lot], imposed: pd.Series, offset: int, a: NeedArrays, ru
         g.zones |= set(a.zone[pos])
 
 
-def _status(lot: _Lot, rule: Rule, mini: bool) -> str:
-    g, flags = lot.group, []
-    v = g.volume(rule)
-    unit = "h" if rule.unite == "heures" else "places"
-    if v < rule.volume_min - EPS:
-        why = ("regroupement « aucun »" if rule.regroupement == "aucun"
-               else "aucun regroupement possible")
-        flags.append(f"Sous le minimum ({v:g} < {rule.volume_min:g} {unit} ; {why})")
-    if rule.volume_max is not None and v > rule.volume_max + EPS:
-        why = "besoin indivisible" if g.single_over_max or len(g.needs) == 1 else "lot imposé"
-        flags.append(f"Au-dessus du maximum ({v:g} > {rule.volume_max:g} {unit} ; {why})")
-    if lot.imposed:
-        flags.append(f"{len(lot.imposed)} besoin(s) imposé(s)")
-    if mini:
-        flags.append("Mini-lot")
-    return " ; ".join(flags) if flags else "Conforme"
-
-
-def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
+def build_lots(needs: pd.DataFrame, inputs: Inputs, law: Thresholds, report: Report
                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Lots and the affectation of each allotted need, for every dispositif."""
+    """Lots (LOT_COLUMNS) and the affectation of each allotted need (AFFECTATION_COLUMNS),
+    for every dispositif. Under `Besoins divisibles = oui` a need above `Volume max` is first
+    shared among balanced pieces (one `Affectation` row per piece)."""
     lot_rows: list[dict] = []
     aff_parts: list[pd.DataFrame] = []
     region = inputs.params.region or ""
@@ -111,8 +104,13 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
         if sub.empty:
             continue
         is_imposed = sub["lot_impose"] != ""
-        ordered = pd.concat([sub[~is_imposed], sub[is_imposed]]).reset_index(drop=True)
-        n_free = int((~is_imposed).sum())
+        free = sub[~is_imposed]
+        if rule.divisible and rule.volume_max:
+            free = divide_needs(free, rule, report, inputs.besoins_sheet)
+        else:
+            free = free.assign(piece="")
+        ordered = pd.concat([free, sub[is_imposed].assign(piece="")]).reset_index(drop=True)
+        n_free = len(free)
         a = NeedArrays.of(ordered, rule, inputs.zones, region)
         groups = merge_small(make_groups(a, n_free, rule), rule, a, inputs.zones, region)
         parts = [p for g in groups for p in split_large(g, rule, a)]
@@ -122,7 +120,8 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
             _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
                     inputs.previous_cles)
         lots.sort(key=lambda x: x.number)
-        lot_rows += [_describe(lot, rule, a, inputs, report) for lot in lots]
+        lot_rows += [describe(x.group, lot_label(code, x.number), x.cle, len(x.imposed or []),
+                              rule, a, inputs, law, report) for x in lots]
         aff_parts.append(_affectation(lots, rule, ordered))
     lots_df = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
     aff_df = (pd.concat(aff_parts, ignore_index=True) if aff_parts
@@ -130,41 +129,42 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, report: Report
     return lots_df, aff_df
 
 
-def _describe(lot: _Lot, rule: Rule, a: NeedArrays, inputs: Inputs, report: Report) -> dict:
-    g, p = lot.group, inputs.params
-    name = lot_label(rule.code, lot.number)
+def _even_split(total: float, n: int, unit: float) -> list[float]:
+    """`total` in `n` parts as equal as `unit` allows (largest remainder), adding up exactly."""
+    units = round(total / unit)
+    parts = largest_remainder([Fraction(units, n)] * n, units)
+    return [round(q * unit, 2) for q in parts]
 
-    def values(col: str) -> str:
-        vals = a.column(col)[g.needs]
-        return " + ".join(sorted({v for v in vals if v}, key=sort_key))
 
-    hours = round(g.hours, 2)
-    montant = round(hours * rule.taux, 2)  # from the hours shown, so the sheet adds up
-    pmax, pmin = p.max_bons_pct, p.min_bons_pct
-    maximum = round(montant * pmax / 100, 2)
-    # A framework agreement's value is its maximum (CCP R2121-8).
-    mini = maximum < p.seuil_mini_lots if p.seuil_mini_lots is not None else maximum < 40_000.0
-    shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
-    key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
-    title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
-    if g.part:
-        title += f" (partie {g.part[0]}/{g.part[1]})"
-    row = {
-        "lot": name, "intitule": title, "dispositif": rule.code, "zones": shown["Zone"],
-        "territoire": shown["Territoire"], "departement": shown["Département"],
-        "domaine": shown["Domaine"], "metier": shown["Métier"], "nb_besoins": len(g.needs),
-        "places": int(round(g.places)), "hours": hours,
-        "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
-        "montant": montant, "montant_max": maximum,
-        "attributaires": rule.attributaires, "repartition": rule.repartition,
-        "petit_lot": "oui" if maximum < (p.seuil_petits_lots or 80_000.0) else "non",
-        "statut": _status(lot, rule, mini), "cle": lot.cle, "mini_lot": "oui" if mini else "non",
-        "montant_min": round(montant * pmin / 100, 2) if pmin is not None else None,
-    }
-    if row["statut"].startswith(("Sous", "Au-dessus")):
-        report.warning("lot-hors-bornes", "Lots", None, "N° lot", name,
-                       f"Lot {name} : {row['statut']}. Ajustez les règles ou imposez un lot.")
-    return row
+def divide_needs(needs: pd.DataFrame, rule: Rule, report: Report, sheet: str) -> pd.DataFrame:
+    """Needs above `Volume max` shared among the fewest balanced pieces within it: places and
+    hours split by largest remainder (whole places, hours to the cent), adding up to the
+    need. Each piece keeps the need's row, ID and attributes; `piece` is `i/n` ("" when
+    whole)."""
+    vmax = float(rule.volume_max or 0)
+    vol = needs["places"] if rule.unite == "places" else needs["hours"]
+    big = vol > vmax + EPS
+    if not big.any():
+        return needs.assign(piece="")
+    out = []
+    for i, rec in needs.iterrows():
+        if not big[i]:
+            out.append(rec.to_frame().T.assign(piece=""))
+            continue
+        n = math.ceil(float(vol[i]) / vmax - EPS)
+        hours = _even_split(float(rec["hours"]), n, 0.01)
+        places = _even_split(float(rec["places"]), n, 1)
+        pieces = rec.to_frame().T.loc[[i] * n].copy()
+        pieces["hours"], pieces["places"] = hours, [int(x) for x in places]
+        pieces["piece"] = [f"{k}/{n}" for k in range(1, n + 1)]
+        out.append(pieces)
+        unit = "places" if rule.unite == "places" else "h"
+        report.info("besoin-scinde", sheet, int(rec["row"]), "", rec["id"],
+                    f"Besoin de {nombre(float(vol[i]))} {unit} au-dessus du maximum "
+                    f"({nombre(vmax)} {unit}) : partagé en {n} parts équilibrées (Besoins "
+                    f"divisibles = oui).")
+    df = pd.concat(out)
+    return df.astype({c: needs[c].dtype for c in needs.columns if c in df}, errors="ignore")
 
 
 def _affectation(lots: list[_Lot], rule: Rule, needs: pd.DataFrame) -> pd.DataFrame:
@@ -172,6 +172,7 @@ def _affectation(lots: list[_Lot], rule: Rule, needs: pd.DataFrame) -> pd.DataFr
     plafonné)."""
     pos, names, motifs = [], [], []
     capped = needs["capped"].to_numpy()
+    piece = needs["piece"].to_numpy() if "piece" in needs else [""] * len(needs)
     for lot in lots:
         g = lot.group
         name = lot_label(rule.code, lot.number)
@@ -183,6 +184,8 @@ def _affectation(lots: list[_Lot], rule: Rule, needs: pd.DataFrame) -> pd.DataFr
                 m.append("plafonné")
             if q not in imposed:
                 m += shared
+            if piece[q] and "scindé" not in m:
+                m.append("scindé")
             pos.append(q)
             names.append(name)
             motifs.append(", ".join(m) or "direct")

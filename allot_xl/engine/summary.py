@@ -1,17 +1,20 @@
-"""Figures of `Synthèse`: volumes per dispositif, fragmentation avoided, procurement thresholds."""
+"""Figures of `Synthèse`: volumes per dispositif, fragmentation avoided, and the procurement
+checks of each dispositif's regime (typed; the outputs word them)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..model import Inputs
+from ..french import euros, pct
+from ..law import Thresholds
+from ..model import Inputs, Regime
 from ..problems import Report
 
 SUMMARY_COLUMNS = [
-    "dispositif", "libelle", "recus", "allotis", "lots", "fragmentes", "reduction",
+    "dispositif", "libelle", "regime", "recus", "allotis", "lots", "fragmentes", "reduction",
     "reduction_pct", "places", "hours", "montant", "montant_max", "petits_lots",
-    "montant_petits", "part_petits", "mini_lots", "part_mini", "petits_conforme",
-    "publicite_ue",
+    "montant_petits", "part_petits", "mini_lots", "montant_mini", "part_mini",
+    "part_controlee", "conforme", "seuil_procedure", "au_dela_seuil",
 ]
 
 
@@ -20,28 +23,34 @@ def _share(part: float, total: float) -> float:
 
 
 def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
-              affectation: pd.DataFrame, report: Report) -> pd.DataFrame:
-    """One row per dispositif, then a `Total` row.
+              affectation: pd.DataFrame, law: Thresholds, report: Report) -> pd.DataFrame:
+    """One row per dispositif (SUMMARY_COLUMNS).
 
     `fragmentes` is the number of contracts a need-by-need practice would have let: one per
-    distinct (zone, domaine, métier) among the allotted needs. The small-lots check compares
-    the maximum value of lots under `Seuil petits lots` with `Part max petits lots (%)` of
-    the dispositif's total (CCP R2123-1 2°); mini-lots use `Seuil mini-lots` (R2122-8)."""
-    p = inputs.params
-    cap = p.part_max_petits_pct
-    eu = p.seuil_publicite_ue or 750_000.0
-    allotted = needs[needs["id"].isin(set(affectation["id"]))] if len(affectation) else needs[:0]
+    distinct (zone, domaine, métier) among the allotted needs. The share checked against
+    `Part max petits lots (%)` follows the rule's regime: for `SSS` the mini-lots (maximum
+    under the mini-lots threshold, let without publicity, CCP R2122-8), for `services` the
+    small lots (under 80 000 €, R2123-1 2°). `seuil_procedure` is the JOUE threshold
+    (750 000 €, R2123-1 3°) for `SSS` and the EU formalised-procedure threshold for
+    `services`; `au_dela_seuil` compares the total maximum over the term with it."""
+    cap = inputs.params.part_max_petits_pct
+    ids = set(affectation["id"]) if len(affectation) else set()
+    allotted = needs[needs["id"].isin(ids)]
     rows = []
     for code, rule in inputs.rules.items():
         lo = lots[lots["dispositif"] == code]
         ne = allotted[allotted["dispositif"] == code]
         frag = len(ne[["zone", "domaine", "metier"]].drop_duplicates())
-        small = lo[lo["petit_lot"] == "oui"]
-        mini = lo[lo["mini_lot"] == "oui"]
+        small = lo[lo["petit_lot"].astype(bool)]
+        mini = lo[lo["mini_lot"].astype(bool)]
         total_max = float(lo["montant_max"].sum())
         part_small = _share(float(small["montant_max"].sum()), total_max)
+        part_mini = _share(float(mini["montant_max"].sum()), total_max)
+        sss = rule.regime == Regime.SSS
+        controlled = part_mini if sss else part_small
+        threshold = (law.publicite_sss if sss else law.procedure_formalisee).value
         rows.append({
-            "dispositif": code, "libelle": rule.libelle,
+            "dispositif": code, "libelle": rule.libelle, "regime": rule.regime,
             "recus": inputs.needs_received.get(code, 0), "allotis": len(ne), "lots": len(lo),
             "fragmentes": frag, "reduction": frag - len(lo),
             "reduction_pct": _share(frag - len(lo), frag),
@@ -50,17 +59,31 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
             "petits_lots": len(small),
             "montant_petits": round(float(small["montant_max"].sum()), 2),
             "part_petits": part_small, "mini_lots": len(mini),
-            "part_mini": _share(float(mini["montant_max"].sum()), total_max),
-            "petits_conforme": "oui" if part_small <= cap + 1e-9 else "non",
-            "publicite_ue": "obligatoire" if total_max >= eu else "non requise",
+            "montant_mini": round(float(mini["montant_max"].sum()), 2), "part_mini": part_mini,
+            "part_controlee": controlled, "conforme": controlled <= cap + 1e-9,
+            "seuil_procedure": threshold, "au_dela_seuil": total_max >= threshold,
         })
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     for r in df.itertuples():
-        if r.petits_conforme == "non":
+        if r.conforme:
+            continue
+        if r.regime == Regime.SSS:
+            report.warning(
+                "mini-lots-plafond", "Synthèse", None, "Part des mini-lots (%)", r.part_mini,
+                f"{r.dispositif} : les mini-lots (maximum sous {euros(law.mini_lots.value)}) "
+                f"pèsent {pct(r.part_mini)} de la valeur totale, au-delà des {pct(cap)} "
+                f"permis : ils ne peuvent pas tous être passés sans publicité ni mise en "
+                f"concurrence (CCP R2122-8). Publiez-les avec les autres lots (procédure "
+                f"adaptée, R2123-1 3°) ou relevez « Volume min » pour en faire moins.")
+        else:
+            beyond = (f"; le total ({euros(r.montant_max)}) dépasse le seuil européen de "
+                      f"{euros(r.seuil_procedure)} : ces lots relèvent alors de la procédure "
+                      f"formalisée" if r.au_dela_seuil else "")
             report.warning(
                 "petits-lots-plafond", "Synthèse", None, "Part des petits lots (%)",
                 r.part_petits,
-                f"{r.dispositif} : les petits lots pèsent {r.part_petits:g} % de la valeur "
-                f"totale, au-delà des {cap:g} % permis (CCP R2123-1 2°). Relevez « Volume min » "
-                f"ou passez ces lots en procédure formalisée.")
+                f"{r.dispositif} : les petits lots (maximum sous "
+                f"{euros(law.petits_lots.value)}) pèsent {pct(r.part_petits)} de la valeur "
+                f"totale, au-delà des {pct(cap)} de la dérogation (CCP R2123-1 2°){beyond}. "
+                f"Relevez « Volume min » pour en faire moins.")
     return df

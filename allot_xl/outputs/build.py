@@ -25,6 +25,7 @@ from .model import (
     cell_value,
 )
 from .synthese import synthese_sheet
+from .words import lots_shown
 
 LOTS_SPEC = [
     ("N° lot", "lot", None), ("Intitulé", "intitule", None), ("Dispositif", "dispositif", None),
@@ -36,7 +37,8 @@ LOTS_SPEC = [
     ("Montant maximum (€ HT)", "montant_max", FMT_EUR), ("Attributaires", "attributaires", FMT_INT),
     ("Répartition", "repartition", None), ("Petit lot", "petit_lot", None),
     ("Statut", "statut", None), ("Clé", "cle", None), ("Mini-lot", "mini_lot", None),
-    ("Montant minimum (€ HT)", "montant_min", FMT_EUR),
+    ("Montant minimum (€ HT)", "montant_min", FMT_EUR), ("Code CPV", "cpv", None),
+    ("CA exigible max (€ HT)", "ca_max", FMT_EUR),
 ]
 AFFECTATION_SPEC = [
     ("ID besoin", "id", None), ("N° lot", "lot", None), ("Motif", "motif", None),
@@ -90,7 +92,8 @@ def journal_row(result: Result, source: str, user: str, file_name: str,
     return [
         (now or dt.datetime.now()).replace(microsecond=0), __version__,
         result.inputs.fingerprint, int(sum(result.inputs.needs_received.values())),
-        len(result.affectation), len(result.lots), r.count("Erreur"), r.count("Avertissement"),
+        int(result.affectation["id"].nunique()), len(result.lots), r.count("Erreur"),
+        r.count("Avertissement"),
         source, user, file_name,
     ]
 
@@ -119,7 +122,7 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
     """The six output sheets of a run."""
     jrow = journal_row(result, source, user, file_name, now)
     sheets = [
-        Sheet(LOTS, [frame_block("T_Lots", result.lots, LOTS_SPEC)]),
+        Sheet(LOTS, [frame_block("T_Lots", lots_shown(result.lots), LOTS_SPEC)]),
         Sheet(AFFECTATION, [frame_block("T_Affectation", result.affectation, AFFECTATION_SPEC)]),
         _multi(result),
         synthese_sheet(result, jrow[0]),
@@ -127,7 +130,7 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
         _journal(result, jrow),
     ]
     r = result.report
-    line = (f"{len(result.lots)} lots générés pour {len(result.affectation)} besoins, "
+    line = (f"{len(result.lots)} lots générés pour {result.affectation['id'].nunique()} besoins, "
             f"{r.count('Erreur')} erreur(s), {r.count('Avertissement')} avertissement(s)"
             f" — voir {SYNTHESE} et {CONTROLES}.")
     return Outputs(sheets, line)

@@ -6,9 +6,35 @@ import datetime as dt
 
 from ..contract import SYNTHESE
 from ..engine import Result
+from ..french import euros, nombre, pct
+from ..model import Regime
 from .model import FMT_EUR, FMT_HOURS, FMT_INT, FMT_PCT, Block, Chart, Column, Sheet, Text
+from .words import oui_non
 
 GAP = 3  # blank rows between blocks
+_REGIME = {Regime.SSS: "services sociaux et spécifiques", Regime.SERVICES: "services"}
+_CONTROLLED = {Regime.SSS: "mini-lots", Regime.SERVICES: "petits lots"}
+
+
+def _consequence(regime: str, beyond: bool) -> str:
+    if regime == Regime.SSS:
+        return ("publication d'un avis au JOUE ; procédure adaptée (R2123-1 3°)" if beyond
+                else "procédure adaptée, sans publication au JOUE (R2123-1 3°)")
+    return ("procédure formalisée (R2124-1)" if beyond
+            else "procédure adaptée (R2123-1 1°)")
+
+
+def _thresholds_line(result: Result) -> str:
+    """The launch date and every threshold applied, with its article."""
+    law = result.thresholds
+    parts = []
+    for label, a in (("mini-lots", law.mini_lots), ("petits lots", law.petits_lots),
+                     ("procédure formalisée (services)", law.procedure_formalisee),
+                     ("publicité JOUE (services sociaux et spécifiques)", law.publicite_sss)):
+        who = " (fixé par l'acheteur)" if a.overridden else ""
+        parts.append(f"{label} {euros(a.value)}{who} ({a.legal.article})")
+    return (f"Seuils en vigueur au {law.day:%d/%m/%Y} (date de lancement) : "
+            + " ; ".join(parts) + ".")
 
 
 def _hhi_reading(h: float) -> str:
@@ -26,7 +52,10 @@ def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
     texts = [
         Text(1, 1, f"Synthèse de l'allotissement — {campaign}", bold=True, size=14),
         Text(2, 1, f"Généré le {when:%d/%m/%Y à %H:%M} par allot_xl. Les montants sont en € HT ;"
-                   f" la valeur d'un accord-cadre est son montant maximum (CCP R2121-8)."),
+                   f" la valeur d'un accord-cadre est son montant maximum sur toute sa durée "
+                   f"(CCP R2121-8), ici {nombre(p.duree_mois)} mois × "
+                   f"{1 + p.reconductions} période(s)."),
+        Text(3, 1, _thresholds_line(result)),
     ]
     row = 5
     main = Block("T_Synthese", [
@@ -47,30 +76,34 @@ def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
                       round(float(s.montant.sum()), 2), round(float(s.montant_max.sum()), 2)]
     blocks = [main]
     row = main.last_row + GAP
-    seuil = p.seuil_petits_lots or 80_000.0
+    law = result.thresholds
     cap = p.part_max_petits_pct
-    mini = p.seuil_mini_lots or 40_000.0
     small = Block("T_PetitsLots", [
-        Column("Dispositif"), Column("Lots", FMT_INT),
-        Column(f"Petits lots (< {seuil:,.0f} €)".replace(",", " "), FMT_INT),
-        Column("Montant maximum des petits lots (€ HT)", FMT_EUR),
-        Column("Part des petits lots (%)", FMT_PCT), Column("Plafond (%)", FMT_PCT),
-        Column("Dans le plafond"), Column(f"Mini-lots (< {mini:,.0f} €)".replace(",", " "),
-                                          FMT_INT),
-        Column("Part des mini-lots (%)", FMT_PCT),
-    ], [[r.dispositif, r.lots, r.petits_lots, r.montant_petits, r.part_petits, cap,
-         r.petits_conforme, r.mini_lots, r.part_mini] for r in s.itertuples()], row=row,
-        title="Contrôle des petits lots (CCP R2123-1 2° et R2122-8) : les petits lots "
-              f"ensemble ne doivent pas dépasser {cap:g} % de la valeur totale")
+        Column("Dispositif"), Column("Régime"), Column("Lots", FMT_INT),
+        Column(f"Petits lots (< {euros(law.petits_lots.value)})", FMT_INT),
+        Column("Part des petits lots (%)", FMT_PCT),
+        Column(f"Mini-lots (< {euros(law.mini_lots.value)})", FMT_INT),
+        Column("Part des mini-lots (%)", FMT_PCT), Column("Part contrôlée"),
+        Column("Plafond (%)", FMT_PCT), Column("Dans le plafond"),
+    ], [[r.dispositif, _REGIME[r.regime], r.lots, r.petits_lots, r.part_petits, r.mini_lots,
+         r.part_mini, _CONTROLLED[r.regime], cap, oui_non(r.conforme)]
+        for r in s.itertuples()], row=row,
+        title=f"Contrôle des petits lots et des mini-lots (sur le montant maximum) : part "
+              f"plafonnée à {pct(cap)} de la valeur totale — mini-lots pour les services "
+              f"sociaux et spécifiques (CCP R2122-8), petits lots pour les services "
+              f"(R2123-1 2°)")
     blocks.append(small)
     row = small.last_row + GAP
-    eu = p.seuil_publicite_ue or 750_000.0
     publicity = Block("T_PubliciteUE", [
-        Column("Dispositif"), Column("Montant maximum total (€ HT)", FMT_EUR),
-        Column("Seuil de publicité européenne (€ HT)", FMT_EUR), Column("Publicité au JOUE"),
-    ], [[r.dispositif, r.montant_max, eu, r.publicite_ue] for r in s.itertuples()], row=row,
-        title="Seuil de publicité européenne (services sociaux et autres services "
-              "spécifiques, R2123-1 3°) : valeur de tous les lots ensemble")
+        Column("Dispositif"), Column("Régime"), Column("Montant maximum total (€ HT)", FMT_EUR),
+        Column("Seuil applicable (€ HT)", FMT_EUR), Column("Au-delà du seuil"),
+        Column("Conséquence"),
+    ], [[r.dispositif, _REGIME[r.regime], r.montant_max, r.seuil_procedure,
+         oui_non(r.au_dela_seuil), _consequence(r.regime, r.au_dela_seuil)]
+        for r in s.itertuples()], row=row,
+        title="Seuil de publicité européenne (JOUE, services sociaux et spécifiques, "
+              "R2123-1 3°) ou de procédure formalisée (services, R2124-1) : valeur de tous les "
+              "lots ensemble sur la durée de l'accord-cadre (R2121-1, R2121-8)")
     blocks.append(publicity)
     row = publicity.last_row + GAP
     att = result.attribution

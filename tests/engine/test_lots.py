@@ -275,7 +275,9 @@ def test_a_lone_giant_need_is_a_lot_of_its_own_flagged(tmp_path) -> None:
                            need("t", "AOF", "Belley", hours=3000)],
                 rules=[rule("AOF", vmax=10000)])
     rows = table(out, "Heures", "Statut")
-    assert rows[0][1:] == (50000, "Au-dessus du maximum (50000 > 10000 h ; besoin indivisible)")
+    # French numbers in every message and status (no unseparated thousands)
+    assert rows[0][1:] == (50000, "Au-dessus du maximum (50\u00a0000 > 10\u00a0000 h ; "
+                                  "besoin indivisible)")
     assert rows[1][1:] == (5000, "Conforme")
     assert len(rows) == 2
     assert ("Lots", None, "N° lot", "lot-hors-bornes") in controles(out, "Avertissement")

@@ -1,0 +1,129 @@
+"""Step 7 and the lot's flags: price a lot over the framework's term, judge it against the
+thresholds in force, and say why it is out of bounds (typed; the outputs word it)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ..contract import sort_key
+from ..french import nombre
+from ..law import Thresholds
+from ..model import Inputs, Regroupement, Rule
+from ..problems import Report
+from .grouping import EPS, Group, NeedArrays
+
+
+class Flag(StrEnum):
+    """Why a lot is out of its bounds."""
+
+    AUCUN = "regroupement-aucun"  # Regroupement = aucun
+    SANS_ZONE = "maille-sans-zone"  # voisines / pôle without Zone in the Maille
+    SANS_VOISIN = "sans-voisin"  # no neighbouring zone holds a partner
+    SANS_PARTENAIRE = "sans-partenaire"  # no partner anywhere in the région
+    INDIVISIBLE = "besoin-indivisible"  # one need alone above the maximum
+    IMPOSE = "lot-impose"  # needs imposed by `Lot imposé` push it past a bound
+
+
+_FIX = {
+    Flag.AUCUN: "le regroupement est « aucun » : choisissez voisines, territoire ou pôle dans "
+                "Règles pour le regrouper",
+    Flag.SANS_ZONE: "la maille ne contient pas Zone, le regroupement par voisines ne peut pas "
+                    "s'appliquer : choisissez « territoire »",
+    Flag.SANS_VOISIN: "aucune zone voisine n'a de besoin de même clé : déclarez les voisines "
+                      "dans Zones ou choisissez le regroupement « territoire »",
+    Flag.SANS_PARTENAIRE: "aucun autre besoin de même clé dans la région : baissez « Volume "
+                          "min » ou élargissez la maille",
+    Flag.INDIVISIBLE: "un seul besoin dépasse le maximum : mettez « Besoins divisibles » à oui "
+                      "dans Règles ou relevez « Volume max »",
+    Flag.IMPOSE: "des besoins y sont imposés (Lot imposé) : retirez l'imposition ou ajustez "
+                 "les bornes",
+}
+
+
+def fix_hint(flag: str) -> str:
+    """What the buyer can change so that a lot flagged `flag` falls within its bounds."""
+    return _FIX[Flag(flag)]
+
+
+def flags(g: Group, rule: Rule, imposed: int) -> tuple[bool, bool, tuple[str, ...]]:
+    """(under `Volume min`, over `Volume max`, why) for the lot of group `g`."""
+    v = g.volume(rule)
+    below = v < rule.volume_min - EPS
+    above = rule.volume_max is not None and v > rule.volume_max + EPS
+    why: list[str] = []
+    if below:
+        neighbours = rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE)
+        if rule.regroupement == Regroupement.AUCUN:
+            why.append(Flag.AUCUN)
+        elif imposed:
+            why.append(Flag.IMPOSE)
+        elif neighbours and "Zone" not in rule.maille:
+            why.append(Flag.SANS_ZONE)
+        elif neighbours:
+            why.append(Flag.SANS_VOISIN)
+        else:
+            why.append(Flag.SANS_PARTENAIRE)
+    if above:
+        single = g.single_over_max or len(g.needs) == 1
+        why.append(Flag.INDIVISIBLE if single and not imposed else Flag.IMPOSE)
+    return below, above, tuple(why)
+
+
+def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArrays,
+             inputs: Inputs, law: Thresholds, report: Report) -> dict:
+    """One row of the lots frame (`lots.LOT_COLUMNS`).
+
+    `montant` is Σ hours × each need's hourly rate (€ HT, one year of needs); `montant_max`
+    covers the framework's whole term (`Durée` × (1 + `Reconductions`) ÷ 12 years) at
+    `Maximum bons de commande (%)`; `petit_lot` and `mini_lot` compare that maximum with the
+    thresholds in force (CCP R2121-8: a framework agreement's value is its maximum); `ca_max`
+    is the most annual turnover a buyer may require, `ca_ratio` × the annual maximum
+    (R2142-7)."""
+    p = inputs.params
+
+    def values(col: str) -> str:
+        vals = a.column(col)[g.needs]
+        return " + ".join(sorted({v for v in vals if v}, key=sort_key))
+
+    hours = round(g.hours, 2)
+    rates = a.taux[g.needs]
+    if len(rates) and (rates == rates[0]).all():  # one rate: priced from the hours shown
+        montant = round(hours * float(rates[0]), 2)
+    else:
+        montant = round(float((a.hours[g.needs] * rates).sum()), 2)
+    annual_max = montant * p.max_bons_pct / 100
+    maximum = round(annual_max * p.term_years, 2)
+    shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
+    key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
+    title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
+    if g.part:
+        title += f" (partie {g.part[0]}/{g.part[1]})"
+    below, above, why = flags(g, rule, imposed)
+    volume = g.volume(rule)
+    row = {
+        "lot": name, "intitule": title, "dispositif": rule.code, "zones": shown["Zone"],
+        "territoire": shown["Territoire"], "departement": shown["Département"],
+        "domaine": shown["Domaine"], "metier": shown["Métier"], "nb_besoins": len(g.needs),
+        "places": int(round(g.places)), "hours": hours,
+        "hpp": round(g.hours / g.places, 1) if g.places else 0.0,
+        "montant": montant, "montant_max": maximum,
+        "attributaires": rule.attributaires, "repartition": rule.repartition,
+        "petit_lot": maximum < law.petits_lots.value - EPS,
+        "cle": cle, "mini_lot": maximum < law.mini_lots.value - EPS,
+        "montant_min": (round(montant * p.min_bons_pct / 100 * p.term_years, 2)
+                        if p.min_bons_pct is not None else None),
+        "cpv": rule.cpv, "ca_max": round(law.ca_ratio.value * annual_max, 2),
+        "below_min": below, "above_max": above, "flags": why, "volume": volume,
+        "imposes": imposed, "regime": rule.regime, "unite": rule.unite,
+        "volume_min": rule.volume_min, "volume_max": rule.volume_max,
+    }
+    if below or above:
+        unit = "h" if rule.unite == "heures" else "places"
+        bound = (f"est sous le minimum ({nombre(volume)} < {nombre(rule.volume_min)} {unit})"
+                 if below else
+                 f"dépasse le maximum ({nombre(volume)} > {nombre(rule.volume_max or 0)} "
+                 f"{unit})")
+        hints = " ; ".join(fix_hint(f) for f in why)
+        report.warning("lot-hors-bornes", "Lots", None, "N° lot", name,
+                       f"Le lot {name} {bound} : {hints}.")
+    return row

@@ -1,0 +1,50 @@
+"""The words of the output sheets for the engine's typed values (flags, booleans)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..engine.describe import Flag
+from ..french import nombre
+
+_WHY_SHORT = {
+    Flag.AUCUN: "regroupement « aucun »", Flag.SANS_ZONE: "aucun regroupement possible",
+    Flag.SANS_VOISIN: "aucun regroupement possible",
+    Flag.SANS_PARTENAIRE: "aucun regroupement possible",
+    Flag.INDIVISIBLE: "besoin indivisible", Flag.IMPOSE: "lot imposé",
+}
+
+
+def oui_non(flag: Any) -> str:
+    return "oui" if bool(flag) else "non"
+
+
+def statut(lot: Any) -> str:
+    """The `Statut` of a lot (a row of the engine's lots frame), in French."""
+    unit = "h" if lot.unite == "heures" else "places"
+    why = [_WHY_SHORT[Flag(f)] for f in lot.flags]
+    words = []
+    if lot.below_min:
+        words.append(f"Sous le minimum ({nombre(lot.volume)} < {nombre(lot.volume_min)} "
+                     f"{unit} ; {why.pop(0)})")
+    if lot.above_max:
+        words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
+                     f"{unit} ; {why.pop(0)})")
+    if lot.imposes:
+        words.append(f"{lot.imposes} besoin(s) imposé(s)")
+    if lot.mini_lot:
+        words.append("Mini-lot")
+    return " ; ".join(words) if words else "Conforme"
+
+
+def lots_shown(lots: pd.DataFrame) -> pd.DataFrame:
+    """The engine's typed lots frame with the words of the `Lots` sheet."""
+    shown = lots.copy()
+    shown["statut"] = [statut(r) for r in lots.itertuples()]
+    for c in ("petit_lot", "mini_lot"):
+        shown[c] = lots[c].map(oui_non)
+    return shown
+
+
