@@ -111,6 +111,28 @@ class _Geo:
     zones: dict[str, Zone]
     region: str
 
+    def hops(self, start: frozenset[str]) -> dict[str, int]:
+        """Neighbour hops from the zones `start` to every zone reachable (cached)."""
+        cache = self.__dict__.setdefault("_hops", {})
+        if start not in cache:
+            dist = dict.fromkeys(start, 0)
+            frontier = list(start)
+            while frontier:
+                nxt = []
+                for z in frontier:
+                    for v in self.zones[z].voisines:
+                        if v not in dist:
+                            dist[v] = dist[z] + 1
+                            nxt.append(v)
+                frontier = nxt
+            cache[start] = dist
+        return cache[start]
+
+    def distance(self, g: Group, p: Group) -> float:
+        """Fewest neighbour hops between a zone of `g` and a zone of `p` (inf: unconnected)."""
+        dist = self.hops(frozenset(g.zones))
+        return min((dist.get(z, math.inf) for z in p.zones), default=math.inf)
+
     def units(self, g: Group, level: str) -> set[str]:
         if level == "Territoire":
             return {self.zones[z].territoire for z in g.zones}
@@ -123,15 +145,16 @@ def _signature(g: Group, rule: Rule, skip: tuple[str, ...]) -> tuple:
     return tuple(tuple(sorted(g.comps[c])) for c in rule.maille if c not in skip)
 
 
-def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> list[Group]:
-    """Groups `g` may merge with, from the nearest level of geography that offers any."""
+def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> tuple[list[Group], str]:
+    """Groups `g` may merge with, from the nearest level of geography that offers any, and
+    that level."""
     if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE):
         if "Zone" not in rule.maille:
             return []
         sig = _signature(g, rule, ("Zone",))
         near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
         return [p for p in pool if p is not g and p.zones & near
-                and _signature(p, rule, ("Zone",)) == sig]
+                and _signature(p, rule, ("Zone",)) == sig], "Zone"
     # `territoire`: per group, the nearest level that offers a partner (territoire, then
     # département, then région), preferring at each level partners whose zones neighbour it.
     sig = _signature(g, rule, GEO)
@@ -141,18 +164,21 @@ def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> list[Group]
         mine = geo.units(g, level)
         found = [p for p in same_sig if geo.units(p, level) & mine]
         if found:
-            return [p for p in found if p.zones & near] or found
-    return []
+            return [p for p in found if p.zones & near] or found, level
+    return [], ""
 
 
-def _preference(p: Group, rule: Rule, zones: dict[str, Zone]) -> tuple:
-    """Order of partners: `pôle` takes a group of a hub zone first, then the largest, so that
-    small zones join a hub instead of chaining; the other modes take the smallest."""
+def _preference(g: Group, p: Group, rule: Rule, geo: _Geo, level: str) -> tuple:
+    """Order of the partners of `g`: `pôle` takes a group of a hub zone first, then the
+    largest, so that small zones join a hub instead of chaining; the other modes take the
+    smallest — beyond the département (`territoire` reaching the région), the nearest first
+    in neighbour hops, so that a merge never leaps across the région past a closer partner."""
     cle = sort_key(p.cle(rule.code, rule.maille))
     if rule.regroupement == Regroupement.POLE:
-        hub = any(zones[z].pole for z in p.zones)
+        hub = any(geo.zones[z].pole for z in p.zones)
         return (not hub, -p.volume(rule), cle)
-    return (p.volume(rule), cle)
+    near = geo.distance(g, p) if level in ("Département", "Région") else 0
+    return (near, p.volume(rule), cle)
 
 
 def _merge(a: Group, b: Group) -> Group:
@@ -193,11 +219,11 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
         if g is None:
             continue
         bucket = buckets[_signature(g, rule, skip)]
-        cands = _partners(g, list(bucket.values()), rule, geo)
+        cands, level = _partners(g, list(bucket.values()), rule, geo)
         if not cands:
             g.below_min_stuck = True
             continue
-        p = min(cands, key=lambda x: _preference(x, rule, zones))
+        p = min(cands, key=lambda x: _preference(g, x, rule, geo, level))
         pk = next(i for i, x in bucket.items() if x is p)
         del alive[k], alive[pk], bucket[k], bucket[pk]
         add(_merge(g, p))

@@ -210,3 +210,29 @@ def test_every_need_inputs_of_the_template_are_declared(tmp_path) -> None:
     path = make_workbook(tmp_path, [need("a", "AOF", "Belley", hours=4000)],
                          rules=[rule("AOF", **{"Code CPV": "80533000"})])
     assert [x["Code CPV"] for x in lots(regenerate(path)).values()] == ["80533000"]
+
+
+# --------------------------------------------------------------------------- the example
+
+
+def test_the_bundled_example_passes_its_own_checks(tmp_path) -> None:
+    """Regenerated with its bundled rules, the example has no warning, passes the checker,
+    and its merged CREA lots join neighbouring territoires (never Annecy with Annonay)."""
+    src = tmp_path / "exemple.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[2] / "workbooks" / "exemple_rhone_alpes.xlsx",
+                src)
+    out = regenerate(src)
+    assert oracle(src, out) == []
+    assert controles(out, "Avertissement") == [] and controles(out, "Erreur") == []
+    zones = {r["Zone"]: r for r in sheet_rows(src, "Zones")}
+    voisines = {z: {v.strip() for v in str(r["Voisines"] or "").split(";")}
+                for z, r in zones.items()}
+    def touch(t: str, u: str) -> bool:  # two territoires share a border
+        return any(zones[a]["Territoire"] == t and zones[b]["Territoire"] == u and
+                   (b in voisines[a] or a in voisines[b]) for a in zones for b in zones)
+
+    for lot in lots(out).values():
+        if lot["Dispositif"] != "CREA" or " + " not in lot["Territoire"]:
+            continue
+        terrs = lot["Territoire"].split(" + ")
+        assert all(any(touch(t, u) for u in terrs if u != t) for t in terrs), lot["N° lot"]
