@@ -47,6 +47,26 @@ def test_example_workbook_passes_the_contract_checks(tmp_path: Path) -> None:
     assert _check(EXAMPLE, out).strip().endswith("0 failed")
 
 
+REAL = SHARED.parent / "realdata" / "real_ain_isere.xlsx"
+
+
+@needs_kit
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/realdata absent")
+def test_real_data_workbook_passes_the_contract_checks(tmp_path: Path) -> None:
+    """112 needs over ten real employment areas of Ain and Isère: the checker passes, and
+    the only warnings are single needs above the maximum (the rule keeps needs whole)."""
+    inp = tmp_path / "real.xlsx"
+    shutil.copy(REAL, inp)
+    out = tmp_path / "real.lots.xlsx"
+    assert main(["regenerate", str(inp), "-o", str(out), "-q"]) == 0
+    assert _check(inp, out).strip().endswith("0 failed")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(out, read_only=True)["Contrôles"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "Avertissement"]
+    assert rows and all("Besoins divisibles" in r[5] for r in rows)
+
+
 @needs_kit
 def test_regenerating_the_output_keeps_every_number(tmp_path: Path) -> None:
     """The output, regenerated in place, keeps its lots, numbers and a second Journal row."""
