@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
+import inspect
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from excel_support import EXAMPLE
 
+from allot_xl.cli import COMMANDS, main
 from allot_xl.contract import OUTPUT_SHEETS
-from allot_xl.excel import cli
 from allot_xl.excel.addin import ADDIN_NAME, BUTTONS, GROUP, TAB, template_path
 from allot_xl.excel.server import check_options, server_environment
 from allot_xl.problems import AllotError, StaleOutputs
@@ -21,16 +21,21 @@ UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 
 def _run(command: str, argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    getattr(cli, f"_args_{command}")(parser)
-    return getattr(cli, f"cmd_{command}")(parser.parse_args(argv))
+    """The command's callback itself, so that the library's exceptions reach the test."""
+    with COMMANDS[command].make_context(command, argv) as ctx:
+        return COMMANDS[command].invoke(ctx)
 
 
 @pytest.mark.parametrize("command", ["serve", "addin", "export"])
 def test_every_command_has_french_help_with_an_example(command):
-    doc = getattr(cli, f"cmd_{command}").__doc__
+    doc = inspect.cleandoc(COMMANDS[command].help or "")
     assert doc and "\nExemple : allot-xl " + command in doc
     assert all(len(line) <= 100 for line in doc.splitlines())
+
+
+def test_library_errors_become_one_french_line_and_exit_2(tmp_path, capsys):
+    assert main(["addin", "-o", str(tmp_path / "lots.xlam")]) == 2
+    assert capsys.readouterr().err.startswith("Erreur : Le complément doit s'appeler")
 
 
 def _ribbon(path: Path) -> ET.Element:

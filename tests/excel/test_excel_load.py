@@ -26,9 +26,8 @@ from allot_xl.inputs import SHEETS_READ
 
 CALLS, WORKERS, WARM_UP = 20, 2, 4
 STARTUP_S, CALL_S, TOTAL_S = 60.0, 60.0, 120.0
-# `allot-xl serve`, built from the same argument builder and command function
-SERVE = ("import argparse, sys; from allot_xl.excel import cli; p = argparse.ArgumentParser(); "
-         "cli._args_serve(p); sys.exit(cli.cmd_serve(p.parse_args(sys.argv[1:])))")
+# `allot-xl serve`, through the command line's own entry point
+SERVE = "import sys; from allot_xl.cli import main; sys.exit(main(['serve', *sys.argv[1:]]))"
 
 
 def _free_port() -> int:
