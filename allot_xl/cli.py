@@ -217,6 +217,11 @@ def cmd_export(classeur: str, output: str | None) -> int:
 
 
 @command
+@click.option("--auth", type=Choice(["entraid", "jeton"]), metavar="entraid|jeton",
+              help="authentification : entraid (comptes Microsoft 365) ou jeton (secret "
+                   "partagé lu dans ALLOT_XL_TOKEN)")
+@click.option("--sans-auth", is_flag=True,
+              help="aucune authentification (sur 127.0.0.1 seulement, développement)")
 @click.option("--host", default="127.0.0.1", metavar="ADRESSE",
               help="adresse d'écoute (défaut : 127.0.0.1)")
 @click.option("--port", type=Integer(1), default=8000, metavar="PORT",
@@ -226,22 +231,25 @@ def cmd_export(classeur: str, output: str | None) -> int:
 @click.option("--certfile", metavar="CERT", help="certificat TLS (PEM) pour le HTTPS")
 @click.option("--keyfile", metavar="CLE", help="clé privée du certificat (PEM)")
 @click.option("--proxy", is_flag=True, help="HTTP derrière un proxy inverse qui assure le HTTPS")
-def cmd_serve(host: str, port: int, workers: int, certfile: str | None, keyfile: str | None,
-              proxy: bool) -> int:
+def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: int,
+              certfile: str | None, keyfile: str | None, proxy: bool) -> int:
     """Lance le serveur du complément Excel (onglet « Allotissement » du ruban).
 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (Générer les
     lots, Contrôler les besoins, Préparer l'envoi) pour Excel Windows, Mac et Excel sur le
-    web. HTTPS avec --certfile et --keyfile ; sans certificat, HTTP simple sur 127.0.0.1
-    (développement) ou derrière un proxy inverse qui assure le HTTPS (--proxy). La clé de
-    licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir docs/deploiement.md). Le serveur
-    ne garde aucun état : --workers lance plusieurs processus.
+    web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
+    partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
+    avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
+    (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
+    docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
+    processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
 
     \b
-    Exemple : allot-xl serve --host 0.0.0.0 --port 8443 --certfile cert.pem --keyfile cle.pem"""
+    Exemple : allot-xl serve --auth entraid --host 0.0.0.0 --certfile cert.pem --keyfile cle.pem"""
     from .excel.server import serve
 
-    serve(host, port, workers=workers, certfile=certfile, keyfile=keyfile, proxy=proxy)
+    serve(host, port, auth=auth, no_auth=sans_auth, workers=workers, certfile=certfile,
+          keyfile=keyfile, proxy=proxy)
     return EXIT_OK
 
 
