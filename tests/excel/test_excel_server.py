@@ -89,6 +89,8 @@ def test_manifest_lists_one_button_per_script(manifest, client):
 
 def test_the_server_serves_our_ribbon_and_lists_our_scripts(client):
     assert client.get("/static/js/ribbon.js").text == RIBBON_JS.read_text(encoding="utf-8")
+    auth_js = PROJECT_DIR / "static" / "js" / "auth.js"  # ours: sends the jeton too
+    assert client.get("/static/js/auth.js").text == auth_js.read_text(encoding="utf-8")
     assert client.get("/taskpane.html").status_code == 200
     meta = client.get("/xlwings/custom-scripts-meta.json").json()
     assert sorted(m["function_name"] for m in meta) == sorted(SCRIPTS)
