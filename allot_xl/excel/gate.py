@@ -78,6 +78,8 @@ class Gate:
             else:
                 check_object(payload)
         except Refused as e:
+            client = (scope.get("client") or ("?",))[0]
+            log.warning("allot_xl: requête de %s refusée (%s) : %s", client, e.status, e.message)
             await answer(send, e.status, e.message)
             return
         await self._run(scope, body, caller, send)
