@@ -1,64 +1,114 @@
-"""The `allot-xl` command: each command reads its arguments, makes one library call, reports."""
+"""The `allot-xl` command: each command reads its arguments, makes one library call, reports.
+
+Built on click, with French help and French usage errors (exit code 2). Heavy modules
+(pandas, openpyxl, xlwings) are imported inside the commands, so `--help` starts at once."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from . import __version__, api
-from .excel.cli import _args_addin, _args_export, _args_serve, cmd_addin, cmd_export, cmd_serve
-from .problems import ERREUR, AllotError, Report
+import click
 
-EXIT_OK, EXIT_ERRORS, EXIT_STOPPED = 0, 1, 2
+from ._version import __version__
+from .problems import AllotError
 
-
-class FrenchFormatter(argparse.RawDescriptionHelpFormatter):
-    """Help laid out as written, with a French usage line."""
-
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, prefix or "Utilisation : ")
-
-
-class FrenchParser(argparse.ArgumentParser):
-    """argparse with its own messages in French and exit code 2 on bad arguments."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        message = (message.replace("the following arguments are required", "arguments requis")
-                   .replace("unrecognized arguments", "arguments inconnus")
-                   .replace("invalid choice", "choix invalide")
-                   .replace("expected one argument", "une valeur est attendue"))
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_STOPPED, f"Erreur : {message}\n")
+EXIT_OK, EXIT_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
+HELP = "afficher cette aide et quitter"
+QUIET = "ne pas afficher la progression"
+HEADINGS = {"Options": "Options", "Commands": "Commandes",
+            "Positional arguments": "Arguments"}
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = FrenchParser(
-        prog="allot-xl",
-        description="Allotissement des achats de formation : lit les feuilles Besoins, Zones, "
-                    "Règles (et Paramètres, Offres) d'un classeur Excel et écrit les lots.",
-        epilog="Exemple : allot-xl regenerate besoins.xlsx",
-        formatter_class=FrenchFormatter, add_help=False)
-    p.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-    p.add_argument("--version", action="version", version=f"allot-xl {__version__}",
-                   help="afficher la version et quitter")
-    p._positionals.title = "commandes"
-    p._optionals.title = "options"
-    sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchParser)
-    for name, fn in COMMANDS.items():
-        doc = (fn.__doc__ or "").strip()
-        summary, _, rest = doc.partition("\n")
-        sp = sub.add_parser(name, prog=f"allot-xl {name}", help=summary, description=doc,
-                            add_help=False,
-                            formatter_class=FrenchFormatter)
-        sp.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
-        sp._positionals.title = "arguments"
-        sp._optionals.title = "options"
-        ARGUMENTS[name](sp)
-        sp.set_defaults(func=fn)
-    return p
+class FrenchHelpFormatter(click.HelpFormatter):
+    """click's help layout with a French usage line and French headings."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Utilisation : " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)} :\n")
+
+
+class FrenchContext(click.Context):
+    formatter_class = FrenchHelpFormatter
+
+
+class Command(click.Command):
+    """A command whose surplus arguments are refused in French."""
+
+    context_class = FrenchContext
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.allow_extra_args = True  # leftovers come back to us, refused below
+        rest = super().parse_args(ctx, args)
+        if rest:
+            raise click.UsageError(f"argument(s) en trop : {' '.join(rest)}", ctx)
+        return rest
+
+
+class Group(click.Group):
+    """The `allot-xl` group: French usage, French refusal of an unknown command."""
+
+    context_class = FrenchContext
+    command_class = Command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise click.UsageError(f"commande inconnue : « {name} » (commandes : "
+                                   f"{', '.join(self.list_commands(ctx))}).", ctx)
+        return super().resolve_command(ctx, args)
+
+
+class Integer(click.ParamType):
+    """A whole number at least `minimum`, refused in French."""
+
+    name = "entier"
+
+    def __init__(self, minimum: int = 1) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"« {value} » n'est pas un nombre entier.", param, ctx)
+        if number < self.minimum:
+            self.fail(f"{number} est inférieur au minimum {self.minimum}.", param, ctx)
+        return number
+
+
+class Choice(click.Choice):
+    """click.Choice refused in French."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        self.fail(f"« {value} » n'est pas l'un de : {', '.join(map(str, self.choices))}.",
+                  param, ctx)
+
+
+@click.group(cls=Group, add_help_option=False, subcommand_metavar="COMMANDE [ARGUMENTS]...",
+             epilog="Exemple : allot-xl regenerate besoins.xlsx")
+@click.help_option("-h", "--help", help=HELP)
+@click.version_option(__version__, "--version", prog_name="allot-xl",
+                      message="%(prog)s %(version)s", help="afficher la version et quitter")
+def cli() -> None:
+    """Allotissement des achats de formation : lit les feuilles Besoins, Zones, Règles (et
+    Paramètres, Offres) d'un classeur Excel et écrit les lots."""
+
+
+def command(fn: Callable[..., int]) -> click.Command:
+    """Register `fn` as a command named after it (`cmd_export` → `export`): its docstring
+    is the help, its first paragraph the summary of `allot-xl --help`."""
+    name = fn.__name__.removeprefix("cmd_").replace("_", "-")
+    summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
+    decorated = click.help_option("-h", "--help", help=HELP)(fn)
+    return cli.command(name, add_help_option=False, short_help=summary)(decorated)
 
 
 @contextmanager
@@ -69,123 +119,228 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
         return
     from rich.console import Console
 
-    console = Console(stderr=True)
-    with console.status("Démarrage…") as status:
+    with Console(stderr=True).status("Démarrage…") as status:
         yield lambda msg: status.update(f"{msg}…")
 
 
-def _print_report(report: Report, limit: int = 50) -> None:
-    problems = report.sorted()
-    for p in problems[:limit]:
-        print(str(p))
-    if len(problems) > limit:
-        print(f"… et {len(problems) - limit} autre(s) : voir la feuille Contrôles.")
-
-
 # --------------------------------------------------------------------------- commands
+# Each docstring is the command's --help (\b keeps the next paragraph as written).
 
 
-def cmd_regenerate(a: argparse.Namespace) -> int:
-    """Régénère les lots : écrit Lots, Affectation, Multi-attribution, Synthèse, Contrôles, Journal.
+@command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", metavar="SORTIE",
+              help="classeur à écrire (défaut : IN.lots.xlsx à côté de l'entrée)")
+@click.option("--in-place", is_flag=True,
+              help="réécrire le classeur lui-même (copie de sécurité IN.bak.xlsx)")
+@click.option("--strict", is_flag=True, help="code de sortie 1 si Contrôles contient une Erreur")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bool,
+                   quiet: bool) -> int:
+    """Régénère les lots : écrit Lots, Affectation, Multi-attribution, Synthèse, Contrôles,
+    Journal.
 
-Les feuilles d'entrée ne sont jamais modifiées. Sans -o, le résultat va dans IN.lots.xlsx à
-côté du classeur ; avec --in-place, le classeur est réécrit après copie en IN.bak.xlsx.
-Codes de sortie : 0 fait ; 1 fait mais Contrôles contient une Erreur et --strict est donné ;
-2 rien n'est écrit (problème de structure, message sur la sortie d'erreur).
+    Les feuilles d'entrée ne sont jamais modifiées. Sans -o, le résultat va dans
+    IN.lots.xlsx à côté du classeur ; avec --in-place, le classeur est réécrit après copie en
+    IN.bak.xlsx. Codes de sortie : 0 fait ; 1 fait mais Contrôles contient une Erreur et
+    --strict est donné ; 2 rien n'est écrit (problème de structure, message sur la sortie
+    d'erreur).
 
-Exemple : allot-xl regenerate besoins.xlsx -o besoins_lots.xlsx"""
-    with _progress(a.quiet) as say:
-        run = api.regenerate(a.classeur, a.output, in_place=a.in_place, progress=say)
-    print(run.outputs.summary_line)
-    print(f"Classeur écrit : {run.output_path}")
-    return EXIT_ERRORS if a.strict and run.report.has_errors else EXIT_OK
+    \b
+    Exemple : allot-xl regenerate besoins.xlsx -o besoins_lots.xlsx"""
+    from .api import regenerate
+
+    with _progress(quiet) as say:
+        run = regenerate(classeur, output, in_place=in_place, progress=say)
+    click.echo(run.outputs.summary_line)
+    click.echo(f"Classeur écrit : {run.output_path}")
+    return EXIT_ERRORS if strict and run.report.has_errors else EXIT_OK
 
 
-def cmd_check(a: argparse.Namespace) -> int:
+@command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_check(classeur: str, quiet: bool) -> int:
     """Contrôle le classeur sans rien écrire et affiche les problèmes trouvés.
 
-Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur illisible.
+    Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur illisible.
 
-Exemple : allot-xl check besoins.xlsx"""
-    with _progress(a.quiet) as say:
-        report = api.check(a.classeur, progress=say)
-    if not report.problems:
-        print("Aucun problème détecté.")
-    else:
-        _print_report(report)
-        print(f"{report.count(ERREUR)} erreur(s), {report.count('Avertissement')} "
-              f"avertissement(s), {report.count('Info')} information(s).")
+    \b
+    Exemple : allot-xl check besoins.xlsx"""
+    from .api import check
+
+    with _progress(quiet) as say:
+        report = check(classeur, progress=say)
+    click.echo(report_text(report))
     return EXIT_ERRORS if report.has_errors else EXIT_OK
 
 
-def cmd_template(a: argparse.Namespace) -> int:
+@command
+@click.argument("sortie", metavar="SORTIE")
+@click.option("--exemple", is_flag=True,
+              help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")
+@click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
+def cmd_template(sortie: str, exemple: bool, force: bool) -> int:
     """Crée un classeur d'entrée vierge (listes déroulantes comprises) ou l'exemple fourni.
 
-Le modèle vierge contient les feuilles Besoins, Zones, Règles (pré-remplie avec AOF, PSP,
-CREA, PQ), Paramètres et Offres. Avec --exemple : la campagne Rhône-Alpes d'exemple.
+    Le modèle vierge contient les feuilles Besoins, Zones, Règles (pré-remplie avec AOF,
+    PSP, CREA, PQ), Paramètres et Offres. Avec --exemple : la campagne Rhône-Alpes
+    d'exemple.
 
-Exemple : allot-xl template mon_classeur.xlsx --exemple"""
-    from .adapters.xlsx_write import atomic_write
-    from .template import build_template
+    \b
+    Exemple : allot-xl template mon_classeur.xlsx --exemple"""
+    from .template import write_template
 
-    out = Path(a.sortie)
-    if out.suffix.lower() != ".xlsx":
-        raise AllotError(f"Le modèle « {out.name} » doit finir par .xlsx.")
-    if out.exists() and not a.force:
-        raise AllotError(f"« {out} » existe déjà : choisissez un autre nom ou ajoutez --force.")
-    wb = build_template(example=a.exemple)
-    atomic_write(out, wb.save)
-    print(f"Classeur {'d’exemple' if a.exemple else 'modèle'} écrit : {out}")
+    out = write_template(Path(sortie), example=exemple, force=force)
+    click.echo(f"Classeur {'d’exemple' if exemple else 'modèle'} écrit : {out}")
     return EXIT_OK
 
 
-def _args_regenerate(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("classeur", help="classeur d'entrée (.xlsx ou .xlsm)")
-    sp.add_argument("-o", "--output", metavar="SORTIE",
-                    help="classeur à écrire (défaut : IN.lots.xlsx à côté de l'entrée)")
-    sp.add_argument("--in-place", action="store_true",
-                    help="réécrire le classeur lui-même (copie de sécurité IN.bak.xlsx)")
-    sp.add_argument("--strict", action="store_true",
-                    help="code de sortie 1 si Contrôles contient une Erreur")
-    sp.add_argument("-q", "--quiet", action="store_true", help="ne pas afficher la progression")
+@command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", metavar="SORTIE",
+              help="copie à écrire (défaut : IN.envoi.xlsx à côté du classeur)")
+def cmd_export(classeur: str, output: str | None) -> int:
+    """Crée la copie à envoyer par courriel : valeurs seules, sans macros ni liaisons externes.
+
+    Les feuilles de résultats viennent en tête et le classeur s'ouvre sur Synthèse ; titre,
+    sujet et auteur du document sont renseignés. Refuse un classeur dont les résultats ne
+    correspondent plus aux feuilles d'entrée (relancez d'abord allot-xl regenerate). Codes
+    de sortie : 0 copie écrite ; 2 rien n'est écrit (message sur la sortie d'erreur).
+
+    \b
+    Exemple : allot-xl export besoins.lots.xlsx -o besoins_envoi.xlsx"""
+    from .excel.export import export
+
+    click.echo(f"Copie pour envoi écrite : {export(classeur, output)}")
+    return EXIT_OK
 
 
-def _args_check(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("classeur", help="classeur à contrôler (.xlsx ou .xlsm)")
-    sp.add_argument("-q", "--quiet", action="store_true", help="ne pas afficher la progression")
+@command
+@click.option("--auth", type=Choice(["entraid", "jeton"]), metavar="entraid|jeton",
+              help="authentification : entraid (comptes Microsoft 365) ou jeton (secret "
+                   "partagé lu dans ALLOT_XL_TOKEN)")
+@click.option("--sans-auth", is_flag=True,
+              help="aucune authentification (sur 127.0.0.1 seulement, développement)")
+@click.option("--host", default="127.0.0.1", metavar="ADRESSE",
+              help="adresse d'écoute (défaut : 127.0.0.1)")
+@click.option("--port", type=Integer(1), default=8000, metavar="PORT",
+              help="port d'écoute (défaut : 8000)")
+@click.option("--workers", type=Integer(1), default=1, metavar="N",
+              help="nombre de processus (défaut : 1)")
+@click.option("--certfile", metavar="CERT", help="certificat TLS (PEM) pour le HTTPS")
+@click.option("--keyfile", metavar="CLE", help="clé privée du certificat (PEM)")
+@click.option("--proxy", is_flag=True, help="HTTP derrière un proxy inverse qui assure le HTTPS")
+def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: int,
+              certfile: str | None, keyfile: str | None, proxy: bool) -> int:
+    """Lance le serveur du complément Excel (onglet « Allotissement » du ruban).
+
+    Sert le manifeste du complément (/manifest) et les scripts de ses boutons (Générer les
+    lots, Contrôler les besoins, Préparer l'envoi) pour Excel Windows, Mac et Excel sur le
+    web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
+    partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
+    avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
+    (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
+    docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
+    processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
+
+    \b
+    Exemple : allot-xl serve --auth entraid --host 0.0.0.0 --certfile cert.pem --keyfile cle.pem"""
+    from .excel.server import serve
+
+    serve(host, port, auth=auth, no_auth=sans_auth, workers=workers, certfile=certfile,
+          keyfile=keyfile, proxy=proxy)
+    return EXIT_OK
 
 
-def _args_template(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("sortie", help="classeur à créer (.xlsx)")
-    sp.add_argument("--exemple", action="store_true",
-                    help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")
-    sp.add_argument("--force", action="store_true", help="remplacer le fichier s'il existe")
+@command
+@click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
+              help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
+@click.option("--complet", is_flag=True,
+              help="les trois boutons (après l'étape VBA unique de docs/deploiement.md)")
+@click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
+def cmd_addin(output: str, complet: bool, force: bool) -> int:
+    """Crée le complément VBA allot_xl.xlam (onglet « Allotissement ») pour Excel de bureau.
+
+    Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
+    lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
+    d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
+    besoins » et « Préparer l'envoi », qui demandent une étape VBA unique
+    (docs/deploiement.md).
+
+    \b
+    Exemple : allot-xl addin -o allot_xl.xlam"""
+    from .excel.addin import build_addin
+
+    path = build_addin(Path(output), all_buttons=complet, force=force)
+    click.echo(f"Complément écrit : {path}")
+    click.echo(f"Installation sur un poste : xlwings addin install --file \"{path}\"")
+    return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "regenerate": cmd_regenerate, "check": cmd_check, "template": cmd_template,
-    "export": cmd_export, "serve": cmd_serve, "addin": cmd_addin,
-}
-ARGUMENTS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
-    "regenerate": _args_regenerate, "check": _args_check, "template": _args_template,
-    "export": _args_export, "serve": _args_serve, "addin": _args_addin,
-}
+# --------------------------------------------------------------------------- running
+
+COMMANDS: dict[str, click.Command] = cli.commands
+
+
+def report_text(report: Any, limit: int = 50) -> str:
+    """The problems of `report` (the first `limit`) and their count, one per line."""
+    problems = report.sorted()
+    if not problems:
+        return "Aucun problème détecté."
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… et {len(problems) - limit} autre(s) : voir la feuille Contrôles.")
+    lines.append(f"{report.count('Erreur')} erreur(s), {report.count('Avertissement')} "
+                 f"avertissement(s), {report.count('Info')} information(s).")
+    return "\n".join(lines)
+
+
+def usage_message(e: click.UsageError) -> str:
+    """click's usage error as one French sentence."""
+    ctx = e.ctx
+    if isinstance(e, click.NoSuchOption):
+        hint = f" (vouliez-vous dire {' ou '.join(sorted(e.possibilities))} ?)" \
+            if e.possibilities else ""
+        return f"option inconnue : {e.option_name}{hint}"
+    if isinstance(e, click.BadOptionUsage):
+        option = next((p for p in (ctx.command.params if ctx else [])
+                       if e.option_name in getattr(p, "opts", ())), None)
+        if getattr(option, "is_flag", False):
+            return f"l'option {e.option_name} ne prend pas de valeur"
+        return f"l'option {e.option_name} attend une valeur"
+    if isinstance(e, click.MissingParameter) and e.param is not None:
+        return f"arguments requis : {e.param.human_readable_name}"
+    if isinstance(e, click.BadParameter) and e.param is not None:
+        name = " / ".join(getattr(e.param, "opts", ())) or e.param.human_readable_name
+        return f"valeur invalide pour {name} : {e.message}"
+    return e.message
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    a = parser.parse_args(argv)
-    if not getattr(a, "func", None):
-        parser.print_help()
+    """Run `allot-xl` on `argv` and return its exit code. `--help`, `--version` and usage
+    errors (exit code 2, French message on stderr) end in SystemExit."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # the help, and the exit code of a refused run
+        click.echo(cli.context_class(cli, info_name="allot-xl").get_help())
         return EXIT_STOPPED
     try:
-        return a.func(a)
+        with cli.make_context("allot-xl", args) as ctx:
+            return cli.invoke(ctx)
+    except click.exceptions.Exit as e:  # --help, --version
+        raise SystemExit(e.exit_code) from None
+    except click.UsageError as e:
+        if e.ctx is not None:
+            click.echo(e.ctx.get_usage(), err=True)
+            click.echo(f"Essayez « {e.ctx.command_path} --help » pour l'aide.", err=True)
+        click.echo(f"Erreur : {usage_message(e)}", err=True)
+        raise SystemExit(EXIT_STOPPED) from None
     except AllotError as e:
-        print(f"Erreur : {e}", file=sys.stderr)
+        click.echo(f"Erreur : {e}", err=True)
         return EXIT_STOPPED
-    except KeyboardInterrupt:
-        print("Interrompu : aucun fichier n'a été modifié.", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("Interrompu : aucun fichier n'a été modifié.", err=True)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

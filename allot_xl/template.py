@@ -322,6 +322,21 @@ def _save(wb: Workbook, path: Path) -> None:
         raise
 
 
+def write_template(path: Path, *, example: bool = False, force: bool = False) -> Path:
+    """Write the blank input workbook (or, with `example`, the example campaign) to `path`.
+
+    Raises AllotError (French message) when `path` is not an .xlsx or already exists
+    without `force`; the file is written atomically."""
+    from .problems import AllotError
+
+    if path.suffix.lower() != ".xlsx":
+        raise AllotError(f"Le modèle « {path.name} » doit finir par .xlsx.")
+    if path.exists() and not force:
+        raise AllotError(f"« {path} » existe déjà : choisissez un autre nom ou ajoutez --force.")
+    _save(build_template(example=example), path)
+    return path
+
+
 def main() -> None:
     """Regenerate the bundled workbooks in `workbooks/`."""
     for example, name in ((False, BLANK_FILE), (True, EXAMPLE_FILE)):

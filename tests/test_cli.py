@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 
+import allot_xl
 from allot_xl.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,3 +123,82 @@ def test_output_must_be_an_excel_workbook(example: Path, capsys) -> None:
     assert main(["regenerate", str(example), "-o", str(example.with_suffix(".ods"))]) == 2
     assert ".xlsx ou .xlsm" in capsys.readouterr().err
     assert not example.with_suffix(".ods").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["inconnue"], "Erreur : commande inconnue : « inconnue »"),
+    (["check", "--inconnue", "a.xlsx"], "Erreur : option inconnue : --inconnue"),
+    (["check", "--qui", "a.xlsx"], "(vouliez-vous dire --quiet ?)"),
+    (["check"], "Erreur : arguments requis : CLASSEUR"),
+    (["check", "a.xlsx", "b.xlsx"], "Erreur : argument(s) en trop : b.xlsx"),
+    (["regenerate", "a.xlsx", "-o"], "Erreur : l'option -o attend une valeur"),
+    (["serve", "--port", "abc"], "Erreur : valeur invalide pour --port : « abc » n'est pas"),
+    (["serve", "--workers", "0"], "Erreur : valeur invalide pour --workers : 0 est inférieur"),
+])
+def test_usage_errors_are_french_and_exit_2(argv: list[str], message: str, capsys) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert not [w for w in ("Usage", "Error", "Try ", "No such", "Missing", "Got ", "requires")
+                if w in err]
+
+
+def test_main_help_and_version_are_french(capsys) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Utilisation : allot-xl [OPTIONS] COMMANDE")
+    assert "Commandes :" in out and "afficher cette aide et quitter" in out
+    assert all(name in out for name in COMMANDS)
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("allot-xl ")
+    assert main([]) == 2  # no command: the help, and the code of a refused run
+
+
+HEAVY = ("pandas", "numpy", "scipy", "openpyxl", "xlwings", "xlsxwriter", "python_calamine")
+
+
+def test_help_imports_no_heavy_library() -> None:
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "allot_xl.cli", "--help"],
+                         capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.startswith("Utilisation : allot-xl")
+    imported = {line.split("|")[-1].strip().split(".")[0]
+                for line in out.stderr.splitlines() if line.startswith("import time:")}
+    assert "click" in imported and "allot_xl" in imported  # the parse did see the imports
+    assert not imported & set(HEAVY)
+
+
+def test_the_package_verbs_load_on_first_use() -> None:
+    code = ("import sys, allot_xl; assert 'pandas' not in sys.modules; "
+            "from allot_xl import api, excel; "
+            "assert allot_xl.regenerate is api.regenerate and allot_xl.check is api.check; "
+            "assert allot_xl.main is excel.main and allot_xl.regenerate_lots is "
+            "excel.regenerate_lots; assert allot_xl.check_needs and allot_xl.prepare_for_email;"
+            "print(allot_xl.__version__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT, env={**os.environ,
+                                                     "XLWINGS_LICENSE_KEY": "noncommercial"})
+    assert out.returncode == 0, out.stderr
+    with pytest.raises(AttributeError):
+        allot_xl.nothing_here  # noqa: B018
+
+
+def _readme_commands() -> dict[str, str]:
+    """README's command table: command name -> its first cell."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `allot-xl (\S+)([^`]*)` \|", text, flags=re.M)
+    return {name: f"allot-xl {name}{rest}" for name, rest in rows}
+
+
+def test_readme_table_lists_every_command_and_option() -> None:
+    table = _readme_commands()
+    assert set(table) == set(COMMANDS)
+    missing = [(name, opt) for name, cmd in COMMANDS.items() for p in cmd.params
+               for opt in getattr(p, "opts", ()) if opt not in ("-h", "--help")
+               and isinstance(p, click.Option) and not re.search(
+                   rf"(?<![\w-]){re.escape(opt)}(?![\w-])", table[name])]
+    assert missing == []

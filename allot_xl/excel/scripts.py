@@ -14,6 +14,7 @@ from xlwings_server.models import CurrentUser
 
 from ..problems import AllotError
 from . import entry
+from .gate import CALLER
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ _ONE_AT_A_TIME = anyio.CapacityLimiter(1)
 async def _run(fn: Callable[..., Any], book: xw.Book, **kwargs: Any) -> None:
     """Run `fn(book)`; a failure becomes an XlwingsError whose French message Excel shows."""
     try:
+        # abandon_on_cancel: the gate's time limit answers at once (the thread ends alone)
         await anyio.to_thread.run_sync(functools.partial(fn, book, **kwargs),
-                                       limiter=_ONE_AT_A_TIME)
+                                       limiter=_ONE_AT_A_TIME, abandon_on_cancel=True)
     except AllotError as e:
         raise xw.XlwingsError(str(e)) from None
     except xw.XlwingsError:
@@ -38,7 +40,10 @@ async def _run(fn: Callable[..., Any], book: xw.Book, **kwargs: Any) -> None:
 
 
 def _who(user: CurrentUser | None) -> str:
-    """Who ran it, for Journal: the signed-in user (Entra ID), else `anonyme`."""
+    """Who ran it, for Journal: the caller the gate authenticated, else the user xlwings
+    Server authenticated, else `anonyme`."""
+    if caller := CALLER.get():
+        return caller
     who = (user.email or user.name or "") if user else ""
     return "anonyme" if who in ("", "Anonymous") else who  # Anonymous: no auth provider
 

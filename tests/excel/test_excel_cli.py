@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
+import inspect
+import os
+import socket
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -11,26 +15,31 @@ import openpyxl
 import pytest
 from excel_support import EXAMPLE
 
+from allot_xl.cli import COMMANDS, main
 from allot_xl.contract import OUTPUT_SHEETS
-from allot_xl.excel import cli
 from allot_xl.excel.addin import ADDIN_NAME, BUTTONS, GROUP, TAB, template_path
-from allot_xl.excel.server import check_options, server_environment
+from allot_xl.excel.server import check_auth, check_options, server_environment
 from allot_xl.problems import AllotError, StaleOutputs
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 
 
 def _run(command: str, argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    getattr(cli, f"_args_{command}")(parser)
-    return getattr(cli, f"cmd_{command}")(parser.parse_args(argv))
+    """The command's callback itself, so that the library's exceptions reach the test."""
+    with COMMANDS[command].make_context(command, argv) as ctx:
+        return COMMANDS[command].invoke(ctx)
 
 
 @pytest.mark.parametrize("command", ["serve", "addin", "export"])
 def test_every_command_has_french_help_with_an_example(command):
-    doc = getattr(cli, f"cmd_{command}").__doc__
+    doc = inspect.cleandoc(COMMANDS[command].help or "")
     assert doc and "\nExemple : allot-xl " + command in doc
     assert all(len(line) <= 100 for line in doc.splitlines())
+
+
+def test_library_errors_become_one_french_line_and_exit_2(tmp_path, capsys):
+    assert main(["addin", "-o", str(tmp_path / "lots.xlam")]) == 2
+    assert capsys.readouterr().err.startswith("Erreur : Le complément doit s'appeler")
 
 
 def _ribbon(path: Path) -> ET.Element:
@@ -131,3 +140,45 @@ def test_serve_takes_the_licence_key_from_the_environment():
         server_environment({})
     env = server_environment({"XLWINGS_LICENSE_KEY": "noncommercial"})
     assert Path(env["XLWINGS_PROJECT_DIR"]).joinpath("templates", "manifest.xml").exists()
+    assert (env["ALLOT_XL_AUTH"], env["XLWINGS_AUTH_PROVIDERS"]) == ("aucune", "[]")
+    env = server_environment({"XLWINGS_LICENSE_KEY": "noncommercial"}, auth="entraid")
+    assert (env["ALLOT_XL_AUTH"], env["XLWINGS_AUTH_PROVIDERS"]) == ("entraid", '["entraid"]')
+
+
+TOKEN = {"ALLOT_XL_TOKEN": "t" * 24}
+ENTRA = {"XLWINGS_AUTH_ENTRAID_CLIENT_ID": "c", "XLWINGS_AUTH_ENTRAID_TENANT_ID": "t"}
+
+
+def test_serve_needs_authentication_except_on_loopback():
+    with pytest.raises(AllotError, match="ne démarre pas sans authentification"):
+        check_auth("127.0.0.1", None, False, {})
+    with pytest.raises(AllotError, match="--sans-auth n'est admis que sur 127.0.0.1"):
+        check_auth("0.0.0.0", None, True, {})
+    check_auth("127.0.0.1", None, True, {})  # development
+    with pytest.raises(AllotError, match="pas les deux"):
+        check_auth("127.0.0.1", "jeton", True, TOKEN)
+    with pytest.raises(AllotError, match="ALLOT_XL_TOKEN doit contenir"):
+        check_auth("0.0.0.0", "jeton", False, {"ALLOT_XL_TOKEN": "court"})
+    check_auth("0.0.0.0", "jeton", False, TOKEN)
+    with pytest.raises(AllotError, match="XLWINGS_AUTH_ENTRAID_TENANT_ID"):
+        check_auth("0.0.0.0", "entraid", False, {"XLWINGS_AUTH_ENTRAID_CLIENT_ID": "c"})
+    check_auth("0.0.0.0", "entraid", False, ENTRA)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("extra", [[], ["--sans-auth"]])
+def test_serve_on_a_public_host_without_a_provider_exits_2_unbound(extra):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ALLOT_XL_TOKEN"}
+    out = subprocess.run([sys.executable, "-m", "allot_xl.cli", "serve", "--host", "0.0.0.0",
+                          "--port", str(port), "--proxy", *extra],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("Erreur : ") and "--auth entraid" in out.stderr
+    with socket.socket() as s:  # nothing was bound: the port is still free
+        s.bind(("0.0.0.0", port))

@@ -1,4 +1,5 @@
-"""A bounded load test of `allot-xl serve --workers 2` over real HTTP on 127.0.0.1.
+"""A bounded load test of `allot-xl serve --auth jeton --workers 2` over real HTTP on
+127.0.0.1, with calls lacking credentials, malformed and oversized bodies mixed in.
 
 Run with `pytest tests/excel/test_excel_load.py -s` to print the latency figures that
 docs/benchmarks.md reports."""
@@ -25,10 +26,17 @@ from allot_xl.excel import regenerate_lots
 from allot_xl.inputs import SHEETS_READ
 
 CALLS, WORKERS, WARM_UP = 20, 2, 4
+SECRET = "jeton-de-charge-" + "0123456789abcdef" * 2
+BEARER = {"Authorization": f"Bearer {SECRET}"}
+# (headers, body, expected status): refused calls interleaved with the real ones
+BAD_CALLS = [({}, None, 401), ({"Authorization": "Bearer faux"}, None, 401),
+             ({**BEARER, "Content-Type": "application/json"}, b'{"version": ', 400),
+             ({**BEARER, "Content-Type": "application/json"}, b"null", 400),
+             ({**BEARER, "Content-Type": "text/plain"}, b"{}", 415),
+             ({**BEARER, "Content-Type": "application/json"}, b"[" * 17 * 1024 * 1024, 413)]
 STARTUP_S, CALL_S, TOTAL_S = 60.0, 60.0, 120.0
-# `allot-xl serve`, built from the same argument builder and command function
-SERVE = ("import argparse, sys; from allot_xl.excel import cli; p = argparse.ArgumentParser(); "
-         "cli._args_serve(p); sys.exit(cli.cmd_serve(p.parse_args(sys.argv[1:])))")
+# `allot-xl serve`, through the command line's own entry point
+SERVE = "import sys; from allot_xl.cli import main; sys.exit(main(['serve', *sys.argv[1:]]))"
 
 
 def _free_port() -> int:
@@ -43,8 +51,10 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_PROJECT_DIR"}
     env["XLWINGS_LICENSE_KEY"] = "noncommercial"
+    env["ALLOT_XL_TOKEN"] = SECRET
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-c", SERVE, "--host", "127.0.0.1", "--port",
+        proc = subprocess.Popen([sys.executable, "-c", SERVE, "--auth", "jeton", "--host",
+                                 "127.0.0.1", "--port",
                                  str(port), "--workers", str(WORKERS)], stdout=out,
                                 stderr=subprocess.STDOUT, env=env, cwd=log.parent)
     url = f"http://127.0.0.1:{port}"
@@ -100,16 +110,26 @@ def test_twenty_concurrent_regenerations_on_two_workers(server):
 
     def call(_: int) -> tuple[float, int, list]:
         t0 = time.perf_counter()
-        r = httpx.post(endpoint, json=payload, timeout=CALL_S)
+        r = httpx.post(endpoint, json=payload, headers=BEARER, timeout=CALL_S)
         actions = r.json()["actions"] if r.status_code == 200 else []
         return time.perf_counter() - t0, r.status_code, actions
+
+    def bad(i: int) -> tuple[int, int, str]:
+        headers, body, expected = BAD_CALLS[i % len(BAD_CALLS)]
+        r = httpx.post(endpoint, headers=headers, timeout=CALL_S,
+                       **({"json": payload} if body is None else {"content": body}))
+        return expected, r.status_code, r.text
 
     for i in range(WARM_UP):  # each worker imports pandas and the engine on its first calls
         assert call(i)[1] == 200
     start = time.perf_counter()
-    with ThreadPoolExecutor(CALLS) as pool:
+    with ThreadPoolExecutor(CALLS + len(BAD_CALLS)) as pool:
+        refused = pool.map(bad, range(len(BAD_CALLS)), timeout=TOTAL_S)
         results = list(pool.map(call, range(CALLS), timeout=TOTAL_S))
+        refused = list(refused)
     wall = time.perf_counter() - start
+    for expected, status, text in refused:  # each refusal is a French sentence
+        assert status == expected and text.startswith(("Requête refusée", "Authentification"))
     statuses = [s for _, s, _ in results]
     assert statuses == [200] * CALLS
     for _, _, actions in results:  # each answer is complete and carries its own alert

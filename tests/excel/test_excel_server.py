@@ -1,4 +1,5 @@
-"""The Office.js add-in through the real xlwings Server app: manifest, ribbon, scripts, errors."""
+"""The Office.js add-in through the real xlwings Server app behind allot_xl's gate (shared
+secret): manifest, ribbon, scripts, errors. The gate's own refusals: test_excel_gate.py."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from allot_xl.contract import INPUT_SHEETS, fold
 from allot_xl.excel import scripts
 from allot_xl.excel.addin import BUTTONS, GROUP, TAB
 from allot_xl.excel.entry import EMAIL_SHEETS
+from allot_xl.excel.gate import Gate
 from allot_xl.excel.server import PROJECT_DIR
 from allot_xl.inputs import SHEETS_READ
 
@@ -31,14 +33,17 @@ NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
 SCRIPTS = ("regenerate_lots", "check_needs", "prepare_for_email")
 RIBBON_JS = PROJECT_DIR / "static" / "js" / "ribbon.js"
+SECRET = "jeton-de-test-" + "0123456789abcdef" * 2
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
+    """The app `allot-xl serve --auth jeton` runs, with the add-in's credentials."""
     assert Path(os.environ["XLWINGS_PROJECT_DIR"]) == PROJECT_DIR
     from xlwings_server.main import main_app
 
-    return TestClient(main_app)
+    return TestClient(Gate(main_app, mode="jeton", token=SECRET),
+                      headers={"Authorization": f"Bearer {SECRET}"})
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +89,8 @@ def test_manifest_lists_one_button_per_script(manifest, client):
 
 def test_the_server_serves_our_ribbon_and_lists_our_scripts(client):
     assert client.get("/static/js/ribbon.js").text == RIBBON_JS.read_text(encoding="utf-8")
+    auth_js = PROJECT_DIR / "static" / "js" / "auth.js"  # ours: sends the jeton too
+    assert client.get("/static/js/auth.js").text == auth_js.read_text(encoding="utf-8")
     assert client.get("/taskpane.html").status_code == 200
     meta = client.get("/xlwings/custom-scripts-meta.json").json()
     assert sorted(m["function_name"] for m in meta) == sorted(SCRIPTS)
@@ -126,7 +133,7 @@ def test_regenerate_lots_answers_with_the_output_sheets(client, tmp_path):
     lots = find(wb, "Lots")
     assert lots["A1"].value == "N° lot" and lots.max_row > 100
     assert find(wb, "Journal").cell(2, 9).value == "Excel (complément Office)"
-    assert find(wb, "Journal").cell(2, 10).value == "anonyme"
+    assert find(wb, "Journal").cell(2, 10).value == "jeton partagé (testclient)"
     (alert,) = [a for a in actions if a["func"] == "alert"]
     assert re.fullmatch(r"\d+ lots générés pour 300 besoins, 0 erreur\(s\), \d+ avertissement\(s\)"
                         r" — voir Synthèse et Contrôles\.", alert["args"][0])
