@@ -32,7 +32,10 @@ CT_MAIN = _SML + "sheet.main+xml"
 CT_MAIN_MACRO = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_XML = "application/xml"
 
+# limits, in bytes once decompressed
+MAX_UNCOMPRESSED = 2 * 1024**3  # a larger package is refused (zip bomb guard)
 MAX_XML_PART = 64 * 1024**2  # a package part parsed in memory is refused beyond this size
+MAX_WHOLE_PART = 256 * 1024**2  # shared strings, styles, workbook: python-calamine reads whole
 
 
 class BadPart(Exception):

@@ -20,11 +20,15 @@ def _is_percent(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
-def percent_styles(z: zipfile.ZipFile) -> set[int]:
-    """Indexes of the cell formats (cellXfs) whose number format is a percentage."""
-    if "xl/styles.xml" not in z.namelist():
+def percent_styles(styles: zipfile.ZipFile | bytes | None) -> set[int]:
+    """Indexes of the cell formats (cellXfs) whose number format is a percentage, from a
+    styles part (or a package holding xl/styles.xml)."""
+    if isinstance(styles, zipfile.ZipFile):
+        z = styles
+        styles = z.read("xl/styles.xml") if "xl/styles.xml" in z.namelist() else None
+    if not styles:
         return set()
-    root = ET.fromstring(z.read("xl/styles.xml"))
+    root = ET.fromstring(styles, forbid_dtd=True)
     custom = {int(f.get("numFmtId", "0")): f.get("formatCode", "")
               for f in root.iter(f"{{{NS_MAIN}}}numFmt")}
     xfs = root.find(f"{{{NS_MAIN}}}cellXfs")

@@ -12,13 +12,12 @@ from itertools import groupby
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..outputs.model import FMT_DATETIME, Block, Outputs, Sheet, cell_value, fitted_width
+from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, sheet_widths
+from ..outputs.model import FMT_DATETIME, Block, Sheet, cell_value
 from ..problems import AllotError
 from .opc import NS_MAIN, NS_R
-from .xlsx_styles import Look
 
-FMT_DATE = "dd/mm/yyyy"
-TABLE_STYLE = "TableStyleMedium2"
+__all__ = ["FMT_DATE", "TABLE_STYLE", "is_table", "looks", "table_xml", "write_sheet"]
 MAX_TEXT = 32767  # Excel's longest cell text
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # characters XML 1.0 cannot carry, and literal "_xHHHH_" Excel would decode: both escaped
@@ -72,28 +71,6 @@ def serial(v: dt.date, date1904: bool) -> float:
     delta = v - (dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 31))
     days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
     return days + 1 if not date1904 and days > 59 else days
-
-
-def looks(outputs: Outputs) -> list[Look]:
-    """Every cell format the output sheets use."""
-    out = [Look(bold=True), Look(header=True)] + [
-        Look(num=f, bold=b) for f in (FMT_DATETIME, FMT_DATE) for b in (False, True)]
-    for s in outputs.sheets:
-        out += [Look(bold=t.bold, size=t.size) for t in s.texts if t.bold or t.size]
-        for b in s.blocks:
-            for c in b.columns:
-                if c.format:
-                    out += [Look(num=c.format), Look(num=c.format, bold=True)]
-    return list(dict.fromkeys(out))
-
-
-def sheet_widths(sheet: Sheet) -> dict[int, float]:
-    """1-based column -> width (characters) over every block of the sheet."""
-    widths: dict[int, float] = {}
-    for b in sheet.blocks:
-        for j in range(len(b.columns)):
-            widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
-    return widths
 
 
 def xml_width(chars: float) -> float:

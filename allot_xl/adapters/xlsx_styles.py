@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from ..outputs import look as _look
+from ..outputs.look import Look
 from .opc import NS_MAIN, BadPart, parse, q
 
-HEADER_FILL = "FFDDEBF7"
+__all__ = ["Look", "append_styles"]
 # number formats Excel knows by id: they need no numFmt record
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                    "0.00%": 10, "@": 49}
@@ -27,16 +28,6 @@ DEFAULTS = {  # what a section must start with when the workbook has none
 }
 EMPTY_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<styleSheet xmlns="{NS_MAIN}"></styleSheet>').encode()
-
-
-@dataclass(frozen=True)
-class Look:
-    """How an output cell looks: number format, bold, font size, header (fill, wrapped)."""
-
-    num: str | None = None
-    bold: bool = False
-    size: float | None = None
-    header: bool = False
 
 
 def _section(text: str, p: str, tag: str) -> re.Match | None:
@@ -115,7 +106,7 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
                 new["numFmts"].append(f"<{p}numFmt numFmtId=\"{num_id}\" "
                                       f"formatCode={quoteattr(look.num)}/>")
         font_id = 0
-        if look.bold or look.header or look.size:
+        if look.is_bold or look.size:
             if look.size not in font_ids:
                 font_ids[look.size] = counts["fonts"] + len(new["fonts"])
                 new["fonts"].append(_font_xml(p, base, look.size))
@@ -130,11 +121,12 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
             if fill_id is None:
                 fill_id = counts["fills"] + len(new["fills"])
                 new["fills"].append(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
-                                    f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
+                                    f'rgb="{_look.header_argb()}"/><{p}bgColor indexed="64"/>'
                                     f"</{p}patternFill></{p}fill>")
             attrs = attrs.replace('fillId="0"', f'fillId="{fill_id}"')
             attrs += ' applyFill="1" applyAlignment="1"'
-            inner = f'<{p}alignment vertical="top" wrapText="1"/>'
+            wrap = ' wrapText="1"' if _look.HEADER_WRAP else ""
+            inner = f'<{p}alignment vertical="{_look.HEADER_VALIGN}"{wrap}/>'
         index[look] = counts["cellXfs"] + len(new["cellXfs"])
         new["cellXfs"].append(f"<{p}xf {attrs}>{inner}</{p}xf>" if inner else f"<{p}xf {attrs}/>")
     totals = {"numFmts": len(formats), **{t: counts[t] + len(new[t]) for t in counts}}
