@@ -185,21 +185,24 @@ def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
 
 def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
     """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
-    cols = [letter(b.col + j) for j in range(len(b.columns))]
+    opens = [f'<c r="{letter(b.col + j)}' for j in range(len(b.columns))]
     nums = [c.format for c in b.columns]
-    styles = [cells.style(Look(num=n)) for n in nums]
-    text, cell = cells.text, cells.cell
+    styles = [f'"{cells.style(Look(num=n))}><v>' for n in nums]
+    text, cell, strings = cells.text, cells.cell, cells.strings
+    inf = math.inf
     for r, rec in enumerate(b.rows, start=b.row + 1):
         rs, parts = str(r), []
-        for col, style, num, v in zip(cols, styles, nums, rec, strict=False):
+        for start, style, num, v in zip(opens, styles, nums, rec, strict=False):
             t = type(v)
             if t is str:
                 if v:  # an empty text is no value: the cell stays empty, as Excel has it
-                    parts.append(f'<c r="{col}{rs}" t="inlineStr">{text(v)}</c>')
-            elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
-                parts.append(f'<c r="{col}{rs}"{style}><v>{v!r}</v></c>')
+                    frag = strings.get(v) or text(v)
+                    parts.append(f'{start}{rs}" t="inlineStr">{frag}</c>')
+            elif t is float or t is int:
+                if -inf < v < inf:  # NaN and infinities have no Excel value
+                    parts.append(f"{start}{rs}{style}{v!r}</v></c>")
             elif v is not None:
-                parts.append(cell(f"{col}{rs}", v, num))
+                parts.append(cell(f"{start[6:]}{rs}", v, num))
         if parts:
             yield r, b.col, "".join(parts)
 
