@@ -4,6 +4,7 @@ the writer alike (parts, relationships, workbook.xml, styles, tables)."""
 from __future__ import annotations
 
 import io
+import pyexpat
 import re
 import struct
 import zipfile
@@ -22,6 +23,8 @@ CONTENT_TYPES = "[Content_Types].xml"
 EXTENSIONS = (".xlsx", ".xlsm")
 _SELECTED = re.compile(rb"""<(?:\w+:)?sheetView\b[^>]*\btabSelected=["'](?:1|true)["']""")
 _WHOLE_PARTS = ("xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # bytes XML 1.0 never carries
+MAX_FULL_CHECK = 16 * 1024**2  # XML parts up to this size are parsed whole when copied
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file header
 
 
@@ -98,6 +101,7 @@ class Package:
     tables: dict[str, tuple[set[str], int]] = field(default_factory=dict)  # names, id
     table_xml: dict[str, bytes] = field(default_factory=dict)
     selected: set[str] = field(default_factory=set)  # sheet parts whose tab is selected
+    verified: set[str] = field(default_factory=set)  # parts already checked (reader's scan)
 
     @property
     def name(self) -> str:
@@ -229,6 +233,29 @@ class Package:
         if end > len(self.data):
             raise zipfile.BadZipFile("membre tronqué")
         return memoryview(self.data)[begin:end]
+
+    def check_xml(self, part: str) -> None:
+        """Refuse (BadPart) a part that is not well-formed XML, so that it is never copied
+        into a file Excel would refuse: parsed whole up to MAX_FULL_CHECK, beyond that
+        scanned for the control characters XML cannot carry."""
+        if part in self.verified:
+            return
+        info = self.zip.getinfo(self.actual(part))
+        why = f"partie {info.filename} mal formée (XML invalide)"
+        with self.zip.open(info) as f:
+            if info.file_size <= MAX_FULL_CHECK:
+                parser = pyexpat.ParserCreate()
+                try:
+                    while chunk := f.read(1 << 20):
+                        parser.Parse(chunk, False)
+                    parser.Parse(b"", True)
+                except pyexpat.ExpatError:
+                    raise BadPart(why) from None
+            else:
+                while chunk := f.read(1 << 22):
+                    if _CONTROL.search(chunk):
+                        raise BadPart(why)
+        self.verified.add(part)
 
     # ------------------------------------------------------------------ relationships
 

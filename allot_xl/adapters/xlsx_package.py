@@ -12,9 +12,10 @@ from pathlib import Path
 from ..contract import OUTPUT_SHEETS, SYNTHESE, fold
 from ..outputs.look import looks, unique_name
 from ..outputs.model import Outputs
+from ..problems import UnreadableFile
 from . import opc
-from .opc import Rel
-from .package import CONTENT_TYPES, Package, damaged
+from .opc import BadPart, Rel
+from .package import CONTENT_TYPES, Package, damaged, rewrite_message
 from .xlsx_charts import render_charts
 from .xlsx_sheet import TablePart, is_table, table_xml, write_sheet
 from .xlsx_styles import append_styles
@@ -189,7 +190,13 @@ def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False) -> N
         rewritten[app[0]] = app_titles(src.app, {s.name for s in removed},
                                        [s.name for s in outputs.sheets])
     try:
+        for info in src.infos:  # a part Excel cannot parse is never passed on
+            if (info.filename not in drop and info.filename not in rewritten
+                    and info.filename.lower().endswith((".xml", ".rels"))):
+                src.check_xml(info.filename)
         _write(src, dst, drop, rewritten, plan, charts, xf, chosen)
+    except BadPart as e:
+        raise UnreadableFile(rewrite_message(src.name, str(e))) from None
     except (zipfile.BadZipFile, zlib.error, EOFError):
         raise damaged(src.name) from None
 

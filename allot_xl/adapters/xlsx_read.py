@@ -76,6 +76,7 @@ def sheet_parts(z: zipfile.ZipFile | Package) -> dict[str, str]:
             if sh.get(opc.q(opc.NS_R, "id")) in target}
 
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never in well-formed XML
 _REF_PARTS = re.compile(rb"\$?([A-Z]+)\$?(\d+)")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -143,6 +144,11 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
                 f"{_thousands(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
                 f"lignes du bas sont vides, supprimez-les (Ctrl+Fin montre la dernière cellule "
                 f"utilisée) ; sinon répartissez les besoins en plusieurs classeurs.")
+        if _CONTROL.search(block):
+            raise UnreadableFile(
+                f"« {file_name} » est endommagé : la feuille « {title} » contient un caractère "
+                f"de contrôle qu'un fichier Excel ne peut pas contenir (XML invalide) ; ouvrez-le "
+                f"dans Excel pour le réparer, ou reprenez une copie saine.")
         out.update(special_cells(block))
         if not data:
             return out
@@ -214,6 +220,7 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
             if part and pkg.has(part):
                 with pkg.stream(part) as f:
                     special = scan_sheet(f, title, name)
+                pkg.verified.add(part)
             values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
             for i, row in enumerate(values):
                 if "" in row:

@@ -101,3 +101,24 @@ def test_the_book_route_wraps_and_fills_headers_alike(example) -> None:
     funcs = {a["func"]: a["args"] for a in actions}
     assert funcs["setWrapText"] in (True, [True])
     assert look.header_hex() in str(funcs["setRangeColor"])
+
+
+def _with_part(src: Path, dst: Path, part: str, edit) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for i in zin.infolist():
+            data = zin.read(i.filename)
+            zout.writestr(i, edit(data) if i.filename == part else data)
+    return dst
+
+
+@pytest.mark.parametrize(("part", "edit", "says"), [
+    ("xl/worksheets/sheet1.xml", lambda d: d.replace(b"</t>", b"\x01</t>", 1), "Besoins"),
+    ("docProps/core.xml", lambda d: d.replace(b"</cp:coreProperties>", b""), "core.xml"),
+])
+def test_a_part_that_is_not_well_formed_xml_is_refused(example, tmp_path, part, edit,
+                                                        says) -> None:
+    bad = _with_part(example, tmp_path / "mal_forme.xlsx", part, edit)
+    out = tmp_path / "sortie.xlsx"
+    with pytest.raises(UnreadableFile, match=says):
+        api.regenerate(bad, out)
+    assert not out.exists()
