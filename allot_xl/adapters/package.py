@@ -76,6 +76,24 @@ def check_path(path: Path) -> None:
                              f"valide) : ouvrez-le dans Excel pour le réparer, puis relancez.")
 
 
+_LONG_TEXT = re.compile(rb"[^<]{%d,}" % opc.MAX_TEXT_BYTES)
+
+
+def _check_texts(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse a shared-strings part holding a text longer than Excel allows in a cell (one
+    such string would cost ten times its size in memory once read)."""
+    carry = b""
+    with z.open(info) as f:
+        while chunk := f.read(1 << 22):
+            buf = carry + chunk
+            if _LONG_TEXT.search(buf):
+                raise UnreadableFile(
+                    f"« {name} » est refusé : une cellule y contient un texte de plus de "
+                    f"32\u202f767 caractères, au-delà de ce qu'Excel accepte (classeur anormal).")
+            cut = buf.rfind(b"<")
+            carry = buf[cut:] if cut >= 0 else buf[-opc.MAX_TEXT_BYTES:]
+
+
 @dataclass
 class Package:
     """A workbook package held in memory, its lists parsed once.
@@ -134,6 +152,9 @@ class Package:
                     f"« {name} » est refusé : sa partie {big[0]} dépasse "
                     f"{opc.MAX_WHOLE_PART // 1024**2} Mo une fois décompressée (classeur "
                     f"anormal) ; enregistrez-le à nouveau dans Excel, puis relancez.")
+            for i in infos:
+                if i.filename.casefold() == "xl/sharedstrings.xml":
+                    _check_texts(z, i, name)
             pkg = cls(path, data, z, infos, {n.casefold(): n for n in names},
                       (st.st_size, st.st_mtime_ns, st.st_ino))
             if CONTENT_TYPES not in pkg.parts.values() or not pkg._workbook_part():

@@ -18,7 +18,7 @@ from .opc import BadPart, Rel
 from .package import CONTENT_TYPES, Package, damaged, rewrite_message
 from .xlsx_charts import render_charts
 from .xlsx_sheet import TablePart, is_table, table_xml, write_sheet
-from .xlsx_styles import append_styles
+from .xlsx_styles import StylesFull, append_styles
 from .xlsx_workbook import (
     SheetEntry,
     WorkbookXml,
@@ -179,7 +179,13 @@ def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False) -> N
         active = len(kept) + titles.index(chosen)
     first = {book.sheets.index(s): j for j, s in enumerate(kept)}
     wb_xml = book.rewrite(sheets, _defined_names(book, kept, outputs), active, first)
-    styles_xml, xf = append_styles(src.styles, looks(outputs))
+    try:
+        styles_xml, xf = append_styles(src.styles, looks(outputs))
+    except StylesFull as e:
+        raise UnreadableFile(f"« {src.name} » ne peut pas recevoir les feuilles de sortie : il "
+                             f"compte {e} ; supprimez les styles de cellule inutilisés (ou "
+                             f"copiez les feuilles d'entrée dans un classeur neuf), puis "
+                             f"relancez. Rien n'a été écrit.") from None
     retype = {}
     if macro and src.overrides.get(wb.casefold()) == opc.CT_MAIN:
         retype[wb] = opc.CT_MAIN_MACRO  # Excel refuses an .xlsm whose type says .xlsx

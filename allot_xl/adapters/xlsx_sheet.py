@@ -19,6 +19,7 @@ from .opc import NS_MAIN, NS_R
 
 __all__ = ["FMT_DATE", "TABLE_STYLE", "is_table", "looks", "table_xml", "write_sheet"]
 MAX_TEXT = 32767  # Excel's longest cell text
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's sheet size
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # characters XML 1.0 cannot carry, and literal "_xHHHH_" Excel would decode: both escaped
 _UNSAFE = re.compile(
@@ -222,6 +223,13 @@ def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, 
     cols = [c for _, c in small] + [x for r in rects for x in r[2:]]
     if not rows:
         return 1, 1, 1, 1
+    if max(rows) > MAX_ROWS or max(cols) > MAX_COLS:
+        def n(k: int) -> str:
+            return f"{k:,}".replace(",", "\u202f")
+        raise AllotError(f"La feuille « {sheet.name} » aurait {n(max(rows))} lignes et "
+                         f"{n(max(cols))} colonnes : Excel en accepte au plus {n(MAX_ROWS)} et "
+                         f"{n(MAX_COLS)}. Réduisez les données (par exemple le nombre "
+                         f"d'attributaires) ; rien n'a été écrit.")
     return min(rows), min(cols), max(rows), max(cols)
 
 

@@ -122,3 +122,35 @@ def test_a_part_that_is_not_well_formed_xml_is_refused(example, tmp_path, part, 
     with pytest.raises(UnreadableFile, match=says):
         api.regenerate(bad, out)
     assert not out.exists()
+
+
+def test_repeated_runs_leave_the_styles_as_they_are(example, tmp_path) -> None:
+    path = tmp_path / "classeur.xlsx"
+    path.write_bytes(example.read_bytes())
+    styles = []
+    for _ in range(3):
+        api.regenerate(path, in_place=True)
+        styles.append(zipfile.ZipFile(path).read("xl/styles.xml"))
+    assert styles[0] == styles[1] == styles[2]
+
+
+def test_styles_past_excels_limit_are_refused_before_writing(example, tmp_path) -> None:
+    xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyProtection="1"/>'
+
+    def bloat(d: bytes) -> bytes:
+        return d.replace(b"</cellXfs>", xf * 64_000 + b"</cellXfs>")
+
+    bad = _with_part(example, tmp_path / "styles.xlsx", "xl/styles.xml", bloat)
+    out = tmp_path / "sortie.xlsx"
+    with pytest.raises(UnreadableFile, match="64\u202f000 formats"):
+        api.regenerate(bad, out)
+    assert not out.exists()
+
+
+def test_a_text_longer_than_excel_allows_is_refused_before_reading(tmp_path) -> None:
+    path = tmp_path / "long.xlsx"
+    wb = build_template(example=True, n_needs=5)
+    wb["Besoins"]["A2"] = "x" * 250_000  # openpyxl writes it in the shared strings
+    wb.save(path)
+    with pytest.raises(UnreadableFile, match="32\u202f767 caractères"):
+        check_file(path)
