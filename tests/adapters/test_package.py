@@ -17,6 +17,8 @@ from allot_xl.outputs import look
 from allot_xl.problems import UnreadableFile
 from allot_xl.template import build_template
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> Path:
@@ -147,10 +149,12 @@ def test_styles_past_excels_limit_are_refused_before_writing(example, tmp_path) 
     assert not out.exists()
 
 
-def test_a_text_longer_than_excel_allows_is_refused_before_reading(tmp_path) -> None:
+def test_a_text_longer_than_excel_allows_is_refused_before_reading(example, tmp_path) -> None:
     path = tmp_path / "long.xlsx"
-    wb = build_template(example=True, n_needs=5)
-    wb["Besoins"]["A2"] = "x" * 250_000  # openpyxl writes it in the shared strings
-    wb.save(path)
+    path.write_bytes(example.read_bytes())
+    sst = (f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>{"x" * 250_000}</t></si>'
+           f'</sst>').encode()
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("xl/sharedStrings.xml", sst)
     with pytest.raises(UnreadableFile, match="32\u202f767 caractères"):
         check_file(path)
