@@ -170,18 +170,16 @@ def reading(r: dict) -> str:
     med, ph = r["med"], r["phases"]
     engine = ph["Contrôle"] + ph["Allotissement"]
     return (f"Reading, at {r['n']:,} needs: (a) takes {med['regenerate'] / med['floor']:.2f} × "
-            f"the floor (target ≤ 2) and peaks at {r['peak']['regenerate']:.0f} MB (target "
-            f"< 1 GiB). Of its {med['regenerate']:.1f} s, {engine:.1f} s are validation, "
+            f"the floor (target ≤ 1.0) and peaks at {r['peak']['regenerate']:.0f} MB (target "
+            f"< 400 MB). Of its {med['regenerate']:.1f} s, {engine:.1f} s are validation, "
             f"allotment and the outputs description, which the floor does not do; reading "
             f"takes {ph['Lecture']:.2f} s against {r['read']:.2f} s for calamine alone (the "
-            f"reader also scans the sheet XML for error cells and formulas without a value, "
-            f"and turns calamine's empty strings into None), and writing takes "
-            f"{ph['Écriture']:.2f} s against {med['floor'] - r['read']:.2f} s for xlsxwriter "
-            f"on the same sheets, because the output sheets' XML is written directly (inline "
-            f"strings, one pass) while xlsxwriter builds a cell table first. In the write, "
-            f"about a quarter is decompressing and recompressing the input parts it copies "
-            f"(same compression method and level); a raw copy of their compressed bytes "
-            f"would save it, at the price of writing the zip container by hand.")
+            f"package is opened and listed once; the reader also scans the sheet XML for error "
+            f"cells, formulas without a value and characters XML cannot carry), and writing "
+            f"takes {ph['Écriture']:.2f} s against {med['floor'] - r['read']:.2f} s for "
+            f"xlsxwriter on the same sheets: the output sheets' XML is streamed (inline "
+            f"strings, one pass, deflated at level 3) and every other part is copied as "
+            f"stored, without inflating and deflating it again.")
 
 
 def section(table: str, phases: str, runs: int, read: str = "") -> str:
@@ -198,7 +196,7 @@ output sheets from the same `Outputs` description (second figure); (c) openpyxl
 {table}
 
 Where (a) spends its time (medians; the write is the package rebuild: output sheets written
-as XML, every other part copied, lists and styles edited):
+as XML, every other part copied as stored, lists and styles edited):
 
 {phases}
 

@@ -65,12 +65,17 @@ def _table(xml: bytes) -> TableRef:
 
 
 def sheet_parts(z: zipfile.ZipFile | Package) -> dict[str, str]:
-    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`)."""
+    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`); a bare
+    ZipFile is read through its relationships as a Package reads it."""
     if isinstance(z, Package):
         return z.sheets_by_title()
-    wb = opc.parse(z.read("xl/workbook.xml"))
-    rels = opc.read_rels(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.id: opc.resolve("xl/workbook.xml", r.target) for r in rels}
+    names = set(z.namelist())
+    doc = [opc.resolve("", r.target) for r in opc.read_rels(z.read(opc.rels_part("")))
+           if r.type == opc.REL_DOCUMENT]
+    book = next((p for p in doc if p in names), "xl/workbook.xml")
+    wb = opc.parse(z.read(book))
+    target = {r.id: opc.resolve(book, r.target)
+              for r in opc.read_rels(z.read(opc.rels_part(book)))}
     return {sh.get("name"): target[sh.get(opc.q(opc.NS_R, "id"))]
             for sh in wb.iter(opc.q(opc.NS_MAIN, "sheet"))
             if sh.get(opc.q(opc.NS_R, "id")) in target}
