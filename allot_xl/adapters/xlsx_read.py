@@ -34,10 +34,11 @@ def open_package(source: Path | Package) -> Package:
     if isinstance(source, Package):
         return source
     path = Path(source)
-    if _cached is not None and _cached.path == path.absolute() and _cached.unchanged():
+    if (_cached is not None and _cached.path.absolute() == path.absolute()
+            and _cached.unchanged()):
         return _cached
     _cached = None
-    _cached = Package.open(path.absolute())
+    _cached = Package.open(path)
     return _cached
 
 
