@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import unquote
 
+import numpy as np
+
 from ..problems import UnreadableFile
 from . import opc
 from .opc import BadPart, Rel
@@ -23,9 +25,14 @@ CONTENT_TYPES = "[Content_Types].xml"
 EXTENSIONS = (".xlsx", ".xlsm")
 _SELECTED = re.compile(rb"""<(?:\w+:)?sheetView\b[^>]*\btabSelected=["'](?:1|true)["']""")
 _WHOLE_PARTS = ("xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # bytes XML 1.0 never carries
 MAX_FULL_CHECK = 16 * 1024**2  # XML parts up to this size are parsed whole when copied
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file header
+
+
+def has_control(data: bytes) -> bool:
+    """Whether `data` holds a control character XML 1.0 cannot carry (one vectorised pass)."""
+    low = np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < 32)
+    return bool(low) and low != data.count(b"\t") + data.count(b"\n") + data.count(b"\r")
 
 
 def rewrite_message(name: str, why: str) -> str:
@@ -274,7 +281,7 @@ class Package:
                     raise BadPart(why) from None
             else:
                 while chunk := f.read(1 << 22):
-                    if _CONTROL.search(chunk):
+                    if has_control(chunk):
                         raise BadPart(why)
         self.verified.add(part)
 

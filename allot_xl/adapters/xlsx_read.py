@@ -16,7 +16,7 @@ from ..grid import SheetGrid, TableRef
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
 from . import opc
-from .package import EXTENSIONS, Package
+from .package import EXTENSIONS, Package, has_control
 from .xlsx_formats import column_index, percent_cells, percent_styles
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
@@ -82,7 +82,6 @@ def sheet_parts(z: zipfile.ZipFile | Package) -> dict[str, str]:
             if sh.get(opc.q(opc.NS_R, "id")) in target}
 
 
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never in well-formed XML
 _REF_PARTS = re.compile(rb"\$?([A-Z]+)\$?(\d+)")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b[^>]*>")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -150,7 +149,7 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
                 f"{_thousands(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
                 f"lignes du bas sont vides, supprimez-les (Ctrl+Fin montre la dernière cellule "
                 f"utilisée) ; sinon répartissez les besoins en plusieurs classeurs.")
-        if _CONTROL.search(block):
+        if has_control(block):
             raise UnreadableFile(
                 f"« {file_name} » est endommagé : la feuille « {title} » contient un caractère "
                 f"de contrôle qu'un fichier Excel ne peut pas contenir (XML invalide) ; ouvrez-le "
