@@ -11,12 +11,12 @@ from openpyxl.utils import get_column_letter
 from ..contract import ERROR_CODES, OUTPUT_SHEETS, CellError, fold
 from ..grid import SheetGrid, TableRef
 from ..inputs import SHEETS_READ
+from ..outputs import look
+from ..outputs.look import MAX_WIDTH, TABLE_STYLE, unique_name
 from ..outputs.model import FMT_TEXT, Block, Chart, Outputs, Sheet, Text, fitted_width
 from ..problems import StructuralError
-from .xlsx_render import HEADER_FILL, unique_name
-from .xlsx_sheet import TABLE_STYLE, is_table
+from .xlsx_sheet import is_table
 
-MAX_WIDTH = 60.0  # characters: fitted_width's cap, above which autofit is not used
 CM = 28.3465  # points per centimetre
 _EPOCH = dt.date(1899, 12, 30)  # Excel serial 0: a time-only cell reads as this date
 _MIDNIGHT = dt.time(0, 0)
@@ -170,7 +170,13 @@ class _Writer:
         sheet.range((b.row, b.col)).options(ndim=2).value = [headers, *body]
         head = sheet.range((b.row, b.col), (b.row, b.last_col))
         head.font.bold = True
-        head.color = HEADER_FILL
+        head.color = look.header_hex()
+        if look.HEADER_WRAP:
+            head.wrap_text = True
+        try:  # Office.js and desktop Excel align; other engines keep the default
+            head.vertical_alignment = look.HEADER_VALIGN
+        except (AttributeError, NotImplementedError):
+            pass
         if b.total:
             sheet.range((last, b.col), (last, b.last_col)).font.bold = True
         if is_table(b):

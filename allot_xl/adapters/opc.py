@@ -32,7 +32,13 @@ CT_MAIN = _SML + "sheet.main+xml"
 CT_MAIN_MACRO = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_XML = "application/xml"
 
+# limits, in bytes once decompressed
+MAX_UNCOMPRESSED = 2 * 1024**3  # a larger package is refused (zip bomb guard)
 MAX_XML_PART = 64 * 1024**2  # a package part parsed in memory is refused beyond this size
+# shared strings, styles, workbook: python-calamine reads them whole, at about ten times
+# their size in memory, so that any input stays under 1 GiB
+MAX_WHOLE_PART = 64 * 1024**2
+MAX_TEXT_BYTES = 32_767 * 6  # a cell text longer than Excel's 32,767 characters, escaped
 
 
 class BadPart(Exception):

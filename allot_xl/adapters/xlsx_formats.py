@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import zipfile
 
-from defusedxml import ElementTree as ET
+from .opc import NS_MAIN, parse, q
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 PERCENT_BUILTIN = {9, 10}  # 0%, 0.00%
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)/?>')
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -20,14 +18,15 @@ def _is_percent(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
-def percent_styles(z: zipfile.ZipFile) -> set[int]:
-    """Indexes of the cell formats (cellXfs) whose number format is a percentage."""
-    if "xl/styles.xml" not in z.namelist():
+def percent_styles(styles: bytes | None) -> set[int]:
+    """Indexes of the cell formats (cellXfs) whose number format is a percentage, from the
+    styles part (None: no styles part)."""
+    if not styles:
         return set()
-    root = ET.fromstring(z.read("xl/styles.xml"))
+    root = parse(styles)
     custom = {int(f.get("numFmtId", "0")): f.get("formatCode", "")
-              for f in root.iter(f"{{{NS_MAIN}}}numFmt")}
-    xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
+              for f in root.iter(q(NS_MAIN, "numFmt"))}
+    xfs = root.find(q(NS_MAIN, "cellXfs"))
     out = set()
     for i, xf in enumerate(xfs if xfs is not None else []):
         fid = int(xf.get("numFmtId", "0"))

@@ -3,124 +3,60 @@ a scan of the sheet XML for what calamine hides (error cells, formulas without a
 
 from __future__ import annotations
 
-import posixpath
+import io
 import re
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
 import python_calamine as pc
-from defusedxml import ElementTree as ET
 
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
 from ..grid import SheetGrid, TableRef
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
+from . import opc
+from .package import EXTENSIONS, Package, has_control
 from .xlsx_formats import column_index, percent_cells, percent_styles
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
-EXTENSIONS = (".xlsx", ".xlsm")
-MAX_UNCOMPRESSED = 2 * 1024**3  # a larger package is refused (zip bomb guard)
-MAX_WHOLE_PART = 256 * 1024**2  # shared strings, styles: read whole, so capped
-WHOLE_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml")
+__all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
+
+_cached: Package | None = None  # the last package opened by path (see open_package)
 
 
-def check_file(path: Path) -> None:
-    """Refuse, with one French sentence, what is not a readable .xlsx/.xlsm workbook."""
-    name = path.name
-    if not path.exists():
-        raise UnreadableFile(f"Le fichier « {path} » est introuvable.")
-    if path.is_dir():
-        raise UnreadableFile(f"« {path} » est un dossier, pas un classeur Excel.")
-    ext = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise UnreadableFile(f"Le fichier « {name} » est vide : ce n'est pas un classeur Excel.")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if ext == ".xls":
-            raise UnreadableFile(
-                f"« {name} » est au format Excel 97-2003 (.xls) : ouvrez-le dans Excel et "
-                f"enregistrez-le au format .xlsx, puis relancez.")
-        raise UnreadableFile(
-            f"« {name} » est protégé par un mot de passe (chiffré) : enregistrez une copie "
-            f"sans mot de passe (Fichier > Informations > Protéger le classeur), puis relancez.")
-    if ext == ".ods":
-        raise UnreadableFile(
-            f"« {name} » est un classeur OpenDocument (.ods) : enregistrez-le au format .xlsx "
-            f"(Fichier > Enregistrer sous), puis relancez.")
-    if ext in (".csv", ".txt"):
-        raise UnreadableFile(
-            f"« {name} » est un fichier texte ({ext}) : allot_xl lit un classeur .xlsx avec les "
-            f"feuilles Besoins, Zones et Règles (allot-xl template crée un modèle).")
-    if ext not in EXTENSIONS:
-        raise UnreadableFile(
-            f"« {name} » n'est pas un classeur .xlsx ou .xlsm : enregistrez-le au format .xlsx.")
-    if not head.startswith(b"PK"):
-        raise UnreadableFile(f"« {name} » est endommagé (ce n'est pas un classeur .xlsx "
-                             f"valide) : ouvrez-le dans Excel pour le réparer, puis relancez.")
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            names = {i.filename for i in infos}
-            if "mimetype" in names and b"opendocument" in z.read("mimetype"):
-                raise UnreadableFile(
-                    f"« {name} » est un classeur OpenDocument : enregistrez-le au format .xlsx.")
-            if "xl/workbook.xml" not in names:
-                raise UnreadableFile(f"« {name} » n'est pas un classeur Excel (.xlsx) valide : "
-                                     f"il n'a pas de partie xl/workbook.xml.")
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                raise UnreadableFile(f"« {name} » décompressé dépasse 2 Go : fichier refusé "
-                                     f"(classeur anormal ou « bombe zip »).")
-            big = [i.filename for i in infos if i.file_size > MAX_WHOLE_PART and
-                   i.filename in WHOLE_PARTS]
-            if big:  # calamine loads these parts whole, before any sheet
-                raise UnreadableFile(
-                    f"« {name} » est refusé : sa partie {big[0]} dépasse "
-                    f"{MAX_WHOLE_PART // 1024**2} Mo une fois décompressée (classeur anormal) ; "
-                    f"enregistrez-le à nouveau dans Excel, puis relancez.")
-    except zipfile.BadZipFile:
-        raise UnreadableFile(f"« {name} » est endommagé ou tronqué : ouvrez-le dans Excel pour "
-                             f"le réparer, ou reprenez une copie saine.") from None
+def open_package(source: Path | Package) -> Package:
+    """The Package of `source`: itself when already open, else opened and checked.
+
+    A path opened by one call is kept for the next call on the same, unchanged file, so
+    that `check_file`, `read_grids` and `write_outputs` on one path open it once; the
+    writer drops it (`forget`). Raises UnreadableFile (French sentence)."""
+    global _cached
+    if isinstance(source, Package):
+        return source
+    path = Path(source)
+    if (_cached is not None and _cached.path.absolute() == path.absolute()
+            and _cached.unchanged()):
+        return _cached
+    _cached = None
+    _cached = Package.open(path)
+    return _cached
 
 
-def _sheet_rels(z: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, list[TableRef]]]:
-    """Sheet title -> part name, and sheet title -> its Excel tables (as calamine bounds
-    them: header row, first column, last data row, last column), from the package XML."""
-    wb = ET.fromstring(z.read("xl/workbook.xml"), forbid_dtd=True)
-    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
-    target = {rel.get("Id"): _resolve("xl/workbook.xml", rel.get("Target", ""))
-              for rel in rels.iter(f"{{{NS_PR}}}Relationship")}
-    parts, tables = {}, {}
-    names = set(z.namelist())
-    for sh in wb.iter(f"{{{NS_MAIN}}}sheet"):
-        rid = sh.get(f"{{{NS_R}}}id")
-        if rid not in target:
-            continue
-        title, part = sh.get("name"), target[rid]
-        parts[title] = part
-        d, b = posixpath.split(part)
-        rels_name = posixpath.join(d, "_rels", b + ".rels")
-        if rels_name not in names:
-            continue
-        for rel in ET.fromstring(z.read(rels_name), forbid_dtd=True).iter(
-                f"{{{NS_PR}}}Relationship"):
-            t = _resolve(part, rel.get("Target", ""))
-            if rel.get("Type", "").endswith("/table") and t in names:
-                tables.setdefault(title, []).append(_table(z.read(t)))
-    return parts, tables
+def forget(pkg: Package | None = None) -> None:
+    """Drop the package kept by open_package (all, or only `pkg`)."""
+    global _cached
+    if pkg is None or pkg is _cached:
+        _cached = None
 
 
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target[1:])
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+def check_file(path: Path | Package) -> Package:
+    """Refuse, with one French sentence (UnreadableFile), what is not a readable .xlsx/.xlsm
+    workbook; the checked Package is returned (to hand to read_grids and write_outputs)."""
+    return open_package(path)
 
 
 def _table(xml: bytes) -> TableRef:
-    t = ET.fromstring(xml, forbid_dtd=True)
+    t = opc.parse(xml)
     (c1, r1), (c2, r2) = (_REF_PARTS.match(x.encode()).groups()
                           for x in (t.get("ref", "A1:A1").split(":") * 2)[:2])
     header = int(t.get("headerRowCount", "1") or 1)
@@ -129,9 +65,21 @@ def _table(xml: bytes) -> TableRef:
                     column_index(c1), int(r2) - totals, column_index(c2))
 
 
-def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`)."""
-    return _sheet_rels(z)[0]
+def sheet_parts(z: zipfile.ZipFile | Package) -> dict[str, str]:
+    """Sheet title -> its part name in the package (`xl/worksheets/sheet1.xml`); a bare
+    ZipFile is read through its relationships as a Package reads it."""
+    if isinstance(z, Package):
+        return z.sheets_by_title()
+    names = set(z.namelist())
+    doc = [opc.resolve("", r.target) for r in opc.read_rels(z.read(opc.rels_part("")))
+           if r.type == opc.REL_DOCUMENT]
+    book = next((p for p in doc if p in names), "xl/workbook.xml")
+    wb = opc.parse(z.read(book))
+    target = {r.id: opc.resolve(book, r.target)
+              for r in opc.read_rels(z.read(opc.rels_part(book)))}
+    return {sh.get("name"): target[sh.get(opc.q(opc.NS_R, "id"))]
+            for sh in wb.iter(opc.q(opc.NS_MAIN, "sheet"))
+            if sh.get(opc.q(opc.NS_R, "id")) in target}
 
 
 _REF_PARTS = re.compile(rb"\$?([A-Z]+)\$?(\d+)")
@@ -201,6 +149,11 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
                 f"{_thousands(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
                 f"lignes du bas sont vides, supprimez-les (Ctrl+Fin montre la dernière cellule "
                 f"utilisée) ; sinon répartissez les besoins en plusieurs classeurs.")
+        if has_control(block):
+            raise UnreadableFile(
+                f"« {file_name} » est endommagé : la feuille « {title} » contient un caractère "
+                f"de contrôle qu'un fichier Excel ne peut pas contenir (XML invalide) ; ouvrez-le "
+                f"dans Excel pour le réparer, ou reprenez une copie saine.")
         out.update(special_cells(block))
         if not data:
             return out
@@ -248,47 +201,52 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
     return out
 
 
-def read_grids(path: Path) -> dict[str, SheetGrid]:
-    """The sheets read_inputs needs, as grids from A1."""
-    check_file(path)
+def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
+    """The sheets read_inputs needs, as grids from A1 (rows of python values; error cells as
+    CellError, formulas without a value as NoCachedValue, percentages as PercentValue).
+
+    `path` may be an open Package (one per run). Raises UnreadableFile (French sentence)."""
+    pkg = open_package(path)
+    name = pkg.name
     try:
-        wb = pc.load_workbook(str(path))
+        wb = pc.load_workbook(io.BytesIO(pkg.data))
     except pc.PasswordError:
-        raise UnreadableFile(f"« {path.name} » est protégé par un mot de passe : enregistrez "
+        raise UnreadableFile(f"« {name} » est protégé par un mot de passe : enregistrez "
                              f"une copie sans mot de passe, puis relancez.") from None
     except Exception as e:  # calamine's errors name no cell: turn them into one sentence
-        raise _unreadable(path, e) from None
+        raise _unreadable(name, e) from None
     grids: dict[str, SheetGrid] = {}
     styles: set[int] | None = None  # percentage cell formats, read when first needed
     try:
-        with zipfile.ZipFile(path) as z:
-            parts, tables = _sheet_rels(z)
-            for name in wanted_sheets(list(wb.sheet_names)):
-                part = parts.get(name)
-                special = {}
-                if part and part in z.namelist():
-                    with z.open(part) as f:
-                        special = scan_sheet(f, name, path.name)
-                values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for i, row in enumerate(values):
-                    if "" in row:
-                        values[i] = [None if v == "" else v for v in row]
-                for (r, c), v in special.items():
-                    while len(values) < r:
-                        values.append([])
-                    row = values[r - 1]
-                    if len(row) < c:
-                        row.extend([None] * (c - len(row)))
-                    row[c - 1] = v
-                if part and fold(name) in PERCENT_SHEETS:
-                    if styles is None:
-                        styles = percent_styles(z)
-                    _mark_percentages(z, part, values, styles)
-                grids[name] = SheetGrid(name, values, tables.get(name, []))
+        parts = pkg.sheets_by_title()
+        for title in wanted_sheets(list(wb.sheet_names)):
+            part = parts.get(title)
+            special = {}
+            if part and pkg.has(part):
+                with pkg.stream(part) as f:
+                    special = scan_sheet(f, title, name)
+                pkg.verified.add(part)
+            values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            for i, row in enumerate(values):
+                if "" in row:
+                    values[i] = [None if v == "" else v for v in row]
+            for (r, c), v in special.items():
+                while len(values) < r:
+                    values.append([])
+                row = values[r - 1]
+                if len(row) < c:
+                    row.extend([None] * (c - len(row)))
+                row[c - 1] = v
+            if part and pkg.has(part) and fold(title) in PERCENT_SHEETS:
+                if styles is None:
+                    styles = percent_styles(pkg.styles)
+                _mark_percentages(pkg, part, values, styles)
+            tables = [_table(x) for x in pkg.sheet_tables(part)] if part else []
+            grids[title] = SheetGrid(title, values, tables)
     except UnreadableFile:
         raise
     except Exception as e:  # damaged XML, entities, truncated parts: one sentence
-        raise _unreadable(path, e) from None
+        raise _unreadable(name, e) from None
     finally:
         wb.close()
     return grids
@@ -298,18 +256,18 @@ PERCENT_SHEETS = {fold(REGLES), fold(PARAMETRES)}  # where percentages are expec
 MAX_PERCENT_SCAN = 16 * 1024**2  # such sheets are small; a huge one is not scanned
 
 
-def _mark_percentages(z: zipfile.ZipFile, part: str, values: list[list],
+def _mark_percentages(pkg: Package, part: str, values: list[list],
                       styles: set[int]) -> None:
     """Numbers Excel shows as percentages become PercentValue (1.2 shown 120 % reads 120)."""
-    if not styles or z.getinfo(part).file_size > MAX_PERCENT_SCAN:
+    if not styles or pkg.size(part) > MAX_PERCENT_SCAN:
         return
-    for r, c in percent_cells(z.read(part), styles):
+    for r, c in percent_cells(pkg.read(part), styles):
         if r - 1 < len(values) and c - 1 < len(values[r - 1]):
             v = values[r - 1][c - 1]
             if isinstance(v, float) and not isinstance(v, bool):
                 values[r - 1][c - 1] = PercentValue(v)
 
 
-def _unreadable(path: Path, e: Exception) -> UnreadableFile:
-    return UnreadableFile(f"« {path.name} » est illisible ({type(e).__name__}) : ouvrez-le dans "
+def _unreadable(name: str, e: Exception) -> UnreadableFile:
+    return UnreadableFile(f"« {name} » est illisible ({type(e).__name__}) : ouvrez-le dans "
                           f"Excel et enregistrez-le à nouveau au format .xlsx.")

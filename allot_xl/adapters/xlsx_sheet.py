@@ -12,14 +12,14 @@ from itertools import groupby
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..outputs.model import FMT_DATETIME, Block, Outputs, Sheet, cell_value, fitted_width
+from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, sheet_widths
+from ..outputs.model import FMT_DATETIME, Block, Sheet, cell_value
 from ..problems import AllotError
 from .opc import NS_MAIN, NS_R
-from .xlsx_styles import Look
 
-FMT_DATE = "dd/mm/yyyy"
-TABLE_STYLE = "TableStyleMedium2"
+__all__ = ["FMT_DATE", "TABLE_STYLE", "is_table", "looks", "table_xml", "write_sheet"]
 MAX_TEXT = 32767  # Excel's longest cell text
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's sheet size
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # characters XML 1.0 cannot carry, and literal "_xHHHH_" Excel would decode: both escaped
 _UNSAFE = re.compile(
@@ -72,28 +72,6 @@ def serial(v: dt.date, date1904: bool) -> float:
     delta = v - (dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 31))
     days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
     return days + 1 if not date1904 and days > 59 else days
-
-
-def looks(outputs: Outputs) -> list[Look]:
-    """Every cell format the output sheets use."""
-    out = [Look(bold=True), Look(header=True)] + [
-        Look(num=f, bold=b) for f in (FMT_DATETIME, FMT_DATE) for b in (False, True)]
-    for s in outputs.sheets:
-        out += [Look(bold=t.bold, size=t.size) for t in s.texts if t.bold or t.size]
-        for b in s.blocks:
-            for c in b.columns:
-                if c.format:
-                    out += [Look(num=c.format), Look(num=c.format, bold=True)]
-    return list(dict.fromkeys(out))
-
-
-def sheet_widths(sheet: Sheet) -> dict[int, float]:
-    """1-based column -> width (characters) over every block of the sheet."""
-    widths: dict[int, float] = {}
-    for b in sheet.blocks:
-        for j in range(len(b.columns)):
-            widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
-    return widths
 
 
 def xml_width(chars: float) -> float:
@@ -208,21 +186,24 @@ def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
 
 def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
     """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
-    cols = [letter(b.col + j) for j in range(len(b.columns))]
+    opens = [f'<c r="{letter(b.col + j)}' for j in range(len(b.columns))]
     nums = [c.format for c in b.columns]
-    styles = [cells.style(Look(num=n)) for n in nums]
-    text, cell = cells.text, cells.cell
+    styles = [f'"{cells.style(Look(num=n))}><v>' for n in nums]
+    text, cell, strings = cells.text, cells.cell, cells.strings
+    inf = math.inf
     for r, rec in enumerate(b.rows, start=b.row + 1):
         rs, parts = str(r), []
-        for col, style, num, v in zip(cols, styles, nums, rec, strict=False):
+        for start, style, num, v in zip(opens, styles, nums, rec, strict=False):
             t = type(v)
             if t is str:
                 if v:  # an empty text is no value: the cell stays empty, as Excel has it
-                    parts.append(f'<c r="{col}{rs}" t="inlineStr">{text(v)}</c>')
-            elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
-                parts.append(f'<c r="{col}{rs}"{style}><v>{v!r}</v></c>')
+                    frag = strings.get(v) or text(v)
+                    parts.append(f'{start}{rs}" t="inlineStr">{frag}</c>')
+            elif t is float or t is int:
+                if -inf < v < inf:  # NaN and infinities have no Excel value
+                    parts.append(f"{start}{rs}{style}{v!r}</v></c>")
             elif v is not None:
-                parts.append(cell(f"{col}{rs}", v, num))
+                parts.append(cell(f"{start[6:]}{rs}", v, num))
         if parts:
             yield r, b.col, "".join(parts)
 
@@ -242,6 +223,13 @@ def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, 
     cols = [c for _, c in small] + [x for r in rects for x in r[2:]]
     if not rows:
         return 1, 1, 1, 1
+    if max(rows) > MAX_ROWS or max(cols) > MAX_COLS:
+        def n(k: int) -> str:
+            return f"{k:,}".replace(",", "\u202f")
+        raise AllotError(f"La feuille « {sheet.name} » aurait {n(max(rows))} lignes et "
+                         f"{n(max(cols))} colonnes : Excel en accepte au plus {n(MAX_ROWS)} et "
+                         f"{n(MAX_COLS)}. Réduisez les données (par exemple le nombre "
+                         f"d'attributaires) ; rien n'a été écrit.")
     return min(rows), min(cols), max(rows), max(cols)
 
 

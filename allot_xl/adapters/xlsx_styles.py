@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import quoteattr
 
+from ..outputs import look as _look
+from ..outputs.look import Look
 from .opc import NS_MAIN, BadPart, parse, q
 
-HEADER_FILL = "FFDDEBF7"
+__all__ = ["Look", "append_styles"]
 # number formats Excel knows by id: they need no numFmt record
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                    "0.00%": 10, "@": 49}
@@ -27,16 +29,6 @@ DEFAULTS = {  # what a section must start with when the workbook has none
 }
 EMPTY_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                 f'<styleSheet xmlns="{NS_MAIN}"></styleSheet>').encode()
-
-
-@dataclass(frozen=True)
-class Look:
-    """How an output cell looks: number format, bold, font size, header (fill, wrapped)."""
-
-    num: str | None = None
-    bold: bool = False
-    size: float | None = None
-    header: bool = False
 
 
 def _section(text: str, p: str, tag: str) -> re.Match | None:
@@ -72,11 +64,49 @@ def _font_xml(p: str, base: dict[str, dict[str, str]], size: float | None) -> st
     return f"<{p}font>{''.join(parts)}</{p}font>"
 
 
+MAX_XFS = 64_000  # Excel's cell formats per workbook
+MAX_FONTS = 1_024  # Excel's fonts per workbook
+
+
+class StylesFull(BadPart):
+    """The workbook holds as many formats as Excel allows: nothing can be appended."""
+
+
+def _key(e: Element) -> tuple:
+    """A record compared by content: local names, attributes, children, text."""
+    return (e.tag.rsplit("}", 1)[-1], tuple(sorted(e.attrib.items())),
+            tuple(_key(c) for c in e), (e.text or "").strip())
+
+
+def _n(k: int) -> str:
+    return f"{k:,}".replace(",", "\u202f")
+
+
+class _Records:
+    """A section's records: the index of an identical record is reused, else it is added."""
+
+    def __init__(self, existing: list[Element], p: str, items: list[str]):
+        self.p, self.items, self.start = p, items, len(existing)
+        self.index: dict[tuple, int] = {}
+        for i, e in enumerate(existing):
+            self.index.setdefault(_key(e), i)
+
+    def add(self, xml: str) -> int:
+        ns = f"xmlns:{self.p[:-1]}" if self.p else "xmlns"
+        key = _key(parse(f'<r {ns}="{NS_MAIN}">{xml}</r>'.encode())[0])
+        if key not in self.index:
+            self.index[key] = self.start + len(self.items)
+            self.items.append(xml)
+        return self.index[key]
+
+
 def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict[Look, int]]:
     """The styles part with one cell format per look appended, and each look's xf index.
 
     Existing records keep their position, so every `s=` index of the other sheets, every
-    differential format and every cell style stays valid."""
+    differential format and every cell style stays valid; a record identical to an existing
+    one (a previous run's) is reused, so repeated runs leave the part as it is. Raises
+    StylesFull (a BadPart) when Excel's limits would be passed."""
     root = parse(xml or EMPTY_STYLES)
     try:
         text = (xml or EMPTY_STYLES).decode("utf-8")
@@ -102,8 +132,9 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
     formats = {f.get("formatCode"): int(f.get("numFmtId", "0"))
                for f in children("numFmts", "numFmt")}
     next_format = max([FIRST_CUSTOM_FORMAT - 1, *formats.values()]) + 1
-    font_ids: dict[float | None, int] = {}
-    fill_id: int | None = None
+    font_rec = _Records(children("fonts", "font"), p, new["fonts"])
+    fill_rec = _Records(children("fills", "fill"), p, new["fills"])
+    xf_rec = _Records(children("cellXfs", "xf"), p, new["cellXfs"])
     index: dict[Look, int] = {}
     for look in dict.fromkeys(looks):
         num_id = 0
@@ -115,11 +146,8 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
                 new["numFmts"].append(f"<{p}numFmt numFmtId=\"{num_id}\" "
                                       f"formatCode={quoteattr(look.num)}/>")
         font_id = 0
-        if look.bold or look.header or look.size:
-            if look.size not in font_ids:
-                font_ids[look.size] = counts["fonts"] + len(new["fonts"])
-                new["fonts"].append(_font_xml(p, base, look.size))
-            font_id = font_ids[look.size]
+        if look.is_bold or look.size:
+            font_id = font_rec.add(_font_xml(p, base, look.size))
         attrs = f'numFmtId="{num_id}" fontId="{font_id}" fillId="0" borderId="0" xfId="0"'
         if num_id:
             attrs += ' applyNumberFormat="1"'
@@ -127,17 +155,20 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
             attrs += ' applyFont="1"'
         inner = ""
         if look.header:
-            if fill_id is None:
-                fill_id = counts["fills"] + len(new["fills"])
-                new["fills"].append(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
-                                    f'rgb="{HEADER_FILL}"/><{p}bgColor indexed="64"/>'
-                                    f"</{p}patternFill></{p}fill>")
+            fill_id = fill_rec.add(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor '
+                                   f'rgb="{_look.header_argb()}"/><{p}bgColor indexed="64"/>'
+                                   f"</{p}patternFill></{p}fill>")
             attrs = attrs.replace('fillId="0"', f'fillId="{fill_id}"')
             attrs += ' applyFill="1" applyAlignment="1"'
-            inner = f'<{p}alignment vertical="top" wrapText="1"/>'
-        index[look] = counts["cellXfs"] + len(new["cellXfs"])
-        new["cellXfs"].append(f"<{p}xf {attrs}>{inner}</{p}xf>" if inner else f"<{p}xf {attrs}/>")
+            wrap = ' wrapText="1"' if _look.HEADER_WRAP else ""
+            inner = f'<{p}alignment vertical="{_look.HEADER_VALIGN}"{wrap}/>'
+        index[look] = xf_rec.add(f"<{p}xf {attrs}>{inner}</{p}xf>" if inner
+                                 else f"<{p}xf {attrs}/>")
     totals = {"numFmts": len(formats), **{t: counts[t] + len(new[t]) for t in counts}}
+    if totals["cellXfs"] > MAX_XFS or totals["fonts"] > MAX_FONTS:
+        raise StylesFull(f"{_n(totals['cellXfs'])} formats de cellule et "
+                         f"{_n(totals['fonts'])} polices : Excel accepte au plus "
+                         f"{_n(MAX_XFS)} formats et {_n(MAX_FONTS)} polices")
     for tag in ORDER:
         if new[tag]:
             text = _append(text, p, tag, new[tag], totals[tag])

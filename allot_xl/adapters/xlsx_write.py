@@ -13,7 +13,9 @@ from pathlib import Path
 
 from ..outputs.model import Outputs
 from ..problems import WriteError
-from .xlsx_package import read_source, rebuild
+from .package import Package
+from .xlsx_package import rebuild
+from .xlsx_read import forget, open_package
 
 
 class _Temp:
@@ -127,11 +129,17 @@ def _write_message(dst: Path, e: OSError) -> str:
     return f"Impossible d'écrire « {dst.name} » ({e.strerror}) ; rien n'a été modifié."
 
 
-def write_outputs(src: Path, dst: Path, outputs: Outputs) -> None:
-    """Copy `src` to `dst` with the output sheets replaced by `outputs`.
+def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:
+    """Copy `src` (a path, or the run's open Package) to `dst` with the output sheets
+    replaced by `outputs`.
 
     Only the parts allot_xl owns change (the output sheets and their tables and charts, the
-    lists naming them, appended styles); every other part is copied byte for byte."""
-    source = read_source(src)
-    macro = dst.suffix.lower() == ".xlsm"
-    atomic_write(dst, lambda tmp: rebuild(source, tmp, outputs, macro))
+    lists naming them, appended styles); every other part is copied as stored (its
+    compressed bytes). Raises UnreadableFile or WriteError (French sentence); on failure
+    `dst` is left as it was."""
+    source = open_package(src)
+    macro = Path(dst).suffix.lower() == ".xlsm"
+    try:
+        atomic_write(Path(dst), lambda tmp: rebuild(source, tmp, outputs, macro))
+    finally:
+        forget(source)

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from allot_xl.adapters.xlsx_formats import percent_cells, percent_styles
-from allot_xl.adapters.xlsx_read import sheet_parts
+from allot_xl.adapters.xlsx_read import check_file, sheet_parts
 from workbooks import controles, lots, make_workbook, need, read, regenerate
 
 
@@ -28,9 +28,9 @@ def _workbook(tmp_path: Path) -> Path:
 
 def test_percent_formatted_cells_are_found(tmp_path: Path) -> None:
     path = _workbook(tmp_path)
-    with zipfile.ZipFile(path) as z:
-        styles = percent_styles(z)
-        cells = percent_cells(z.read(sheet_parts(z)["Paramètres"]), styles)
+    pkg = check_file(path)
+    styles = percent_styles(pkg.styles)
+    cells = percent_cells(pkg.read(sheet_parts(pkg)["Paramètres"]), styles)
     assert len(styles) >= 2 and len(cells) == 2
 
 

@@ -24,9 +24,9 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
+from xlsx_render import render_outputs
 
 from allot_xl import api
-from allot_xl.adapters.xlsx_render import render_outputs
 from allot_xl.adapters.xlsx_sheet import excel_text, serial
 from allot_xl.adapters.xlsx_styles import Look, append_styles
 from allot_xl.contract import OUTPUT_SHEETS, fold

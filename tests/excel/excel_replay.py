@@ -111,6 +111,16 @@ class Replay:
         for _, _, cell in self.cells(a):
             cell.fill = PatternFill("solid", fgColor=color)
 
+    def do_setWrapText(self, a):
+        for _, _, cell in self.cells(a):
+            cell.alignment = cell.alignment.copy(wrap_text=bool(a["args"][0]))
+
+    def do_setVerticalAlignment(self, a):
+        vertical = {"Top": "top", "Center": "center", "Bottom": "bottom"}.get(
+            str(a["args"][0]), str(a["args"][0]).lower())
+        for _, _, cell in self.cells(a):
+            cell.alignment = cell.alignment.copy(vertical=vertical)
+
     def do_setAutofit(self, a):
         ws = self.ws(a)
         for j in range(a["column_count"]):

@@ -1,43 +1,29 @@
-"""Render an outputs description with xlsxwriter: whole sheets (reference), or only charts."""
+"""The output sheets' charts, drawn by xlsxwriter in a stub workbook whose drawings the
+package writer imports; the cell formats follow outputs.look like every writer's."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import math
-import re
-from typing import Any, BinaryIO
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from ..outputs import look
+from ..outputs.look import FMT_DATE, Look, sheet_widths, unique_name
 from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Sheet, cell_value
-from .xlsx_sheet import FMT_DATE, is_table, sheet_widths
+from .xlsx_sheet import is_table
 
-HEADER_FILL = "#DDEBF7"
-TABLE_STYLE = "Table Style Medium 2"
 PX_PER_CM = 96 / 2.54
 OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
            "strings_to_urls": False}
-# a table name Excel accepts: a letter, underscore or backslash, then word characters or dots
-_TABLE_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
-_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]$|^[RrCc]\d+[RrCc]\d+$")
 
 
-def unique_name(name: str, used: set[str]) -> str:
-    """`name`, or `name_2`, `name_3`… when taken (compared case-insensitively); then reserved."""
-    if not _TABLE_NAME.match(name) or _CELL_LIKE.match(name):
-        name = "T_" + re.sub(r"\W", "_", name)
-    candidate, k = name, 2
-    while candidate.casefold() in used:
-        candidate, k = f"{name}_{k}", k + 1
-    used.add(candidate.casefold())
-    return candidate
-
-
-class _Formats:
-    """One xlsxwriter Format per distinct look, so the styles part stays small."""
+class Formats:
+    """One xlsxwriter Format per distinct look (outputs.look), so the styles stay small."""
 
     def __init__(self, wb: xlsxwriter.Workbook):
         self.wb = wb
@@ -47,18 +33,19 @@ class _Formats:
             header: bool = False) -> Format | None:
         key = (num, bold, size, header)
         if key not in self.cache:
-            props: dict[str, Any] = {"bold": bold or header}
+            props: dict[str, Any] = {"bold": Look(num, bold, size, header).is_bold}
             if num:
                 props["num_format"] = num
             if size:
                 props["font_size"] = size
             if header:
-                props.update(bg_color=HEADER_FILL, pattern=1, text_wrap=True, valign="top")
+                props.update(bg_color=look.header_hex(), pattern=1,
+                             text_wrap=look.HEADER_WRAP, valign=look.HEADER_VALIGN)
             self.cache[key] = self.wb.add_format(props)
         return self.cache[key]
 
 
-def _put(ws: Worksheet, r: int, c: int, v: Any, fm: _Formats, num: str | None,
+def xw_put(ws: Worksheet, r: int, c: int, v: Any, fm: Formats, num: str | None,
          bold: bool = False) -> None:
     """Write one value at 0-based (r, c): text as text (never a formula), numbers, dates."""
     v = cell_value(v)
@@ -74,14 +61,14 @@ def _put(ws: Worksheet, r: int, c: int, v: Any, fm: _Formats, num: str | None,
         ws.write_number(r, c, v, fm.get(num, bold))
 
 
-def _block(ws: Worksheet, b: Block, fm: _Formats, used: set[str]) -> None:
+def xw_block(ws: Worksheet, b: Block, fm: Formats, used: set[str]) -> None:
     r0, c0 = b.row - 1, b.col - 1
     if b.title:
         ws.write_string(r0 - 1, c0, b.title, fm.get(bold=True))
     header = fm.get(header=True)
     if is_table(b):
         ws.add_table(r0, c0, r0 + len(b.rows), b.last_col - 1, {
-            "name": unique_name(b.name, used), "style": TABLE_STYLE, "banded_rows": True,
+            "name": unique_name(b.name, used), "style": look.TABLE_STYLE, "banded_rows": True,
             "autofilter": True,
             "columns": [{"header": c.header, "header_format": header} for c in b.columns]})
     else:
@@ -99,14 +86,14 @@ def _block(ws: Worksheet, b: Block, fm: _Formats, used: set[str]) -> None:
             elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
                 write_number(i, c0 + j, v, fmts[j])
             elif v is not None:
-                _put(ws, i, c0 + j, v, fm, nums[j])
+                xw_put(ws, i, c0 + j, v, fm, nums[j])
     if b.total:
         r = r0 + len(b.rows) + 1
         for j, v in enumerate(b.total):
-            _put(ws, r, c0 + j, v, fm, nums[j] if j < len(nums) else None, bold=True)
+            xw_put(ws, r, c0 + j, v, fm, nums[j] if j < len(nums) else None, bold=True)
 
 
-def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
+def xw_chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
            blocks: dict[str, tuple[Sheet, Block]]) -> None:
     if c.block not in blocks or not blocks[c.block][1].rows:
         return
@@ -127,7 +114,7 @@ def _chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
     ws.insert_chart(c.row - 1, c.col - 1, ch)
 
 
-def _sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: _Formats, used: set[str],
+def xw_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: Formats, used: set[str],
            blocks: list[str] | None = None) -> Worksheet:
     """A worksheet for `sheet`: all of it, or only the blocks named in `blocks`."""
     ws = wb.add_worksheet(sheet.name)
@@ -135,7 +122,7 @@ def _sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: _Formats, used: set[str],
         ws.write_string(t.row - 1, t.col - 1, t.value, fm.get(bold=t.bold, size=t.size))
     for b in sheet.blocks:
         if blocks is None or b.name in blocks:
-            _block(ws, b, fm, used)
+            xw_block(ws, b, fm, used)
     for col, w in sheet_widths(sheet).items():
         ws.set_column(col - 1, col - 1, w)
     if sheet.freeze and blocks is None:
@@ -143,23 +130,6 @@ def _sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: _Formats, used: set[str],
     if sheet.tab_color and blocks is None:
         ws.set_tab_color("#" + sheet.tab_color.lstrip("#")[-6:])
     return ws
-
-
-def render_outputs(outputs: Outputs, target: str | BinaryIO, *, reserved: set[str] | None = None,
-                   active: str | None = None) -> None:
-    """Write the output sheets (only them) as a new workbook, all through xlsxwriter.
-
-    `reserved` holds casefolded names (tables, defined names) the new tables must avoid."""
-    wb = xlsxwriter.Workbook(target, OPTIONS)
-    fm, used = _Formats(wb), set(reserved or ())
-    sheets = {s.name: _sheet(wb, s, fm, used) for s in outputs.sheets}
-    blocks = {b.name: (s, b) for s in outputs.sheets for b in s.blocks}
-    for s in outputs.sheets:
-        for c in s.charts:
-            _chart(wb, sheets[s.name], c, blocks)
-    if active in sheets:
-        sheets[active].activate()
-    wb.close()
 
 
 def render_charts(outputs: Outputs) -> bytes | None:
@@ -175,10 +145,10 @@ def render_charts(outputs: Outputs) -> bytes | None:
         plotted.setdefault(blocks[c.block][0].name, []).append(c.block)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, OPTIONS)
-    fm, used = _Formats(wb), set()
-    sheets = {s.name: _sheet(wb, s, fm, used, plotted.get(s.name, [])) for s in outputs.sheets
+    fm, used = Formats(wb), set()
+    sheets = {s.name: xw_sheet(wb, s, fm, used, plotted.get(s.name, [])) for s in outputs.sheets
               if s.name in plotted or any(s is owner for owner, _ in charts)}
     for s, c in charts:
-        _chart(wb, sheets[s.name], c, blocks)
+        xw_chart(wb, sheets[s.name], c, blocks)
     wb.close()
     return buf.getvalue()

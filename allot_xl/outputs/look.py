@@ -1,0 +1,76 @@
+"""How output sheets look, declared once: header fill and wrap, bold, table style, widths."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import FMT_DATETIME, Outputs, Sheet, fitted_width
+
+HEADER_RGB = "DDEBF7"  # header cells' fill (light blue), as RRGGBB
+HEADER_WRAP = True  # header texts wrap within their column
+HEADER_VALIGN = "top"
+TABLE_STYLE = "TableStyleMedium2"  # Excel tables of output blocks, banded rows
+MAX_WIDTH = 60.0  # characters: fitted_width's cap (a wider column is set, not autofitted)
+FMT_DATE = "dd/mm/yyyy"  # dates without a declared format
+# a table name Excel accepts: a letter, underscore or backslash, then word characters or dots
+_TABLE_NAME = re.compile(r"^[A-Za-z_\\][\w.]*$")
+_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]$|^[RrCc]\d+[RrCc]\d+$")
+
+
+def header_argb() -> str:
+    """The header fill as an ARGB hex string (`FFDDEBF7`), as styles.xml writes it."""
+    return "FF" + HEADER_RGB
+
+
+def header_hex() -> str:
+    """The header fill as `#DDEBF7`, as xlwings and xlsxwriter take it."""
+    return "#" + HEADER_RGB
+
+
+@dataclass(frozen=True)
+class Look:
+    """How an output cell looks: number format, bold, font size, header (fill, wrapped)."""
+
+    num: str | None = None
+    bold: bool = False
+    size: float | None = None
+    header: bool = False
+
+    @property
+    def is_bold(self) -> bool:
+        return self.bold or self.header
+
+
+def looks(outputs: Outputs) -> list[Look]:
+    """Every cell format the output sheets use, each once, in a stable order."""
+    out = [Look(bold=True), Look(header=True)] + [
+        Look(num=f, bold=b) for f in (FMT_DATETIME, FMT_DATE) for b in (False, True)]
+    for s in outputs.sheets:
+        out += [Look(bold=t.bold, size=t.size) for t in s.texts if t.bold or t.size]
+        for b in s.blocks:
+            for c in b.columns:
+                if c.format:
+                    out += [Look(num=c.format), Look(num=c.format, bold=True)]
+    return list(dict.fromkeys(out))
+
+
+def sheet_widths(sheet: Sheet) -> dict[int, float]:
+    """1-based column -> width (characters): the widest block's fitted width."""
+    widths: dict[int, float] = {}
+    for b in sheet.blocks:
+        for j in range(len(b.columns)):
+            widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
+    return widths
+
+
+def unique_name(name: str, used: set[str]) -> str:
+    """An Excel table name from `name`: `name`, or `name_2`, `name_3`… when taken (compared
+    case-insensitively); the name returned is added to `used` (casefolded)."""
+    if not _TABLE_NAME.match(name) or _CELL_LIKE.match(name):
+        name = "T_" + re.sub(r"\W", "_", name)
+    candidate, k = name, 2
+    while candidate.casefold() in used:
+        candidate, k = f"{name}_{k}", k + 1
+    used.add(candidate.casefold())
+    return candidate
