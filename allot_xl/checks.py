@@ -152,6 +152,11 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
     return ok
 
 
+def short(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for a message (`…` marks the cut)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def text_problem(col: Column, header: str, v: str) -> tuple[str, str] | None:
     """(code, French message) when text `v` breaks `col`'s declaration, else None."""
     if col.max_length is not None and len(v) > col.max_length:
@@ -162,7 +167,7 @@ def text_problem(col: Column, header: str, v: str) -> tuple[str, str] | None:
         if m:
             sep = m.group(0).strip() or m.group(0)
             return ("separateur-de-cle",
-                    f"« {C.clean_text(v)} » contient « {sep} », qui sépare les parties de la "
-                    f"clé des lots (« Clé ») : deux lots pourraient la partager. Renommez la "
+                    f"« {short(C.clean_text(v))} » contient « {sep} », qui sépare les parties "
+                    f"de la clé des lots (« Clé ») : deux lots pourraient la partager. Renommez la "
                     f"valeur sans « | » ni « + » entre espaces ni « = ».")
     return None

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import contract as C
-from .checks import Pending, name_column, number_column
+from .checks import Pending, name_column, number_column, short
 from .contract import clean_text, fold
 from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
@@ -31,8 +31,8 @@ def _id_text(v: Any) -> str:
 def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
     if C.is_blank(raw):
         return f"« {t.header(col)} » manquant : complétez la cellule ({_MERGE_HINT})."
-    return f"{col} « {clean_text(raw)} » absent{'e' if col == 'Zone' else ''} de la feuille " \
-           f"{sheet_of} : {fix}."
+    agreed = "e" if col == "Zone" else ""
+    return f"{col} « {short(clean_text(raw))} » absent{agreed} de la feuille {sheet_of} : {fix}."
 
 
 def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
@@ -48,8 +48,9 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
     deb, d_ok = number_column(t, "Débouchés", pending, 7)
     hpp, hpp_ok = number_column(t, "Heures par place", pending, 8)
     ok = p_ok & h_ok & d_ok & hpp_ok
-    for name in _NAMES:
-        ok &= name_column(t, name, pending, 3)
+    names_ok = {name: name_column(t, name, pending, 3) for name in _NAMES}
+    for name_ok in names_ok.values():
+        ok &= name_ok
     for i in np.flatnonzero(hpp == 0).tolist():
         row, vals = t.rows[i]
         pending.add(9, "heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
@@ -86,20 +87,20 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
             seen[nid] = row
         raw_disp = t.get(vals, "Dispositif")
         disp = rule_by_fold.get(fold(raw_disp))
-        if disp is None:
+        if disp is None and names_ok["Dispositif"][i]:
             pending.add(1, "dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw_disp,
                         _unknown(t, "Dispositif", raw_disp, "Règles",
                                  "corrigez-le ou ajoutez sa règle"))
             good = False
-        else:
+        elif disp is not None:
             received[disp] += 1
         raw_zone = t.get(vals, "Zone")
         zone = zone_by_fold.get(fold(raw_zone))
-        if zone is None:
+        if zone is None and names_ok["Zone"][i]:
             pending.add(2, "zone-inconnue", t.sheet, row, t.header("Zone"), raw_zone,
                         _unknown(t, "Zone", raw_zone, "Zones",
                                  "corrigez-la ou ajoutez la zone"))
-            good = False
+        good = good and zone is not None and disp is not None
         texts = {k: spelling.setdefault((k, fold(v)), v) if v else v
                  for k, v in ((k, clean_text(t.get(vals, k))) for k in ("Domaine", "Métier"))}
         if disp is not None:

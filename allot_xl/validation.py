@@ -7,7 +7,7 @@ from typing import Any
 
 from . import contract as C
 from . import law
-from .checks import range_problem, shown, text_problem
+from .checks import range_problem, short, shown, text_problem
 from .contract import BadNumber, clean_text, fold, parse_number
 from .french import euros, nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
@@ -63,6 +63,11 @@ def report_totals(t: RawTable, report: Report) -> None:
     for r in t.total_rows:
         report.info("ligne-total", t.sheet, r, "", "Total",
                     "Ligne de total ignorée (elle n'est pas un besoin).")
+    for r, header, where in t.merged:
+        report.info("cellule-fusionnee", t.sheet, r, header, where,
+                    f"Cellule fusionnée {where} : sa valeur vaut pour cette ligne. "
+                    f"Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute "
+                    f"ambiguïté.")
     for r in t.outside:
         report.warning("hors-tableau", t.sheet, r, "", "",
                        f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
@@ -121,8 +126,8 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             if other is None:
                 report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
                                t.header("Voisines"), v,
-                               f"La zone voisine « {v} » de « {name} » n'est pas dans la "
-                               f"feuille Zones : elle est ignorée.")
+                               f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
+                               f"dans la feuille Zones : elle est ignorée.")
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
