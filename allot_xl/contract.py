@@ -355,6 +355,8 @@ def _mantissa(s: str) -> tuple[float, bool, float | None]:
             raise BadNumber("texte non numérique")
         return float(text)
 
+    if not re.fullmatch(r"[\d.,]*\d[\d.,]*", s):
+        raise BadNumber("texte non numérique")
     dots, commas = s.count("."), s.count(",")
     if not dots and not commas:
         return num(s), False, None
