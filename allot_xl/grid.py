@@ -85,6 +85,13 @@ def _match_header(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
     return out
 
 
+def _is_total(first: Any) -> bool:
+    """A first cell starting with `Total` (checked cheaply first: IDs are unique, so folding
+    every one would fill the folding cache for nothing)."""
+    return (isinstance(first, str) and first.lstrip()[:1] in ("t", "T")
+            and fold(first).startswith("total"))
+
+
 def _two_row_header(top: list[Any], below: list[Any], lookup: dict[str, str]) -> list[Any]:
     """Header cells of a header on two rows: a sub-header under a (merged) group cell wins,
     else the upper cell."""
@@ -172,7 +179,7 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
         first = next((v for v in vals if not is_blank(v)), None)
         if first is None:
             continue
-        if isinstance(first, str) and fold(first).startswith("total"):
+        if _is_total(first):
             totals.append(r)
             continue
         rows.append((r, vals))
