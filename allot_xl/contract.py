@@ -12,7 +12,8 @@ from typing import Any
 
 # --------------------------------------------------------------------------- names
 
-_SPACES = re.compile(r"[\s_\u00a0\u202f\u2007\u2009]+")
+_SPACES = re.compile(r"[\s_\u00a0\u202f\u2007\u2009]+")  # folding names only
+_WHITESPACE = re.compile(r"\s+")  # Python's \s covers the no-break and thin spaces
 
 
 def fold(text: Any) -> str:
@@ -38,14 +39,22 @@ def sort_key(text: str) -> str:
 
 
 def clean_text(value: Any) -> str:
-    """A cell as trimmed text; whole floats lose their `.0` (`1001.0` -> `1001`)."""
+    """A cell as trimmed text, runs of spaces made one; whole floats lose their `.0`
+    (`1001.0` -> `1001`). Underscores, case and accents are kept: a value is written out
+    as the buyer wrote it (folding is for matching names only)."""
     if value is None or isinstance(value, CellError | NoCachedValue):
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _SPACES.sub(" ", str(value)).strip()
+    return _WHITESPACE.sub(" ", str(value)).strip()
+
+
+def clean_header(value: Any) -> str:
+    """A header as shown in messages: trimmed, runs of spaces and underscores made one
+    space (headers are names, matched folded)."""
+    return "" if value is None else _SPACES.sub(" ", str(value)).strip()
 
 
 # --------------------------------------------------------------------------- special cells
@@ -81,6 +90,15 @@ ERROR_CODES = frozenset({
 })
 
 
+def column_letter(index: int) -> str:
+    """Excel column letters of a 1-based index (`28` -> `AB`)."""
+    out = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -96,78 +114,130 @@ LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
 OUTPUT_SHEETS = (LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL)
 
 
+# value kinds of a column: `text` (kept as written), `name` (a name matched folded, part of a
+# lot's `Clé`: key separators refused, length bounded), `number`, `whole`, `percent`,
+# `yes_no`, `choice` (one of `choices`)
+TEXT, NAME, NUMBER, WHOLE, PERCENT, YES_NO, CHOICE = (
+    "text", "name", "number", "whole", "percent", "yes_no", "choice")
+NAME_MAX = 200  # characters of a name: six names and the separators stay far below 32 767
+KEY_SEPARATORS = (" | ", " + ", "=")
+
+
 @dataclass(frozen=True)
 class Column:
+    """One contract column: its name, aliases and whether it is required, then what its
+    cells may hold — kind, plausible range `[minimum, maximum]` (`positive`: strictly above
+    `minimum`), choices. `validation` applies these declarations; nothing else re-states
+    them."""
+
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    kind: str = TEXT
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (NUMBER, WHOLE, PERCENT)
 
 
 def _cols(*spec: tuple) -> tuple[Column, ...]:
-    return tuple(Column(*s) for s in spec)
+    return tuple(Column(*s) if isinstance(s, tuple) else s for s in spec)
 
+
+def _num(name: str, aliases: tuple[str, ...] = (), lo: float | None = 0.0,
+         hi: float | None = None, *, kind: str = NUMBER, positive: bool = False,
+         required: bool = False) -> Column:
+    return Column(name, aliases, required, kind, lo, hi, positive)
+
+
+def _name(name: str, aliases: tuple[str, ...] = (), required: bool = False) -> Column:
+    return Column(name, aliases, required, NAME, max_length=NAME_MAX)
+
+
+REGROUPEMENTS = ("voisines", "territoire", "pôle", "aucun")
+REGIMES = ("SSS", "services")
+REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
+ATTRIBUTIONS = ("importance décroissante", "optimale")
+UNITES = ("heures", "places")
+
+VOLUME_MAX = 1e8  # trainee-hours (or places) of one need, one lot or one bound
+HPP_MAX = 5000.0  # hours per place: a three-year course is about 4 000 h
+RATE_MAX = 1000.0  # € HT per trainee-hour
+PCT_MAX = 1000.0  # percentages in points
+AMOUNT_MAX = 1e10  # € HT
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     BESOINS: _cols(
-        ("ID besoin", ("ID", "Identifiant", "N° besoin"), True),
-        ("Dispositif", ("Programme",), True),
-        ("Zone", ("Zone de réalisation", "Lieu", "Localisation"), True),
-        ("Domaine", ("Famille de métiers", "Domaine professionnel")),
-        ("Métier", ("Metier", "Intitulé métier")),
+        Column("ID besoin", ("ID", "Identifiant", "N° besoin"), True, max_length=NAME_MAX),
+        _name("Dispositif", ("Programme",), True),
+        _name("Zone", ("Zone de réalisation", "Lieu", "Localisation"), True),
+        _name("Domaine", ("Famille de métiers", "Domaine professionnel")),
+        _name("Métier", ("Metier", "Intitulé métier")),
         ("Code ROME", ("ROME",)),
-        ("Places", ("Nombre de places", "Nb places")),
-        ("Heures", ("Volume horaire", "Nb heures", "Heures stagiaires")),
-        ("Heures par place", ("Durée (h)", "Durée par place")),
-        ("Débouchés", ("Debouches", "Offres d'emploi")),
+        _num("Places", ("Nombre de places", "Nb places"), 0, 1e6, kind=WHOLE),
+        _num("Heures", ("Volume horaire", "Nb heures", "Heures stagiaires"), 0, VOLUME_MAX),
+        _num("Heures par place", ("Durée (h)", "Durée par place"), 0, HPP_MAX),
+        _num("Débouchés", ("Debouches", "Offres d'emploi"), 0, 1e7),
         ("Source", ("Origine",)),
         ("Lot imposé", ("Lot force", "Lot forcé", "Lot impose")),
         ("Commentaire", ("Observations",)),
     ),
     ZONES: _cols(
-        ("Zone", (), True),
-        ("Territoire", (), True),
-        ("Département", ("Departement",), True),
-        ("Région", ("Region",)),
+        _name("Zone", (), True),
+        _name("Territoire", (), True),
+        _name("Département", ("Departement",), True),
+        _name("Région", ("Region",)),
         ("Voisines", ("Zones voisines",)),
-        ("Pôle", ("Pole",)),
+        Column("Pôle", ("Pole",), kind=YES_NO),
     ),
     REGLES: _cols(
-        ("Dispositif", ("Programme",), True),
+        _name("Dispositif", ("Programme",), True),
         ("Libellé", ("Libelle",)),
         ("Maille", (), True),
-        ("Unité", ("Unite",), True),
-        ("Heures par place", (), True),
-        ("Tolérance (%)", ("Tolérance", "Tolerance (%)")),
-        ("Taux horaire (€)", ("Taux horaire", "Coût horaire (€)")),
-        ("Volume min", ("Volume minimum",)),
-        ("Volume max", ("Volume maximum",)),
-        ("Regroupement", ()),
-        ("Plafonner aux débouchés", ("Plafonner aux debouches",)),
-        ("Attributaires", ("Nb attributaires",)),
-        ("Répartition", ("Repartition",)),
-        ("Lots max par titulaire", ("Lots max",)),
-        ("Régime", ("Regime",)),
+        Column("Unité", ("Unite",), True, CHOICE, choices=UNITES),
+        _num("Heures par place", (), 0, HPP_MAX, positive=True, required=True),
+        _num("Tolérance (%)", ("Tolérance", "Tolerance (%)"), 0, PCT_MAX, kind=PERCENT),
+        _num("Taux horaire (€)", ("Taux horaire", "Coût horaire (€)"), 0, RATE_MAX),
+        _num("Volume min", ("Volume minimum",), 0, VOLUME_MAX),
+        _num("Volume max", ("Volume maximum",), 0, VOLUME_MAX),
+        Column("Regroupement", (), kind=CHOICE, choices=REGROUPEMENTS),
+        Column("Plafonner aux débouchés", ("Plafonner aux debouches",), kind=YES_NO),
+        _num("Attributaires", ("Nb attributaires",), 1, 100, kind=WHOLE),
+        Column("Répartition", ("Repartition",), kind=CHOICE, choices=REPARTITIONS),
+        _num("Lots max par titulaire", ("Lots max",), 1, 10000, kind=WHOLE),
+        Column("Régime", ("Regime",), kind=CHOICE, choices=REGIMES),
         ("Code CPV", ("CPV",)),
-        ("Besoins divisibles", ("Divisible",)),
+        Column("Besoins divisibles", ("Divisible",), kind=YES_NO),
     ),
     REFERENTIEL: _cols(
         ("Code ROME", ("ROME",)),
         ("Métier", ("Metier", "Intitulé métier")),
-        ("Heures par place", ("Durée (h)", "Durée par place")),
-        ("Taux horaire (€)", ("Taux horaire", "Coût horaire (€)")),
+        _num("Heures par place", ("Durée (h)", "Durée par place"), 0, HPP_MAX),
+        _num("Taux horaire (€)", ("Taux horaire", "Coût horaire (€)"), 0, RATE_MAX),
     ),
     PARAMETRES: _cols(("Paramètre", ("Parametre",), True), ("Valeur", (), True)),
     OFFRES: _cols(
         ("N° lot", ("Lot", "Numéro de lot"), True),
         ("Candidat", ("Soumissionnaire", "Organisme"), True),
-        ("Note", ("Note finale",), True),
-        ("Rang", ("Classement",)),
-        ("Prix horaire (€)", ("Prix horaire",)),
-        ("Capacité (places)", ("Capacité",)),
+        _num("Note", ("Note finale",), -1000, 1000, required=True),
+        _num("Rang", ("Classement",), 1, 1e5, kind=WHOLE),
+        _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
+        _num("Capacité (places)", ("Capacité",), 0, 1e6),
     ),
     # a previous run's output, read back to keep lot numbers
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
 }
+
+
+def column(sheet: str, name: str) -> Column:
+    """The declaration of column `name` (canonical) of `sheet`; KeyError when unknown."""
+    return _COLUMN_INDEX[(sheet, name)]
+
 
 # the columns of a sheet that identify its header row
 HEADER_KEYS: dict[str, tuple[str, ...]] = {
@@ -185,38 +255,41 @@ MAILLE_COMPONENTS = ("Zone", "Territoire", "Département", "Région", "Domaine",
 @dataclass(frozen=True)
 class Param:
     """One row of `Paramètres`: its label, the `model.Params` field it fills, its kind
-    (`text`, `choice`, `percent`, `amount`, `number`, `whole`, `date`) and its default (None:
-    empty, or for a threshold the legal value in force on `Date de lancement`)."""
+    (`text`, `choice`, `percent`, `amount`, `number`, `whole`, `date`), its default (None:
+    empty, or for a threshold the legal value in force on `Date de lancement`) and, for a
+    number, its plausible range (`positive`: strictly above `minimum`)."""
 
     label: str
     field: str
     kind: str
     default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
 
 
 PARAMETERS: tuple[Param, ...] = (
     Param("Campagne", "campagne", "text"),
     Param("Région", "region", "text"),
-    Param("Maximum bons de commande (%)", "max_bons_pct", "percent", 120.0),
-    Param("Minimum bons de commande (%)", "min_bons_pct", "percent"),
-    Param("Seuil petits lots (€ HT)", "seuil_petits_lots", "amount"),
-    Param("Part max petits lots (%)", "part_max_petits_pct", "percent", 20.0),
-    Param("Seuil mini-lots (€ HT)", "seuil_mini_lots", "amount"),
-    Param("Seuil de publicité européenne (€ HT)", "seuil_publicite_ue", "amount"),
-    Param("Seuil de procédure formalisée (€ HT)", "seuil_procedure_formalisee", "amount"),
+    Param("Maximum bons de commande (%)", "max_bons_pct", "percent", 120.0, 0, PCT_MAX),
+    Param("Minimum bons de commande (%)", "min_bons_pct", "percent", None, 0, PCT_MAX),
+    Param("Seuil petits lots (€ HT)", "seuil_petits_lots", "amount", None, 0, AMOUNT_MAX),
+    Param("Part max petits lots (%)", "part_max_petits_pct", "percent", 20.0, 0, 100),
+    Param("Seuil mini-lots (€ HT)", "seuil_mini_lots", "amount", None, 0, AMOUNT_MAX),
+    Param("Seuil de publicité européenne (€ HT)", "seuil_publicite_ue", "amount", None, 0,
+          AMOUNT_MAX),
+    Param("Seuil de procédure formalisée (€ HT)", "seuil_procedure_formalisee", "amount",
+          None, 0, AMOUNT_MAX),
     Param("Attribution", "attribution", "choice", "importance décroissante"),
     Param("Date de lancement", "date_lancement", "date"),
-    Param("Durée de l'accord-cadre (mois)", "duree_mois", "number", 12.0),
-    Param("Reconductions", "reconductions", "whole", 0.0),
+    Param("Durée de l'accord-cadre (mois)", "duree_mois", "number", 12.0, 0, 240,
+          positive=True),
+    Param("Reconductions", "reconductions", "whole", 0.0, 0, 50),
 )
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
 TEXT_PARAMS = frozenset(p.label for p in PARAMETERS if p.kind in ("text", "choice"))
 
-REGROUPEMENTS = ("voisines", "territoire", "pôle", "aucun")
-REGIMES = ("SSS", "services")
-REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
-ATTRIBUTIONS = ("importance décroissante", "optimale")
-UNITES = ("heures", "places")
+_COLUMN_INDEX = {(sheet, c.name): c for sheet, cols in COLUMNS.items() for c in cols}
 
 
 def column_lookup(sheet: str) -> dict[str, str]:
@@ -249,21 +322,84 @@ def canonical_component(name: str) -> str | None:
 
 # --------------------------------------------------------------------------- numbers
 
-_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_NUM_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009]")
-_EURO_SUFFIX = re.compile(r"(€|eur|ht)+$", re.IGNORECASE)  # `1 200,50 € HT`
+_EURO = re.compile(r"^€|(€|eur|ht)+$", re.IGNORECASE)  # `1 200,50 € HT`, `€ 12`
+_EXPONENT = re.compile(r"^(.*?)(e[+-]?\d+)$", re.IGNORECASE)
+_DIGITS = re.compile(r"^\d*$")
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")  # `1.234.567`
+_EN_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")  # `1,234,567`
 
 
 class BadNumber(ValueError):
     """A cell that should hold a number but does not; the message is French."""
 
 
-def parse_number(value: Any, *, percent: bool = False) -> float | None:
-    """A contract number: None when empty, else a float; BadNumber (French) otherwise.
+@dataclass(frozen=True)
+class Reading:
+    """A number read from a cell: `value` (None when empty) and, for text whose separators
+    allow two readings (`5.600`, `12,000`, `1.234,5`), `ambiguous` with `other` the second
+    reading (None when only one reading is well formed)."""
 
-    Accepts numbers and text such as `16 000`, `3,5`, `1 200,50 €`, `12 %`."""
+    value: float | None
+    ambiguous: bool = False
+    other: float | None = None
+
+
+_EMPTY = Reading(None)
+
+
+def _mantissa(s: str) -> tuple[float, bool, float | None]:
+    """(French reading, ambiguous, other reading) of digits with `.`/`,` separators; the
+    French convention: `,` decimal, `.` thousands. BadNumber when no reading fits."""
+    def num(text: str) -> float:
+        if not text or text in (".",) or not re.fullmatch(r"\d*(\.\d*)?", text) or text == ".":
+            raise BadNumber("texte non numérique")
+        return float(text)
+
+    if not re.fullmatch(r"[\d.,]*\d[\d.,]*", s):
+        raise BadNumber("texte non numérique")
+    dots, commas = s.count("."), s.count(",")
+    if not dots and not commas:
+        return num(s), False, None
+    if dots and commas:
+        ip, _, dec = s.rpartition(",")
+        french = (num(ip.replace(".", "") + "." + dec)
+                  if commas == 1 and _GROUPED.match(ip) and _DIGITS.match(dec) else None)
+        ip2, _, dec2 = s.rpartition(".")
+        english = (num(ip2.replace(",", "") + "." + dec2)
+                   if dots == 1 and (_EN_GROUPED.match(ip2) or _DIGITS.match(ip2))
+                   and _DIGITS.match(dec2) else None)
+        if french is None and english is None:
+            raise BadNumber("texte non numérique")
+        if french is None:
+            return english, True, None  # type: ignore[return-value]
+        return french, True, english
+    if commas:
+        if commas > 1:
+            raise BadNumber("texte non numérique")
+        ip, _, dec = s.partition(",")
+        value = num(ip + "." + dec)
+        if len(dec) == 3 and 1 <= len(ip) <= 3 and ip[0] != "0":
+            return value, True, float(ip + dec)
+        return value, False, None
+    if dots > 1:
+        if not _GROUPED.match(s):
+            raise BadNumber("texte non numérique")
+        return float(s.replace(".", "")), False, None
+    ip, _, dec = s.partition(".")
+    if len(dec) == 3 and 1 <= len(ip) <= 3 and ip[0] != "0":
+        return float(ip + dec), True, num(s)
+    return num(s), False, None
+
+
+def read_number(value: Any, *, percent: bool = False) -> Reading:
+    """A contract number read from a cell value, with its ambiguity; BadNumber (French)
+    when the cell holds no number.
+
+    Accepts numbers and text such as `16 000`, `3,5`, `1 200,50 €`, `-1,5e3`, `12 %`
+    (where `percent`). Text is read the French way (`,` decimal, `.` or spaces thousands);
+    `5.600`, `12,000` and text with both `.` and `,` are `ambiguous`."""
     if value is None:
-        return None
+        return _EMPTY
     if isinstance(value, CellError):
         raise BadNumber(f"valeur d'erreur Excel {value.code}")
     if isinstance(value, NoCachedValue):
@@ -272,35 +408,44 @@ def parse_number(value: Any, *, percent: bool = False) -> float | None:
     if isinstance(value, bool):
         raise BadNumber("valeur VRAI/FAUX au lieu d'un nombre")
     if isinstance(value, PercentValue):
-        return float(value) * 100 if percent else float(value)
+        return Reading(float(value) * 100 if percent else float(value))
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise BadNumber("date au lieu d'un nombre")
     if isinstance(value, int | float):
         f = float(value)
         if math.isnan(f) or math.isinf(f):
             raise BadNumber("nombre non fini")
-        return f
+        return Reading(f)
     if not isinstance(value, str):
         raise BadNumber("valeur non numérique")
     s = value.strip()
     if s == "":
-        return None
+        return _EMPTY
     if s.upper() in ERROR_CODES:
         raise BadNumber(f"valeur d'erreur Excel {s.upper()}")
-    s = _NUM_SPACES.sub("", s)
+    s = _WHITESPACE.sub("", s).replace("\u2212", "-")
     if percent and s.endswith("%"):
         s = s[:-1]
-    s = _EURO_SUFFIX.sub("", s)
-    if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".")
-        else:
-            s = s.replace(",", "")
-    else:
-        s = s.replace(",", ".")
-    if not _NUM_RE.match(s):
+    s = _EURO.sub("", s)
+    sign = -1.0 if s[:1] == "-" else 1.0
+    s = s[1:] if s[:1] in "+-" else s
+    exp = _EXPONENT.match(s)
+    e = ""
+    if exp and exp.group(1) and exp.group(1)[-1:].isdigit():
+        s, e = exp.group(1), exp.group(2)
+    if not s or not s[0].isdigit() and s[0] not in ".,":
         raise BadNumber("texte non numérique")
-    return float(s)
+    value_, ambiguous, other = _mantissa(s)
+    x = sign * float(f"{value_!r}{e}")
+    if math.isnan(x) or math.isinf(x):
+        raise BadNumber("nombre non fini")
+    return Reading(x, ambiguous, None if other is None else sign * float(f"{other!r}{e}"))
+
+
+def parse_number(value: Any, *, percent: bool = False) -> float | None:
+    """A contract number: None when empty, else a float; BadNumber (French) otherwise.
+    The French reading of ambiguous text (see `read_number`)."""
+    return read_number(value, percent=percent).value
 
 
 YES = frozenset({"oui", "o", "yes", "y", "true", "vrai", "1", "x"})

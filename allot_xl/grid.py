@@ -6,12 +6,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .contract import COLUMNS, HEADER_KEYS, clean_text, column_lookup, fold, is_blank
+from .contract import COLUMNS, HEADER_KEYS, clean_header, column_lookup, fold, is_blank
 
 
 @dataclass(frozen=True)
 class TableRef:
-    """An Excel table (ListObject): 1-based bounds, header row included."""
+    """An Excel table (ListObject): 1-based bounds, header row included; `last_row` is the
+    last data row and `totals_rows` the table's own totals rows just below it (the table
+    XML's `totalsRowCount`)."""
 
     name: str
     first_row: int
@@ -31,6 +33,9 @@ class SheetGrid:
     name: str
     values: list[list[Any]]
     tables: list[TableRef] = field(default_factory=list)
+    # merged ranges (first row, first col, last row, last col), 1-based, when the route
+    # knows them; a merge's value is in its first cell
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def cell(self, row: int, col: int) -> Any:
         if row - 1 < len(self.values):
@@ -53,6 +58,8 @@ class RawTable:
     missing: list[str] = field(default_factory=list)  # required columns not found
     table: str = ""  # the Excel table the header belongs to, if any
     outside: list[int] = field(default_factory=list)  # filled rows below that table
+    kind: str = ""  # the contract sheet read (a key of contract.COLUMNS)
+    merged: list[tuple[int, str, str]] = field(default_factory=list)  # (row, header, range)
 
     def get(self, values: list[Any], column: str) -> Any:
         i = self.columns.get(column)
@@ -78,44 +85,101 @@ def _match_header(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
     return out
 
 
+def _is_total(first: Any) -> bool:
+    """A first cell starting with `Total` (checked cheaply first: IDs are unique, so folding
+    every one would fill the folding cache for nothing)."""
+    return (isinstance(first, str) and first.lstrip()[:1] in ("t", "T")
+            and fold(first).startswith("total"))
+
+
+def _two_row_header(top: list[Any], below: list[Any], lookup: dict[str, str]) -> list[Any]:
+    """Header cells of a header on two rows: a sub-header under a (merged) group cell wins,
+    else the upper cell."""
+    width = max(len(top), len(below))
+    out = []
+    for i in range(width):
+        low = below[i] if i < len(below) else None
+        high = top[i] if i < len(top) else None
+        out.append(low if isinstance(low, str) and fold(low) in lookup else high)
+    return out
+
+
 def _locate(grid: SheetGrid, kind: str, lookup: dict[str, str]
-            ) -> tuple[int, int, int, int, str]:
-    """(header row, first col, last col, last data row, table name), 1-based; header row 0
-    if none."""
+            ) -> tuple[int, int, int, int, str, list[Any], int]:
+    """(header row, first col, last col, last data row, table name, header cells, totals
+    rows), 1-based; header row 0 if none. A header may span two rows (group cells above
+    sub-headers); the header row is then the lower one."""
     keys = HEADER_KEYS[kind]
     for t in grid.tables:
         cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
         if all(k in _match_header(cells, lookup) for k in keys):
-            return t.first_row, t.first_col, t.last_col, t.last_row - t.totals_rows, t.name
+            return (t.first_row, t.first_col, t.last_col, t.last_row, t.name, cells,
+                    t.totals_rows)
     width = max((len(r) for r in grid.values), default=0)
-    for r in range(1, min(len(grid.values), 10) + 1):
+    top = min(len(grid.values), 10)
+    for r in range(1, top + 1):
         if all(k in _match_header(grid.values[r - 1], lookup) for k in keys):
-            return r, 1, width, len(grid.values), ""
-    return 0, 1, width, len(grid.values), ""
+            cells = grid.values[r - 1]
+            if r < len(grid.values):  # sub-headers under group cells on the next row
+                both = _two_row_header(cells, grid.values[r], lookup)
+                if len(_match_header(both, lookup)) > len(_match_header(cells, lookup)):
+                    return r + 1, 1, width, len(grid.values), "", both, 0
+            return r, 1, width, len(grid.values), "", cells, 0
+    return 0, 1, width, len(grid.values), "", [], 0
+
+
+def _fill_merged(grid: SheetGrid, header_row: int, c1: int, c2: int
+                 ) -> tuple[dict[tuple[int, int], Any], list[tuple[int, int, str]]]:
+    """Values of the data cells hidden under a merge (the merge's first value) and, per
+    filled cell, (row, column, range as A1 text)."""
+    from .contract import column_letter
+
+    fill: dict[tuple[int, int], Any] = {}
+    where: list[tuple[int, int, str]] = []
+    for r1, m1, r2, m2 in grid.merged:
+        if r2 <= header_row or r1 == r2 or m2 < c1 or m1 > c2:
+            continue
+        text = f"{column_letter(m1)}{r1}:{column_letter(m2)}{r2}"
+        v = grid.cell(r1, m1)
+        for r in range(max(r1, header_row + 1), r2 + 1):
+            for c in range(m1, m2 + 1):
+                if (r, c) != (r1, m1):
+                    fill[(r, c)] = v
+            if r != r1:
+                where.append((r, m1, text))
+    return fill, where
 
 
 def read_table(grid: SheetGrid, kind: str) -> RawTable:
     """Read the `kind` table (a key of contract.COLUMNS) from `grid`.
 
-    Blank rows are dropped; rows whose first non-empty cell starts with `Total` are set
-    aside in `total_rows`. `missing` lists the required columns not found."""
+    Blank rows are dropped; rows whose first non-empty cell starts with `Total`, and an
+    Excel table's own totals rows, are set aside in `total_rows`. Cells under a merge take
+    the merge's value (listed in `merged`). `missing` lists the required columns not
+    found."""
     lookup = column_lookup(kind)
-    header_row, c1, c2, last, table = _locate(grid, kind, lookup)
+    header_row, c1, c2, last, table, header_all, n_totals = _locate(grid, kind, lookup)
     required = [c.name for c in COLUMNS[kind] if c.required]
     if header_row == 0:
-        return RawTable(grid.name, 0, {}, {}, [], [], required)
-    header_cells = [grid.cell(header_row, c) for c in range(c1, c2 + 1)]
+        return RawTable(grid.name, 0, {}, {}, [], [], required, kind=kind)
+    header_cells = list(header_all[c1 - 1:c2]) if not table else list(header_all)
     columns = _match_header(header_cells, lookup)
-    headers = {k: clean_text(header_cells[i]) for k, i in columns.items()}
+    headers = {k: clean_header(header_cells[i]) for k, i in columns.items()}
+    fill, merged_at = _fill_merged(grid, header_row, c1, c2) if grid.merged else ({}, [])
     rows: list[tuple[int, list[Any]]] = []
     totals: list[int] = []
     for r in range(header_row + 1, last + 1):
         src = grid.values[r - 1] if r - 1 < len(grid.values) else []
         vals = list(src[c1 - 1:c2])
+        if fill:
+            for c in range(c1, c2 + 1):
+                if (r, c) in fill:
+                    vals.extend([None] * (c - c1 + 1 - len(vals)))
+                    vals[c - c1] = fill[(r, c)]
         first = next((v for v in vals if not is_blank(v)), None)
         if first is None:
             continue
-        if isinstance(first, str) and fold(first).startswith("total"):
+        if _is_total(first):
             totals.append(r)
             continue
         rows.append((r, vals))
@@ -124,12 +188,17 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     if table:  # rows typed under an Excel table without extending it are not read
         for r in range(last + 1, len(grid.values) + 1):
             first = next((v for v in grid.values[r - 1][c1 - 1:c2] if not is_blank(v)), None)
-            if isinstance(first, str) and fold(first).startswith("total"):
-                totals.append(r)  # the table's own totals row (« Ligne Total ») is not data
+            if r <= last + n_totals or (isinstance(first, str) and
+                                        fold(first).startswith("total")):
+                if first is not None:
+                    totals.append(r)  # the table's own totals row (« Ligne Total »)
             elif first is not None:
                 outside.append(r)
+    by_index = {i: k for k, i in columns.items()}
+    merged = [(r, headers.get(by_index.get(c - c1, ""), ""), text) for r, c, text in merged_at
+              if c - c1 in by_index]
     return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
-                    outside)
+                    outside, kind, merged)
 
 
 def _canonical_value(v: Any) -> str:

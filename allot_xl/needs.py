@@ -4,143 +4,172 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from . import contract as C
+from .checks import Pending, name_column, number_column, short
 from .contract import clean_text, fold
 from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
-from .validation import number_cell
 
 _OPTIONAL_MAILLE = {"Domaine": "domaine", "Métier": "metier"}
+_MISSING_CODE = {"Domaine": "domaine-manquant", "Métier": "metier-manquant"}
+_NAMES = ("Dispositif", "Zone", "Domaine", "Métier")
+_MERGE_HINT = ("si la cellule fait partie d'une fusion, défusionnez-la et recopiez la valeur "
+               "sur chaque ligne")
 
 
 def _id_text(v: Any) -> str:
+    """An identifier exactly as written, trimmed (`X_1` and `X 1` are two identifiers)."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return clean_text(v)
+    return clean_text(v) if not isinstance(v, str) else v.strip()
+
+
+def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
+    if C.is_blank(raw):
+        return f"« {t.header(col)} » manquant : complétez la cellule ({_MERGE_HINT})."
+    agreed = "e" if col == "Zone" else ""
+    return f"{col} « {short(clean_text(raw))} » absent{agreed} de la feuille {sheet_of} : {fix}."
 
 
 def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
                previous_numbers: dict[str, str], report: Report
                ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Valid needs as a DataFrame (NEED_COLUMNS) and the rows received per dispositif."""
+    """Valid needs as a DataFrame (NEED_COLUMNS) and the rows received per dispositif.
+
+    Numbers and names are checked column by column against their declarations in
+    `contract.COLUMNS`; every failure is reported (Erreur: the row is left out)."""
+    pending = Pending()
+    places, p_ok = number_column(t, "Places", pending, 5)
+    hours, h_ok = number_column(t, "Heures", pending, 6)
+    deb, d_ok = number_column(t, "Débouchés", pending, 7)
+    hpp, hpp_ok = number_column(t, "Heures par place", pending, 8)
+    ok = p_ok & h_ok & d_ok & hpp_ok
+    names_ok = {name: name_column(t, name, pending, 3) for name in _NAMES}
+    for name_ok in names_ok.values():
+        ok &= name_ok
+    for i in np.flatnonzero(hpp == 0).tolist():
+        row, vals = t.rows[i]
+        pending.add(9, "heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
+                    t.get(vals, "Heures par place"),
+                    "« Heures par place » doit être strictement positif (ou vide : la durée "
+                    "du Référentiel ou de la règle s'applique).")
+        ok[i] = False
+    has_places, has_hours = "Places" in t.columns, "Heures" in t.columns
+    no_volume = p_ok & h_ok & np.isnan(places) & np.isnan(hours)
+    volume_col = t.header("Places") if has_places else t.header("Heures")
+    for i in np.flatnonzero(no_volume).tolist():
+        pending.add(10, "volume-manquant", t.sheet, t.rows[i][0], volume_col, "",
+                    "Ni places ni heures : indiquez le volume du besoin.")
+        ok[i] = False
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
     seen: dict[str, int] = {}
     spelling: dict[tuple[str, str], str] = {}  # one spelling per domaine/métier, the first seen
     received: dict[str, int] = {c: 0 for c in rules}
     records: list[tuple] = []
-    has_places, has_hours = "Places" in t.columns, "Heures" in t.columns
-    for row, vals in t.rows:
-        ok = True
+    for i, (row, vals) in enumerate(t.rows):
+        good = bool(ok[i])
         nid = _id_text(t.get(vals, "ID besoin"))
         if not nid:
-            report.error("id-manquant", t.sheet, row, t.header("ID besoin"), "",
-                         "Identifiant du besoin manquant : donnez-lui un identifiant unique.")
-            ok = False
+            pending.add(0, "id-manquant", t.sheet, row, t.header("ID besoin"), "",
+                        "Identifiant du besoin manquant : donnez-lui un identifiant unique.")
+            good = False
         elif nid in seen:
-            report.error("id-double", t.sheet, row, t.header("ID besoin"), nid,
-                         f"Identifiant « {nid} » déjà utilisé ligne {seen[nid]} : cette ligne "
-                         f"est écartée ; donnez-lui un identifiant unique.")
-            ok = False
+            pending.add(0, "id-double", t.sheet, row, t.header("ID besoin"), nid,
+                        f"Identifiant « {nid} » déjà utilisé ligne {seen[nid]} : cette ligne "
+                        f"est écartée ; donnez-lui un identifiant unique.")
+            good = False
         else:
             seen[nid] = row
         raw_disp = t.get(vals, "Dispositif")
         disp = rule_by_fold.get(fold(raw_disp))
-        if disp is None:
-            report.error("dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw_disp,
-                         f"Dispositif « {clean_text(raw_disp)} » absent de la feuille Règles : "
-                         f"corrigez-le ou ajoutez sa règle.")
-            ok = False
-        else:
+        if disp is None and names_ok["Dispositif"][i]:
+            pending.add(1, "dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw_disp,
+                        _unknown(t, "Dispositif", raw_disp, "Règles",
+                                 "corrigez-le ou ajoutez sa règle"))
+            good = False
+        elif disp is not None:
             received[disp] += 1
         raw_zone = t.get(vals, "Zone")
         zone = zone_by_fold.get(fold(raw_zone))
-        if zone is None:
-            report.error("zone-inconnue", t.sheet, row, t.header("Zone"), raw_zone,
-                         f"Zone « {clean_text(raw_zone)} » absente de la feuille Zones : "
-                         f"corrigez-la ou ajoutez la zone.")
-            ok = False
+        if zone is None and names_ok["Zone"][i]:
+            pending.add(2, "zone-inconnue", t.sheet, row, t.header("Zone"), raw_zone,
+                        _unknown(t, "Zone", raw_zone, "Zones",
+                                 "corrigez-la ou ajoutez la zone"))
+        good = good and zone is not None and disp is not None
         texts = {k: spelling.setdefault((k, fold(v)), v) if v else v
                  for k, v in ((k, clean_text(t.get(vals, k))) for k in ("Domaine", "Métier"))}
         if disp is not None:
             for comp in rules[disp].maille:
                 if comp in texts and not texts[comp]:
-                    report.error(f"{_OPTIONAL_MAILLE[comp]}-manquant", t.sheet, row,
-                                 t.header(comp), "",
-                                 f"« {comp} » manquant alors que la maille du dispositif "
-                                 f"{disp} l'utilise : complétez la cellule.")
-                    ok = False
-        places, p_ok = number_cell(t, row, vals, "Places", report, whole=True)
-        hours, h_ok = number_cell(t, row, vals, "Heures", report)
-        deb, d_ok = number_cell(t, row, vals, "Débouchés", report)
-        hpp, hpp_ok = number_cell(t, row, vals, "Heures par place", report)
-        if hpp is not None and hpp <= 0:
-            report.error("heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
-                         t.get(vals, "Heures par place"),
-                         "« Heures par place » doit être strictement positif (ou vide : la "
-                         "durée du Référentiel ou de la règle s'applique).")
-            hpp_ok = False
-        ok = ok and p_ok and h_ok and d_ok and hpp_ok
-        if p_ok and h_ok and places is None and hours is None:
-            col = t.header("Places") if has_places else t.header("Heures")
-            report.error("volume-manquant", t.sheet, row, col, "",
-                         "Ni places ni heures : indiquez le volume du besoin.")
-            ok = False
+                    pending.add(4, _MISSING_CODE[comp], t.sheet, row, t.header(comp), "",
+                                f"« {comp} » manquant alors que la maille du dispositif "
+                                f"{disp} l'utilise : complétez la cellule.")
+                    good = False
         lot = clean_text(t.get(vals, "Lot imposé"))
-        if lot and ok:
+        if lot and good:
             prev = previous_numbers.get(fold(lot))
             if prev is None:
-                report.warning("lot-impose-inconnu", t.sheet, row, t.header("Lot imposé"), lot,
-                               f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
-                               f"le besoin est alloti normalement.")
+                pending.add(11, "lot-impose-inconnu", t.sheet, row, t.header("Lot imposé"), lot,
+                            f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
+                            f"le besoin est alloti normalement.")
                 lot = ""
             elif fold(prev.rsplit("-", 1)[0]) != fold(disp):
-                report.warning("lot-impose-autre-dispositif", t.sheet, row,
-                               t.header("Lot imposé"), lot,
-                               f"Le lot imposé « {prev} » n'est pas un lot du dispositif "
-                               f"{disp} : le besoin est alloti normalement.")
+                pending.add(11, "lot-impose-autre-dispositif", t.sheet, row,
+                            t.header("Lot imposé"), lot,
+                            f"Le lot imposé « {prev} » n'est pas un lot du dispositif "
+                            f"{disp} : le besoin est alloti normalement.")
                 lot = ""
             else:
                 lot = prev
-        if not ok:
+        if not good:
             continue
         records.append((
             row, nid, disp, zone, texts["Domaine"], texts["Métier"],
-            clean_text(t.get(vals, "Code ROME")),
-            places if has_places else None, hours if has_hours else None, deb,
-            clean_text(t.get(vals, "Source")), lot, clean_text(t.get(vals, "Commentaire")), hpp,
+            clean_text(t.get(vals, "Code ROME")), i, i, i,
+            clean_text(t.get(vals, "Source")), lot, clean_text(t.get(vals, "Commentaire")), i,
         ))
+    pending.flush(report)
     df = pd.DataFrame.from_records(records, columns=NEED_COLUMNS)
-    for c in ("places_in", "hours_in", "debouches", "hpp_in"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    at = df["places_in"].to_numpy(dtype="int64") if len(df) else np.zeros(0, "int64")
+    nan = np.full(len(at), np.nan)
+    df["places_in"] = places[at] if has_places else nan
+    df["hours_in"] = hours[at] if has_hours else nan
+    df["debouches"] = deb[at]
+    df["hpp_in"] = hpp[at]
     df["row"] = df["row"].astype("int64")
     return df, received
 
 
 def read_offers(t: RawTable, report: Report) -> pd.DataFrame:
     """Bids with parsed numbers; rows with an unreadable Note or value are reported, dropped."""
+    pending = Pending()
+    note, n_ok = number_column(t, "Note", pending, 1)
+    rang, r_ok = number_column(t, "Rang", pending, 2)
+    prix, p_ok = number_column(t, "Prix horaire (€)", pending, 3)
+    cap, c_ok = number_column(t, "Capacité (places)", pending, 4)
+    ok = n_ok & r_ok & p_ok & c_ok
     records = []
-    for row, vals in t.rows:
+    for i, (row, vals) in enumerate(t.rows):
         lot = clean_text(t.get(vals, "N° lot"))
         cand = clean_text(t.get(vals, "Candidat"))
-        ok = True
+        good = bool(ok[i])
         for col, v in (("N° lot", lot), ("Candidat", cand)):
             if not v:
-                report.error("offre-incomplete", t.sheet, row, t.header(col), "",
-                             f"« {col} » manquant : complétez l'offre ou supprimez la ligne.")
-                ok = False
-        note, n_ok = number_cell(t, row, vals, "Note", report, minimum=None)
-        if n_ok and note is None:
-            report.error("note-manquante", t.sheet, row, t.header("Note"), "",
-                         "Note manquante : chaque offre doit avoir une note.")
-            n_ok = False
-        rang, r_ok = number_cell(t, row, vals, "Rang", report, minimum=1.0, whole=True)
-        prix, p_ok = number_cell(t, row, vals, "Prix horaire (€)", report)
-        cap, c_ok = number_cell(t, row, vals, "Capacité (places)", report)
-        if ok and n_ok and r_ok and p_ok and c_ok:
-            records.append((row, lot, cand, note, rang, prix, cap))
+                pending.add(0, "offre-incomplete", t.sheet, row, t.header(col), "",
+                            f"« {col} » manquant : complétez l'offre ou supprimez la ligne.")
+                good = False
+        if n_ok[i] and np.isnan(note[i]):
+            pending.add(1, "note-manquante", t.sheet, row, t.header("Note"), "",
+                        "Note manquante : chaque offre doit avoir une note.")
+            good = False
+        if good:
+            records.append((row, lot, cand, note[i], rang[i], prix[i], cap[i]))
+    pending.flush(report)
     df = pd.DataFrame.from_records(records, columns=OFFER_COLUMNS)
     for c in ("note", "rang", "prix", "capacite"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
@@ -185,24 +214,28 @@ def read_previous_journal(grid: SheetGrid | None, columns: list[str]) -> list[li
 def read_referentiel(t: RawTable, report: Report) -> Referentiel:
     """`Référentiel` rows keyed by folded `Code ROME` and by folded `Métier`; a row with an
     unreadable or non-positive value is reported and ignored."""
+    pending = Pending()
+    hpp, h_ok = number_column(t, "Heures par place", pending, 1)
+    taux, t_ok = number_column(t, "Taux horaire (€)", pending, 2)
     by_rome: dict[str, tuple[float | None, float | None]] = {}
     by_metier: dict[str, tuple[float | None, float | None]] = {}
-    for row, vals in t.rows:
+    for i, (row, vals) in enumerate(t.rows):
         rome, metier = clean_text(t.get(vals, "Code ROME")), clean_text(t.get(vals, "Métier"))
         if not rome and not metier:
-            report.warning("referentiel-sans-cle", t.sheet, row, "", "",
-                           "Ligne sans « Code ROME » ni « Métier » : elle est ignorée.")
+            pending.add(0, "referentiel-sans-cle", t.sheet, row, "", "",
+                        "Ligne sans « Code ROME » ni « Métier » : elle est ignorée.")
             continue
-        hpp, h_ok = number_cell(t, row, vals, "Heures par place", report)
-        taux, t_ok = number_cell(t, row, vals, "Taux horaire (€)", report)
-        if hpp is not None and hpp <= 0:
-            report.error("heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
-                         hpp, "« Heures par place » doit être strictement positif.")
-            h_ok = False
-        if not (h_ok and t_ok):
+        if hpp[i] == 0:
+            pending.add(3, "heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
+                        0.0, "« Heures par place » doit être strictement positif.")
             continue
+        if not (h_ok[i] and t_ok[i]):
+            continue
+        pair = (None if np.isnan(hpp[i]) else float(hpp[i]),
+                None if np.isnan(taux[i]) else float(taux[i]))
         if rome:
-            by_rome.setdefault(fold(rome), (hpp, taux))
+            by_rome.setdefault(fold(rome), pair)
         if metier:
-            by_metier.setdefault(fold(metier), (hpp, taux))
+            by_metier.setdefault(fold(metier), pair)
+    pending.flush(report)
     return Referentiel(by_rome, by_metier)

@@ -1,4 +1,7 @@
-"""Problems found in a workbook are values (`Problem`); exceptions only stop a run."""
+"""Problems found in a workbook are values (`Problem`); exceptions only stop a run.
+
+Every problem code is declared once in `CODES` (severity, French template, what to fix);
+`Report` refuses a code that is not there, so codes cannot drift between modules."""
 
 from __future__ import annotations
 
@@ -7,6 +10,138 @@ from typing import Any
 
 ERREUR, AVERTISSEMENT, INFO = "Erreur", "Avertissement", "Info"
 _SEVERITY_ORDER = {ERREUR: 0, AVERTISSEMENT: 1, INFO: 2}
+
+
+@dataclass(frozen=True)
+class ProblemCode:
+    """One registered code: its severity, its French message template (fields in braces)
+    and what the buyer does to fix it."""
+
+    code: str
+    severity: str
+    template: str
+    fix: str
+
+
+CODES: dict[str, ProblemCode] = {}
+
+
+def register(code: str, severity: str, template: str, fix: str) -> ProblemCode:
+    """Declare a problem code (one line per code). ValueError on a duplicate or a bad
+    severity."""
+    if code in CODES:
+        raise ValueError(f"problem code {code!r} registered twice")
+    if severity not in _SEVERITY_ORDER:
+        raise ValueError(f"problem code {code!r}: unknown severity {severity!r}")
+    CODES[code] = ProblemCode(code, severity, template, fix)
+    return CODES[code]
+
+
+class UnknownProblemCode(ValueError):
+    """A module reported a code missing from `CODES` (a programming error, not a data one)."""
+
+
+E, A, I = ERREUR, AVERTISSEMENT, INFO  # noqa: E741
+# --- reading: cells of any sheet
+register("nombre-invalide", E, "« {colonne} » doit être un nombre : {raison}.",
+         "Saisissez un nombre dans la cellule (sans unité ni texte).")
+register("nombre-negatif", E, "« {colonne} » ne peut pas être négatif.",
+         "Saisissez une valeur positive ou nulle.")
+register("nombre-hors-bornes", E, "« {colonne} » vaut {valeur}, hors de la plage plausible "
+         "{minimum} à {maximum}.", "Corrigez la valeur (unité, zéros en trop, séparateurs).")
+register("nombre-ambigu", A, "« {texte} » est lu {lecture} (convention française) ; il "
+         "pourrait valoir {autre}.", "Écrivez le nombre sans ambiguïté (16 000 ou 5,6) ou "
+         "saisissez-le comme nombre.")
+register("nombre-ambigu-implausible", E, "« {texte} » se lit {lecture} ou {autre}, aucune "
+         "des deux n'est plausible pour « {colonne} ».", "Saisissez le nombre voulu.")
+register("places-non-entieres", E, "« {colonne} » doit être un nombre entier.",
+         "Saisissez un nombre entier.")
+register("separateur-de-cle", E, "« {texte} » contient « {separateur} », qui sépare les "
+         "parties de la clé des lots.", "Renommez la valeur sans « | », « + » entouré "
+         "d'espaces ni « = ».")
+register("texte-trop-long", E, "« {colonne} » compte {longueur} caractères (au plus "
+         "{maximum}).", "Raccourcissez le nom.")
+register("cellule-fusionnee", I, "Cellule fusionnée {plage} : sa valeur vaut pour chaque "
+         "ligne de la fusion.", "Défusionnez et recopiez la valeur sur chaque ligne pour "
+         "lever toute ambiguïté.")
+register("ligne-total", I, "Ligne de total ignorée.", "Rien à faire.")
+register("hors-tableau", A, "Ligne sous le tableau Excel « {tableau} » : non lue.",
+         "Étendez le tableau pour l'inclure.")
+# --- Besoins
+register("id-manquant", E, "Identifiant du besoin manquant.", "Donnez un identifiant unique.")
+register("id-double", E, "Identifiant « {id} » déjà utilisé ligne {ligne}.",
+         "Donnez à la ligne un identifiant unique.")
+register("dispositif-inconnu", E, "Dispositif « {dispositif} » absent de la feuille Règles.",
+         "Corrigez le code ou ajoutez sa règle.")
+register("zone-inconnue", E, "Zone « {zone} » absente de la feuille Zones.",
+         "Corrigez la zone ou ajoutez-la à la feuille Zones.")
+register("domaine-manquant", E, "« Domaine » manquant alors que la maille l'utilise.",
+         "Complétez la cellule.")
+register("metier-manquant", E, "« Métier » manquant alors que la maille l'utilise.",
+         "Complétez la cellule.")
+register("heures-par-place-nulle", E, "« Heures par place » doit être strictement positif.",
+         "Saisissez une durée > 0 ou laissez la cellule vide.")
+register("volume-manquant", E, "Ni places ni heures.", "Indiquez le volume du besoin.")
+register("lot-impose-inconnu", A, "Lot imposé « {lot} » absent de la feuille Lots "
+         "précédente.", "Corrigez le numéro de lot ou videz la cellule.")
+register("lot-impose-autre-dispositif", A, "Le lot imposé « {lot} » n'est pas du "
+         "dispositif {dispositif}.", "Choisissez un lot du même dispositif.")
+# --- Zones
+register("zone-manquante", E, "Nom de zone manquant.", "Complétez ou supprimez la ligne.")
+register("zone-double", E, "Zone « {zone} » déjà définie ligne {ligne}.",
+         "Gardez une seule ligne par zone.")
+register("zone-incomplete", E, "« {colonne} » manquant pour la zone « {zone} ».",
+         "Complétez la cellule.")
+register("voisine-inconnue", A, "Zone voisine « {voisine} » absente de la feuille Zones.",
+         "Corrigez le nom ou ajoutez la zone.")
+register("pole-illisible", A, "« Pôle » doit valoir oui ou non.", "Écrivez oui ou non.")
+# --- Règles, Paramètres, Référentiel
+register("regle-sans-dispositif", A, "Règle sans code de dispositif.",
+         "Complétez le code ou supprimez la ligne.")
+register("parametre-inconnu", A, "Paramètre « {parametre} » inconnu.",
+         "Corrigez le libellé (voir la feuille modèle) ou supprimez la ligne.")
+register("parametre-invalide", E, "« {parametre} » illisible ou hors bornes : la valeur par "
+         "défaut est appliquée.", "Corrigez la valeur.")
+register("parametre-suspect", A, "« {parametre} » vaut {valeur} % : est-ce voulu ?",
+         "Un pourcentage s'écrit en points (120 pour 120 %).")
+register("parametres-illisibles", A, "En-têtes « Paramètre » et « Valeur » introuvables.",
+         "Rétablissez les deux en-têtes.")
+register("referentiel-sans-cle", A, "Ligne sans « Code ROME » ni « Métier ».",
+         "Complétez l'une des deux colonnes ou supprimez la ligne.")
+# --- Offres and attribution
+register("offre-incomplete", E, "« {colonne} » manquant.", "Complétez l'offre.")
+register("note-manquante", E, "Note manquante.", "Donnez une note à chaque offre.")
+register("offre-en-double", E, "Offre du candidat « {candidat} » en double sur le lot.",
+         "Gardez une seule offre par candidat et par lot.")
+register("lot-inconnu", E, "Lot « {lot} » absent de la feuille Lots.",
+         "Corrigez le numéro de lot.")
+register("candidat-manquant", E, "Candidat manquant.", "Complétez le nom du candidat.")
+register("rang-incoherent", A, "Les rangs ne suivent pas les notes.",
+         "Vérifiez « Rang » ou videz la colonne.")
+register("attributaires-insuffisants", A, "Moins d'offres que d'attributaires prévus.",
+         "Relancez la consultation ou baissez « Attributaires ».")
+register("capacite-insuffisante", A, "Les capacités des titulaires ne couvrent pas le lot.",
+         "Relevez « Capacité (places) ».")
+register("offres-vides", I, "Feuille Offres vide.", "Saisissez les offres pour attribuer.")
+# --- engine
+register("tolerance-depassee", A, "Écart entre heures et places au-delà de la tolérance.",
+         "Vérifiez les volumes ou « Tolérance (%) ».")
+register("debouches-nuls", A, "Débouchés nuls : places plafonnées à zéro.",
+         "Vérifiez « Débouchés ».")
+register("places-plafonnees", I, "Places plafonnées aux débouchés.", "Rien à faire.")
+register("lot-hors-bornes", A, "Lot hors de « Volume min » / « Volume max ».",
+         "Ajustez les bornes ou le regroupement.")
+register("lots-sous-minimum", A, "Lots sous « Volume min » après regroupement.",
+         "Ajustez « Volume min » ou « Regroupement ».")
+register("petits-lots-plafond", A, "Les petits lots dépassent la part permise.",
+         "Relevez « Volume min » ou regroupez davantage.")
+register("seuil-acheteur", I, "Seuil fixé par l'acheteur ; valeur légale : {legal}.",
+         "Rien à faire si le seuil est voulu.")
+register("duree-accord-cadre", A, "Durée de l'accord-cadre au-delà de la durée légale.",
+         "Réduisez la durée ou les reconductions, ou justifiez-les.")
+register("besoin-scinde", I, "Besoin réparti entre plusieurs lots.", "Rien à faire.")
+register("referentiel-applique", I, "Durée ou taux repris du Référentiel.", "Rien à faire.")
+del E, A, I
 
 
 @dataclass(frozen=True)
@@ -35,13 +170,24 @@ class Problem:
 
 @dataclass
 class Report:
-    """Every problem of one run, in the order found."""
+    """Every problem of one run, in the order found. An unregistered code raises
+    UnknownProblemCode."""
 
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, code: str, severity: str, sheet: str, row: int | None, column: str,
             value: Any, message: str) -> None:
+        if code not in CODES:
+            raise UnknownProblemCode(f"problem code {code!r} is not registered in "
+                                     f"allot_xl.problems.CODES")
         self.problems.append(Problem(code, severity, sheet, row, column, value, message))
+
+    def report(self, code: str, sheet: str, row: int | None, column: str, value: Any,
+               message: str) -> None:
+        """Add a problem with its registered severity."""
+        if code not in CODES:
+            raise UnknownProblemCode(f"problem code {code!r} is not registered")
+        self.add(code, CODES[code].severity, sheet, row, column, value, message)
 
     def error(self, code: str, sheet: str, row: int | None, column: str, value: Any,
               message: str) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from . import contract as C
 from . import law
+from .checks import range_problem, short, shown, text_problem
 from .contract import BadNumber, clean_text, fold, parse_number
 from .french import euros, nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
@@ -63,38 +63,15 @@ def report_totals(t: RawTable, report: Report) -> None:
     for r in t.total_rows:
         report.info("ligne-total", t.sheet, r, "", "Total",
                     "Ligne de total ignorée (elle n'est pas un besoin).")
+    for r, header, where in t.merged:
+        report.info("cellule-fusionnee", t.sheet, r, header, where,
+                    f"Cellule fusionnée {where} : sa valeur vaut pour cette ligne. "
+                    f"Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute "
+                    f"ambiguïté.")
     for r in t.outside:
         report.warning("hors-tableau", t.sheet, r, "", "",
                        f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
                        f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
-
-
-def number_cell(t: RawTable, row: int, vals: list[Any], col: str, report: Report, *,
-            percent: bool = False, minimum: float | None = 0.0,
-            whole: bool = False) -> tuple[float | None, bool]:
-    """(value, ok). Reports an Erreur when the cell is not a valid number."""
-    v = t.get(vals, col)
-    if v is None or (isinstance(v, float) and not math.isnan(v) and not isinstance(v, bool)):
-        x = v
-    else:
-        try:
-            x = parse_number(v, percent=percent)
-        except BadNumber as e:
-            report.error("nombre-invalide", t.sheet, row, t.header(col), v,
-                         f"« {t.header(col)} » doit être un nombre : {e}. Corrigez la cellule.")
-            return None, False
-    if x is None:
-        return None, True
-    if minimum is not None and x < minimum:
-        report.error("nombre-negatif", t.sheet, row, t.header(col), v,
-                     f"« {t.header(col)} » ne peut pas être négatif : saisissez une valeur "
-                     f"≥ {minimum:g}.")
-        return None, False
-    if whole and not float(x).is_integer():
-        report.error("places-non-entieres", t.sheet, row, t.header(col), v,
-                     f"« {t.header(col)} » doit être un nombre entier de places.")
-        return None, False
-    return x, True
 
 
 # --------------------------------------------------------------------------- Zones
@@ -123,6 +100,15 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
                              f"« {c} » manquant pour la zone « {name} » : complétez-le "
                              f"(la zone est ignorée).")
             continue
+        named = [(c, v) for c, v in (("Zone", name), ("Territoire", terr), ("Département", dep),
+                                      ("Région", clean_text(t.get(vals, "Région")))) if v]
+        problems = [(c, v, text_problem(C.column(C.ZONES, c), t.header(c), v)) for c, v in named]
+        if any(p for _, _, p in problems):
+            for c, v, p in problems:
+                if p:
+                    report.error(p[0], t.sheet, row, t.header(c), v,
+                                 f"{p[1]} La zone est ignorée.")
+            continue
         seen[fold(name)] = row
         vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
         pole = C.parse_yes_no(t.get(vals, "Pôle"))
@@ -140,8 +126,8 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             if other is None:
                 report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
                                t.header("Voisines"), v,
-                               f"La zone voisine « {v} » de « {name} » n'est pas dans la "
-                               f"feuille Zones : elle est ignorée.")
+                               f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
+                               f"dans la feuille Zones : elle est ignorée.")
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
@@ -152,99 +138,128 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
 # --------------------------------------------------------------------------- Règles
 
 
-def _choice(t: RawTable, row: int, vals: list[Any], col: str, choices: tuple[str, ...],
-            default: str) -> str:
+def _choice(t: RawTable, row: int, vals: list[Any], col: str, default: str,
+            bad: list[str]) -> str:
     v = t.get(vals, col)
     if C.is_blank(v):
         return default
+    choices = C.column(C.REGLES, col).choices
     c = C.canonical_choice(v, choices)
     if c is None:
         allowed = ", ".join(f"« {x} »" for x in choices)
-        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » = « {clean_text(v)} » "
-                                   f"n'est pas reconnu (valeurs possibles : {allowed}).")
-    return c
+        bad.append(f"ligne {row}, « {t.header(col)} » = « {clean_text(v)} » n'est pas "
+                   f"reconnu (valeurs possibles : {allowed})")
+    return c or default
 
 
-def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, *, percent: bool = False,
+def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str], *,
                  default: float | None = None) -> float | None:
-    v = t.get(vals, col)
+    """A number of `Règles` checked against its declaration; a bad cell is added to `bad`."""
+    decl, v = C.column(C.REGLES, col), t.get(vals, col)
     try:
-        x = parse_number(v, percent=percent)
+        x = C.parse_number(v, percent=decl.kind == C.PERCENT)
     except BadNumber as e:
-        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » illisible ({e}) : "
-                                   f"la règle ne peut pas s'appliquer.") from None
-    if x is not None and x < 0:
-        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » est négatif.")
-    return default if x is None else x
-
-
-def _yes_no(t: RawTable, row: int, vals: list[Any], col: str) -> bool:
-    x = C.parse_yes_no(t.get(vals, col))
+        bad.append(f"ligne {row}, « {t.header(col)} » illisible ({e}) : la règle ne peut pas "
+                   f"s'appliquer")
+        return default
     if x is None:
-        raise _structural(t.sheet, f"ligne {row}, « {t.header(col)} » doit valoir oui ou non.")
+        return default
+    if x < 0:
+        bad.append(f"ligne {row}, « {t.header(col)} » est négatif")
+        return default
+    problem = range_problem(decl, t.header(col), x)
+    if problem and col in ("Attributaires", "Lots max par titulaire"):
+        bad.append(f"ligne {row}, « Attributaires » et « Lots max par titulaire » doivent être "
+                   f"des entiers ≥ 1 (au plus {nombre(decl.maximum or 0)})")
+        return default
+    if problem:
+        bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
+        return default
     return x
 
 
+def _yes_no(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str]) -> bool:
+    x = C.parse_yes_no(t.get(vals, col))
+    if x is None:
+        bad.append(f"ligne {row}, « {t.header(col)} » doit valoir oui ou non")
+    return bool(x)
+
+
+def _maille(t: RawTable, row: int, vals: list[Any], bad: list[str]) -> tuple[str, ...]:
+    text = clean_text(t.get(vals, "Maille"))
+    if not text:
+        bad.append(f"ligne {row}, « {t.header('Maille')} » manquante (composants parmi "
+                   f"{', '.join(C.MAILLE_COMPONENTS)}, joints par « + »)")
+        return ()
+    maille: list[str] = []
+    for part in text.split("+"):
+        comp = C.canonical_component(part)
+        if comp is None or comp in maille:
+            bad.append(f"ligne {row}, « {t.header('Maille')} » : « {part.strip()} » n'est pas "
+                       f"un composant reconnu ou est répété (composants : "
+                       f"{', '.join(C.MAILLE_COMPONENTS)}, joints par « + »)")
+            return ()
+        maille.append(comp)
+    return tuple(maille)
+
+
 def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
+    """`Règles` as typed rules. Every bad cell of the sheet is listed in one StructuralError
+    (a rule that cannot apply stops the run)."""
     rules: dict[str, Rule] = {}
+    bad: list[str] = []
+    dispositif = C.column(C.REGLES, "Dispositif")
     for row, vals in t.rows:
         code = clean_text(t.get(vals, "Dispositif"))
         if not code:
             report.warning("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
                            "Règle sans code de dispositif : ligne ignorée.")
             continue
+        n_bad = len(bad)
+        problem = text_problem(dispositif, t.header("Dispositif"), code)
+        if problem:
+            bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
         if any(fold(code) == fold(c) for c in rules):
-            raise _structural(t.sheet, f"ligne {row}, le dispositif « {code} » a déjà une "
-                                       f"règle : gardez une seule ligne par dispositif.")
-        maille = []
-        if not clean_text(t.get(vals, "Maille")):
-            raise _structural(t.sheet, f"ligne {row}, « {t.header('Maille')} » manquante "
-                                       f"(composants parmi {', '.join(C.MAILLE_COMPONENTS)}, "
-                                       f"joints par « + »).")
-        for part in clean_text(t.get(vals, "Maille")).split("+"):
-            comp = C.canonical_component(part)
-            if comp is None or comp in maille:
-                allowed = ", ".join(C.MAILLE_COMPONENTS)
-                raise _structural(t.sheet, f"ligne {row}, « {t.header('Maille')} » : "
-                                           f"« {part.strip()} » n'est pas un composant reconnu "
-                                           f"ou est répété (composants : {allowed}, joints "
-                                           f"par « + »).")
-            maille.append(comp)
-        unite = _choice(t, row, vals, "Unité", C.UNITES, "")
-        if not unite:
-            raise _structural(t.sheet, f"ligne {row}, « {t.header('Unité')} » manquante "
-                                       f"(heures ou places).")
-        hpp = _rule_number(t, row, vals, "Heures par place")
-        if not hpp:
-            raise _structural(t.sheet, f"ligne {row}, « {t.header('Heures par place')} » doit "
-                                       f"être un nombre strictement positif.")
-        vmin = _rule_number(t, row, vals, "Volume min", default=0.0) or 0.0
-        vmax = _rule_number(t, row, vals, "Volume max")
+            bad.append(f"ligne {row}, le dispositif « {code} » a déjà une règle : gardez une "
+                       f"seule ligne par dispositif")
+        maille = _maille(t, row, vals, bad)
+        unite = _choice(t, row, vals, "Unité", "", bad)
+        if not unite and C.is_blank(t.get(vals, "Unité")):
+            bad.append(f"ligne {row}, « {t.header('Unité')} » manquante (heures ou places)")
+        n_hpp = len(bad)
+        hpp = _rule_number(t, row, vals, "Heures par place", bad)
+        if not hpp and len(bad) == n_hpp:
+            bad.append(f"ligne {row}, « {t.header('Heures par place')} » doit être un nombre "
+                       f"strictement positif")
+        vmin = _rule_number(t, row, vals, "Volume min", bad, default=0.0) or 0.0
+        vmax = _rule_number(t, row, vals, "Volume max", bad)
         if vmax is not None and vmax <= 0:
             vmax = None
         if vmax is not None and vmax < vmin:
-            raise _structural(t.sheet, f"ligne {row}, « Volume max » ({vmax:g}) est inférieur "
-                                       f"à « Volume min » ({vmin:g}).")
-        plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés")
-        att = _rule_number(t, row, vals, "Attributaires", default=1.0)
-        lmax = _rule_number(t, row, vals, "Lots max par titulaire")
-        if not float(att).is_integer() or att < 1 or (lmax is not None and
-                                                      (not float(lmax).is_integer() or lmax < 1)):
-            raise _structural(t.sheet, f"ligne {row}, « Attributaires » et « Lots max par "
-                                       f"titulaire » doivent être des entiers ≥ 1.")
+            bad.append(f"ligne {row}, « Volume max » ({nombre(vmax)}) est inférieur à « Volume "
+                       f"min » ({nombre(vmin)})")
+        plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés", bad)
+        att = _rule_number(t, row, vals, "Attributaires", bad, default=1.0)
+        lmax = _rule_number(t, row, vals, "Lots max par titulaire", bad)
+        tolerance = _rule_number(t, row, vals, "Tolérance (%)", bad, default=25.0)
+        taux = _rule_number(t, row, vals, "Taux horaire (€)", bad, default=0.0)
+        regroupement = _choice(t, row, vals, "Regroupement", "voisines", bad)
+        repartition = _choice(t, row, vals, "Répartition", "cascade", bad)
+        regime = _choice(t, row, vals, "Régime", "SSS", bad)
+        divisible = _yes_no(t, row, vals, "Besoins divisibles", bad)
+        if len(bad) > n_bad:
+            continue
         rules[code] = Rule(
             code=code, libelle=clean_text(t.get(vals, "Libellé")) or code,
-            maille=tuple(maille), unite=unite, heures_par_place=hpp,
-            tolerance=_rule_number(t, row, vals, "Tolérance (%)", percent=True, default=25.0),
-            taux=_rule_number(t, row, vals, "Taux horaire (€)", default=0.0),
-            volume_min=vmin, volume_max=vmax,
-            regroupement=_choice(t, row, vals, "Regroupement", C.REGROUPEMENTS, "voisines"),
-            plafonner=plafonner, attributaires=int(att),
-            repartition=_choice(t, row, vals, "Répartition", C.REPARTITIONS, "cascade"),
-            lots_max=int(lmax) if lmax is not None else None,
-            regime=_choice(t, row, vals, "Régime", C.REGIMES, "SSS"),
-            cpv=clean_text(t.get(vals, "Code CPV")) or "80530000",
-            divisible=_yes_no(t, row, vals, "Besoins divisibles"), row=row)
+            maille=maille, unite=unite, heures_par_place=float(hpp or 0),
+            tolerance=float(tolerance or 0), taux=float(taux or 0),
+            volume_min=vmin, volume_max=vmax, regroupement=regroupement,
+            plafonner=plafonner, attributaires=int(att or 1), repartition=repartition,
+            lots_max=int(lmax) if lmax is not None else None, regime=regime,
+            cpv=clean_text(t.get(vals, "Code CPV")) or "80530000", divisible=divisible,
+            row=row)
+    if bad:
+        raise _structural(t.sheet, " ; ".join(bad) + ".")
     if not rules:
         raise _structural(t.sheet, "aucune règle : ajoutez une ligne par dispositif.")
     return rules
@@ -334,9 +349,15 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » doit être un nombre entier : {_default_text(key)}.")
                 continue
-            if x is not None and par.field == "duree_mois" and x <= 0:
+            if x is not None and par.positive and x <= (par.minimum or 0):
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » doit être strictement positif : "
+                             f"{_default_text(key)}.")
+                continue
+            if x is not None and par.maximum is not None and x > par.maximum:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » vaut {shown(x)}, hors de la plage plausible "
+                             f"({shown(par.minimum or 0)} à {shown(par.maximum)}) : "
                              f"{_default_text(key)}.")
                 continue
             if x is not None:
@@ -352,5 +373,5 @@ def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any
                   (key == "Part max petits lots (%)" and x is not None and 0 < x <= 1))
     if suspicious:
         report.warning("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
-                       f"« {key} » vaut {x:g} % : est-ce voulu ? Un pourcentage s'écrit en "
+                       f"« {key} » vaut {shown(x)} % : est-ce voulu ? Un pourcentage s'écrit en "
                        f"points (120 pour 120 %, 20 pour 20 %).")

@@ -62,7 +62,7 @@ def _table(xml: bytes) -> TableRef:
     header = int(t.get("headerRowCount", "1") or 1)
     totals = int(t.get("totalsRowCount", "0") or 0)
     return TableRef(t.get("displayName") or t.get("name", ""), int(r1) - (header == 0),
-                    column_index(c1), int(r2) - totals, column_index(c2))
+                    column_index(c1), int(r2) - totals, column_index(c2), totals)
 
 
 def sheet_parts(z: zipfile.ZipFile | Package) -> dict[str, str]:
