@@ -1,27 +1,27 @@
-"""The library calls behind every command: regenerate and check a workbook file."""
+"""The library verbs of the file route, behind every command: `regenerate`, `check` and
+`export` a workbook file (`read_grids → pipeline.run → write_outputs`)."""
 
 from __future__ import annotations
 
 import getpass
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.xlsx_read import check_file, read_grids
 from .adapters.xlsx_write import atomic_write, write_outputs
-from .engine import Result, allot
-from .inputs import read_inputs
-from .outputs.build import build_outputs
+from .engine import Result
+from .fresh import ensure_fresh
 from .outputs.model import Outputs
+from .pipeline import Context, Progress, _silent, run
 from .problems import AllotError, Report
 
-Progress = Callable[[str], None]
+SOURCE = "ligne de commande"
 
 
 @dataclass
 class Run:
-    """What a regeneration produced."""
+    """What a regeneration of a file produced."""
 
     result: Result
     outputs: Outputs
@@ -37,6 +37,11 @@ def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}.lots{path.suffix}")
 
 
+def email_output(path: Path) -> Path:
+    """`IN.envoi.xlsx` beside the input."""
+    return path.with_name(f"{path.stem}.envoi.xlsx")
+
+
 def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
@@ -48,15 +53,9 @@ def login_name() -> str:
         return ""
 
 
-def compute(path: Path, progress: Progress | None = None) -> Result:
-    """Read and validate `path`, then allot: no file is written."""
-    say = progress or (lambda _: None)
+def _grids(src: Path, say: Progress) -> dict:
     say("Lecture du classeur")
-    grids = read_grids(path)
-    say("Contrôle des feuilles")
-    inputs, report = read_inputs(grids, campaign=path.stem)
-    say(f"Allotissement de {len(inputs.needs)} besoins")
-    return allot(inputs, report)
+    return read_grids(src)
 
 
 def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: bool = False,
@@ -65,8 +64,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
 
     Without `output` the result goes to `IN.lots.xlsx`; with `in_place` the input itself is
     rewritten after a copy is kept as `IN.bak.xlsx`. Raises AllotError (French message) when
-    nothing could be written."""
+    nothing could be written; the input is never changed unless `in_place`."""
     src = Path(path)
+    say = progress or _silent
     if in_place and output is not None:
         raise AllotError("Choisissez soit -o (un autre fichier), soit --in-place, pas les deux.")
     dst = src if in_place else Path(output) if output is not None else default_output(src)
@@ -77,16 +77,40 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
-    result = compute(src, progress)
-    outputs = build_outputs(result, source="ligne de commande", user=login_name(),
-                            file_name=src.name)
-    (progress or (lambda _: None))("Écriture des feuilles de sortie")
+    context = Context(campaign=src.stem, source=SOURCE, user=login_name(), file_name=src.name,
+                      progress=say)
+    done = run(_grids(src, say), context)
+    assert done.outputs is not None
+    say("Écriture des feuilles de sortie")
     if in_place:
         atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
-    write_outputs(src, dst, outputs)
-    return Run(result, outputs, dst)
+    write_outputs(src, dst, done.outputs)
+    return Run(done.result, done.outputs, dst)
 
 
 def check(path: str | Path, progress: Progress | None = None) -> Report:
-    """Validate the workbook at `path` and return its problems (nothing is written)."""
-    return compute(Path(path), progress).report
+    """Validate and allot the workbook at `path` and return its problems (nothing is
+    written). Raises AllotError (French) when the file cannot be read."""
+    src = Path(path)
+    say = progress or _silent
+    return run(_grids(src, say), Context(campaign=src.stem, progress=say),
+               outputs=False).report
+
+
+def export(path: str | Path, output: str | Path | None = None) -> Path:
+    """Write the copy of the workbook at `path` to email: values only, no macros, no external
+    links, output sheets first (default `IN.envoi.xlsx`). Raises StaleOutputs (French) when
+    the outputs no longer match the inputs, AllotError for a bad name or file."""
+    from .adapters.xlsx_export import load_for_email, write_email_copy
+
+    src = Path(path)
+    check_file(src)  # the input's own problem is the one to tell first
+    out = Path(output) if output is not None else email_output(src)
+    if out.suffix.lower() != ".xlsx":
+        raise AllotError(f"La copie « {out.name} » doit finir par .xlsx (classeur sans macros).")
+    if out.resolve() == src.resolve():
+        raise AllotError("La copie doit être un autre fichier que le classeur d'origine.")
+    grids = read_grids(src)
+    wb = load_for_email(src)
+    inputs = ensure_fresh(grids, wb.sheetnames)
+    return write_email_copy(wb, inputs, src, out)

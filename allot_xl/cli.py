@@ -210,7 +210,7 @@ def cmd_export(classeur: str, output: str | None) -> int:
 
     \b
     Exemple : allot-xl export besoins.lots.xlsx -o besoins_envoi.xlsx"""
-    from .excel.export import export
+    from .api import export
 
     click.echo(f"Copie pour envoi écrite : {export(classeur, output)}")
     return EXIT_OK

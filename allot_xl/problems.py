@@ -135,6 +135,9 @@ register("lots-sous-minimum", A, "Lots sous « Volume min » après regroupement
          "Ajustez « Volume min » ou « Regroupement ».")
 register("petits-lots-plafond", A, "Les petits lots dépassent la part permise.",
          "Relevez « Volume min » ou regroupez davantage.")
+register("mini-lots-plafond", A, "Les mini-lots dépassent 20 % de la valeur totale : ils ne "
+         "peuvent pas tous être passés sans publicité (CCP R2122-8).",
+         "Publiez-les avec les autres lots ou relevez « Volume min ».")
 register("seuil-acheteur", I, "Seuil fixé par l'acheteur ; valeur légale : {legal}.",
          "Rien à faire si le seuil est voulu.")
 register("duree-accord-cadre", A, "Durée de l'accord-cadre au-delà de la durée légale.",

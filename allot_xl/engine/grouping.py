@@ -150,7 +150,7 @@ def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> tuple[list[
     that level."""
     if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE):
         if "Zone" not in rule.maille:
-            return []
+            return [], ""
         sig = _signature(g, rule, ("Zone",))
         near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
         return [p for p in pool if p is not g and p.zones & near

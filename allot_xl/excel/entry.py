@@ -7,15 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import pipeline
 from ..adapters.book import read_book, write_book
 from ..api import login_name
 from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
-from ..engine import Result, allot
-from ..inputs import read_inputs
-from ..outputs.build import build_outputs
+from ..fresh import ensure_fresh
 from ..outputs.model import Outputs
 from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
-from .fresh import ensure_fresh
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +36,14 @@ def alert(book: Any, message: str, *, critical: bool = False) -> None:
         book.app.alert(message, title=TITLE, mode=mode)
 
 
-def _compute(book: Any) -> Result:
-    inputs, report = read_inputs(read_book(book), campaign=Path(book.name).stem)
-    return allot(inputs, report)
-
-
 def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
-    """Rewrite every output sheet of `book` from its input sheets and say what was done."""
-    result = _compute(book)
-    outputs = build_outputs(result, source=source, user=user or login_name(), file_name=book.name)
+    """Rewrite every output sheet of `book` from its input sheets and say what was done
+    (`read_book → pipeline.run → write_book`). Raises AllotError (French) when the run
+    cannot go on; nothing is written then."""
+    context = pipeline.Context(campaign=Path(book.name).stem, source=source,
+                      user=user or login_name(), file_name=book.name)
+    outputs = pipeline.run(read_book(book), context).outputs
+    assert outputs is not None
     write_book(book, outputs)
     alert(book, outputs.summary_line)
     return outputs
@@ -68,7 +65,8 @@ def check_message(report: Report) -> str:
 
 def check_needs(book: Any) -> Report:
     """Validate the input sheets of `book` without writing anything; show the problems."""
-    report = _compute(book).report
+    context = pipeline.Context(campaign=Path(book.name).stem)
+    report = pipeline.run(read_book(book), context, outputs=False).report
     alert(book, check_message(report), critical=report.has_errors)
     return report
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
 from ..inputs import JOURNAL_COLUMNS

@@ -37,8 +37,8 @@ def test_percent_formatted_cells_are_found(tmp_path: Path) -> None:
 def test_a_percentage_typed_in_excel_counts_in_points(tmp_path: Path) -> None:
     path = _workbook(tmp_path)
     inputs, report = read(path)
-    assert inputs.params["Maximum bons de commande (%)"] == 120
-    assert inputs.params["Part max petits lots (%)"] == 25
+    assert inputs.params.max_bons_pct == 120
+    assert inputs.params.part_max_petits_pct == 25
     lot = lots(regenerate(path))["AOF-01"]
     assert lot["Montant maximum (€ HT)"] == lot["Montant estimé (€ HT)"] * 1.2
 

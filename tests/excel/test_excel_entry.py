@@ -21,7 +21,7 @@ def test_check_needs_writes_nothing_and_lists_problems():
     message, title, _, mode, _ = actions[0]["args"]
     assert title == "Allotissement" and mode == "info"
     assert message.startswith(f"0 erreur(s), {report.count('Avertissement')} avertissement(s)")
-    assert "\n• Avertissement (" in message
+    assert "\n• Info (Besoins, ligne " in message  # the example has no warning, only infos
     assert "autre(s) : « Générer les lots » les écrit toutes dans la feuille Contrôles" in message
 
 

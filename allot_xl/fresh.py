@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..contract import CONTROLES, OUTPUT_SHEETS
-from ..grid import SheetGrid, find_sheet
-from ..inputs import JOURNAL_COLUMNS, read_inputs
-from ..model import Inputs
-from ..problems import StaleOutputs
+from .contract import CONTROLES, OUTPUT_SHEETS
+from .grid import SheetGrid, find_sheet
+from .inputs import JOURNAL_COLUMNS
+from .model import Inputs
+from .pipeline import Context, validate
+from .problems import StaleOutputs
 
 REGENERATE = "« Générer les lots » (ou allot-xl regenerate)"
 
@@ -23,7 +24,7 @@ def ensure_fresh(grids: dict[str, SheetGrid], sheet_names: list[str]) -> Inputs:
     if missing:
         raise StaleOutputs(f"Feuille(s) de résultats absente(s) : {', '.join(missing)}. "
                            f"Lancez d'abord {REGENERATE}.")
-    inputs, _ = read_inputs(grids)
+    inputs, _ = validate(grids, Context())
     if not inputs.previous_journal:
         raise StaleOutputs(f"La feuille Journal est vide : lancez d'abord {REGENERATE}.")
     last = inputs.previous_journal[-1]

@@ -1,4 +1,5 @@
-"""The copy of a workbook to send by email: values only, no macros, no external links."""
+"""The file side of the email copy: values only, no macros, no external links, outputs
+first (openpyxl, loaded only when a copy is made)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl.workbook import Workbook
 
-from .. import __version__
-from ..adapters.xlsx_read import check_file, read_grids
-from ..adapters.xlsx_write import atomic_write
+from .._version import __version__
 from ..contract import OUTPUT_SHEETS, SYNTHESE, fold
 from ..model import Inputs
-from ..problems import AllotError, UnreadableFile
-from .fresh import ensure_fresh
-
-
-def default_output(path: Path) -> Path:
-    """`IN.envoi.xlsx` beside the input."""
-    return path.with_name(f"{path.stem}.envoi.xlsx")
+from ..problems import UnreadableFile
+from .xlsx_write import atomic_write
 
 
 def _values_only(wb: Workbook) -> None:
@@ -59,23 +53,20 @@ def _properties(wb: Workbook, inputs: Inputs, src: Path) -> None:
     p.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def export(src: str | Path, dst: str | Path | None = None) -> Path:
-    """Write the email copy of `src` (whose outputs must be up to date) to `dst`."""
-    src = Path(src)
-    check_file(src)  # the input's own problem is the one to tell first
-    out = Path(dst) if dst is not None else default_output(src)
-    if out.suffix.lower() != ".xlsx":
-        raise AllotError(f"La copie « {out.name} » doit finir par .xlsx (classeur sans macros).")
-    if out.resolve() == src.resolve():
-        raise AllotError("La copie doit être un autre fichier que le classeur d'origine.")
-    grids = read_grids(src)
+def load_for_email(src: Path) -> Workbook:
+    """`src` with cached values instead of formulas, without macros or external links.
+
+    Raises UnreadableFile (French) when openpyxl cannot load it."""
     try:
-        wb = openpyxl.load_workbook(src, data_only=True, keep_links=False, keep_vba=False,
-                                    rich_text=True)
+        return openpyxl.load_workbook(src, data_only=True, keep_links=False, keep_vba=False,
+                                      rich_text=True)
     except Exception as e:  # openpyxl's errors are technical: one sentence for the buyer
         raise UnreadableFile(f"« {src.name} » ne peut pas être copié ({type(e).__name__}) : "
                              f"enregistrez-le à nouveau dans Excel au format .xlsx.") from None
-    inputs = ensure_fresh(grids, wb.sheetnames)
+
+
+def write_email_copy(wb: Workbook, inputs: Inputs, src: Path, out: Path) -> Path:
+    """Values only, outputs first, properties naming the source; written atomically."""
     _values_only(wb)
     _outputs_first(wb)
     _properties(wb, inputs, src)
