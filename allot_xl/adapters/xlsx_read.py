@@ -34,12 +34,13 @@ def open_package(source: Path | Package) -> Package:
     if isinstance(source, Package):
         return source
     path = Path(source)
-    if (_cached is not None and _cached.path.absolute() == path.absolute()
-            and _cached.unchanged()):
-        return _cached
+    kept = _cached  # read once: another thread may replace it meanwhile
+    if kept is not None and kept.path.absolute() == path.absolute() and kept.unchanged():
+        return kept
     _cached = None
-    _cached = Package.open(path)
-    return _cached
+    pkg = Package.open(path)
+    _cached = pkg
+    return pkg
 
 
 def forget(pkg: Package | None = None) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.workbook import Workbook
@@ -113,13 +113,17 @@ class Replay:
 
     def do_setWrapText(self, a):
         for _, _, cell in self.cells(a):
-            cell.alignment = cell.alignment.copy(wrap_text=bool(a["args"][0]))
+            old = cell.alignment
+            cell.alignment = Alignment(horizontal=old.horizontal, vertical=old.vertical,
+                                       wrap_text=bool(a["args"][0]))
 
     def do_setVerticalAlignment(self, a):
         vertical = {"Top": "top", "Center": "center", "Bottom": "bottom"}.get(
             str(a["args"][0]), str(a["args"][0]).lower())
         for _, _, cell in self.cells(a):
-            cell.alignment = cell.alignment.copy(vertical=vertical)
+            old = cell.alignment
+            cell.alignment = Alignment(horizontal=old.horizontal, vertical=vertical,
+                                       wrap_text=old.wrap_text)
 
     def do_setAutofit(self, a):
         ws = self.ws(a)
