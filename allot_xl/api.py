@@ -59,11 +59,13 @@ def _grids(src: Path, say: Progress) -> dict:
 
 
 def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: bool = False,
-               progress: Progress | None = None) -> Run:
+               progress: Progress | None = None, source: str = SOURCE,
+               user: str | None = None) -> Run:
     """Write every output sheet for the workbook at `path`.
 
     Without `output` the result goes to `IN.lots.xlsx`; with `in_place` the input itself is
-    rewritten after a copy is kept as `IN.bak.xlsx`. Raises AllotError (French message) when
+    rewritten after a copy is kept as `IN.bak.xlsx`. `source` and `user` go to `Journal`
+    (default: the command line and the login name). Raises AllotError (French message) when
     nothing could be written; the input is never changed unless `in_place`."""
     src = Path(path)
     say = progress or _silent
@@ -77,7 +79,8 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
-    context = Context(campaign=src.stem, source=SOURCE, user=login_name(), file_name=src.name,
+    context = Context(campaign=src.stem, source=source,
+                      user=login_name() if user is None else user, file_name=src.name,
                       progress=say)
     done = run(_grids(src, say), context)
     assert done.outputs is not None

@@ -1,6 +1,7 @@
 """The gate in front of xlwings Server: every script call authenticated, checked, time-boxed.
 
-An ASGI middleware. For each POST under /xlwings/ it refuses, in French and before xlwings
+An ASGI middleware. For each POST under /xlwings/ (and /allot/, the transfer route of
+`transfer.py`) it refuses, in French and before xlwings
 reads anything: a foreign origin (403), a body that is not JSON (415), missing or wrong
 credentials (401), an oversized body (413), a malformed or too large workbook (400, 413,
 422); then it runs the call within a time limit (503) with the caller's identity in
@@ -30,7 +31,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MODES = ("entraid", "jeton", "aucune")
 MIN_TOKEN = 24  # characters of the shared secret
-GUARDED, SCRIPTS = "/xlwings/", "/xlwings/custom-scripts-call/"
+GUARDED, SCRIPTS = ("/xlwings/", "/allot/"), "/xlwings/custom-scripts-call/"
 # Excel on the web and Office hosts; the add-in's own pages share the server's origin
 OFFICE_ORIGINS = re.compile(r"https://([a-z0-9-]+\.)*(officeapps\.live\.com|office\.com|"
                             r"office365\.com|microsoft365\.com|cloud\.microsoft|"
