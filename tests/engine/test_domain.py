@@ -236,3 +236,20 @@ def test_the_bundled_example_passes_its_own_checks(tmp_path) -> None:
             continue
         terrs = lot["Territoire"].split(" + ")
         assert all(any(touch(t, u) for u in terrs if u != t) for t in terrs), lot["N° lot"]
+
+
+@pytest.mark.parametrize("workbook", ["example", "real"])
+def test_no_message_advises_a_procedure_the_regime_does_not_require(tmp_path, workbook):
+    """Every dispositif of the example and of the real-data workbook is `SSS`: no cell of
+    `Lots` or `Contrôles` recommends the formalised procedure."""
+    root = Path(__file__).resolve().parents[2]
+    source = (root / "workbooks" / "exemple_rhone_alpes.xlsx" if workbook == "example"
+              else root.parent / "shared" / "realdata" / "real_ain_isere.xlsx")
+    if not source.exists():
+        pytest.skip("classeur de données réelles absent (shared/realdata)")
+    src = tmp_path / source.name
+    shutil.copy(source, src)
+    out = regenerate(src)
+    cells = [str(v) for sheet in ("Lots", "Contrôles") for r in sheet_rows(out, sheet)
+             for v in r.values()]
+    assert not any("formalisée" in c for c in cells)
