@@ -119,6 +119,7 @@ def test_a_divisible_need_is_shared_among_balanced_lots(tmp_path) -> None:
     rows = [r for r in sheet_rows(out, "Affectation") if r["ID besoin"] == "B1"]
     assert len(rows) == 3 and {r["Motif"] for r in rows} == {"scindé"}
     assert sum(r["Heures"] for r in rows) == 90_000
+    assert ("Besoins", 2, None, "besoin-scinde") in controles(out, "Info")
 
 
 def test_an_indivisible_need_stays_whole_and_says_how_to_fix_it(tmp_path) -> None:
@@ -188,6 +189,16 @@ def test_services_over_the_eu_threshold_get_the_formalised_procedure_message(tmp
     msgs = [r["Message"] for r in sheet_rows(out, "Contrôles")
             if r["Code"] == "petits-lots-plafond"]
     assert len(msgs) == 1 and "procédure formalisée" in msgs[0] and "216\u00a0000" in msgs[0]
+
+
+def test_sss_mini_lots_over_their_cap_are_warned_without_a_procedure_advice(tmp_path):
+    needs = [need(f"n{i}", "AOF", z, hours=h) for i, (z, h) in enumerate(
+        [("Belley", 3000), ("Vichy", 3000), ("Montluçon", 20_000)])]  # 2 × 50 400 € maxima
+    out = allot(tmp_path, needs, rules=[rule("AOF", **{"Regroupement": "aucun"})],
+                params=[("Date de lancement", "01/06/2026")])
+    (msg,) = [r["Message"] for r in sheet_rows(out, "Contrôles")
+              if r["Code"] == "mini-lots-plafond"]
+    assert "R2122-8" in msg and "60\u00a0000" in msg and "formalisée" not in msg
 
 
 def test_sss_never_gets_a_formalised_procedure_advice(tmp_path):
