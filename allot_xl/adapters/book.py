@@ -144,6 +144,27 @@ class _Writer:
         if t.size:
             rng.font.size = t.size
 
+    def texts(self, sheet: Any, texts: list[Text]) -> None:
+        """All the texts of a fresh sheet in one write of the range that bounds them (the
+        empty cells between them stay empty), then their fonts."""
+        if not texts:
+            return
+        r0, c0 = min(t.row for t in texts), min(t.col for t in texts)
+        grid = [[None] * (max(t.col for t in texts) - c0 + 1)
+                for _ in range(max(t.row for t in texts) - r0 + 1)]
+        for t in texts:
+            grid[t.row - r0][t.col - c0] = t.value
+            if excel_would_convert(t.value):
+                sheet.range((t.row, t.col)).number_format = FMT_TEXT
+        sheet.range((r0, c0)).options(ndim=2).value = grid
+        for t in texts:
+            if t.bold or t.size:
+                rng = sheet.range((t.row, t.col))
+                if t.bold:
+                    rng.font.bold = True
+                if t.size:
+                    rng.font.size = t.size
+
     def block(self, sheet: Any, b: Block, used_names: set[str]) -> None:
         if b.title:
             self.text(sheet, Text(b.row - 1, b.col, b.title, bold=True))
@@ -303,8 +324,7 @@ def write_book(book: Any, outputs: Outputs) -> None:
     for spec in outputs.sheets:
         sheet = book.sheets.add(name=spec.name, after=list(book.sheets)[-1])
         created[spec.name] = sheet
-        for t in spec.texts:
-            w.text(sheet, t)
+        w.texts(sheet, spec.texts)
         for b in spec.blocks:
             w.block(sheet, b, used_names)
         w.columns(sheet, spec)
