@@ -13,9 +13,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..outputs import look
-from ..outputs.look import FMT_DATE, Look, sheet_widths, unique_name
-from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Sheet, cell_value
-from .xlsx_sheet import is_table
+from ..outputs.look import FMT_DATE, Look, row_heights, sheet_widths, unique_name
+from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Page, Sheet, cell_value
+from .xlsx_sheet import header_footer_text, is_table
 
 PX_PER_CM = 96 / 2.54
 OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -27,13 +27,15 @@ class Formats:
 
     def __init__(self, wb: xlsxwriter.Workbook):
         self.wb = wb
-        self.cache: dict[tuple, Format | None] = {(None, False, None, False): None}
+        self.cache: dict[tuple, Format | None] = {(None, False, None, False, False): None}
 
     def get(self, num: str | None = None, bold: bool = False, size: float | None = None,
-            header: bool = False) -> Format | None:
-        key = (num, bold, size, header)
+            header: bool = False, wrap: bool = False) -> Format | None:
+        key = (num, bold, size, header, wrap)
         if key not in self.cache:
             props: dict[str, Any] = {"bold": Look(num, bold, size, header).is_bold}
+            if wrap:
+                props.update(text_wrap=True, valign="top")
             if num:
                 props["num_format"] = num
             if size:
@@ -75,14 +77,15 @@ def xw_block(ws: Worksheet, b: Block, fm: Formats, used: set[str]) -> None:
         for j, c in enumerate(b.columns):
             ws.write_string(r0, c0 + j, c.header, header)
     nums = [c.format for c in b.columns]
-    fmts = [fm.get(n) for n in nums]
+    fmts = [fm.get(c.format, wrap=c.wrap) for c in b.columns]
+    tfmts = [fm.get(c.format, wrap=True) if c.wrap else None for c in b.columns]
     write_string, write_number = ws.write_string, ws.write_number
     for i, rec in enumerate(b.rows, start=r0 + 1):
         for j, v in enumerate(rec):
             t = type(v)  # the common cases first: this loop runs once per output cell
             if t is str:
                 if v:  # an empty text is no value: the cell stays empty
-                    write_string(i, c0 + j, v)
+                    write_string(i, c0 + j, v, tfmts[j])
             elif (t is int or t is float) and v == v and v not in (math.inf, -math.inf):
                 write_number(i, c0 + j, v, fmts[j])
             elif v is not None:
@@ -98,18 +101,24 @@ def xw_chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
     if c.block not in blocks or not blocks[c.block][1].rows:
         return
     owner, b = blocks[c.block]
-    ch = wb.add_chart({"type": c.kind})
+    ch = wb.add_chart({"type": c.kind, **({"subtype": "stacked"} if c.stacked else {})})
     first, last = b.row, b.row + len(b.rows) - 1  # 0-based data rows
     cat = b.column_index(c.category) - 1
     for s in c.series:
         col = b.column_index(s) - 1
         ch.add_series({"name": [owner.name, b.row - 1, col],
                        "categories": [owner.name, first, cat, last, cat],
-                       "values": [owner.name, first, col, last, col]})
-    ch.set_title({"name": c.title})
+                       "values": [owner.name, first, col, last, col], "gap": 60})
     # a bar chart's value axis is xlsxwriter's x axis, a column chart's its y axis
-    axis = {"name": c.y_title} if c.y_title else {}
+    axis: dict[str, Any] = {"name": c.y_title} if c.y_title else {}
+    axis.update(num_font={"size": 8}, num_format="#,##0", major_gridlines={
+        "visible": True, "line": {"color": "#D9D9D9"}})
     (ch.set_x_axis if c.kind == "bar" else ch.set_y_axis)(axis)
+    # categories read top-down on a bar chart, as in the table; small labels fit them all
+    cats: dict[str, Any] = {"num_font": {"size": 8}, "reverse": c.kind == "bar", "interval_unit": 1}
+    (ch.set_y_axis if c.kind == "bar" else ch.set_x_axis)(cats)
+    ch.set_title({"name": c.title, "name_font": {"size": 11, "bold": True}})
+    ch.set_legend({"position": "bottom"} if len(c.series) > 1 else {"none": True})
     ch.set_size({"width": round(c.width_cm * PX_PER_CM), "height": round(c.height_cm * PX_PER_CM)})
     ws.insert_chart(c.row - 1, c.col - 1, ch)
 
@@ -125,11 +134,30 @@ def xw_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: Formats, used: set[str],
             xw_block(ws, b, fm, used)
     for col, w in sheet_widths(sheet).items():
         ws.set_column(col - 1, col - 1, w)
+    for row, h in row_heights(sheet).items():  # the stub's too: charts anchor alike
+        ws.set_row(row - 1, h)
     if sheet.freeze and blocks is None:
         ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
     if sheet.tab_color and blocks is None:
         ws.set_tab_color("#" + sheet.tab_color.lstrip("#")[-6:])
+    if sheet.page and blocks is None:
+        xw_page(ws, sheet.page)
     return ws
+
+
+def xw_page(ws: Worksheet, page: Page) -> None:
+    """The page setup of xlsx_sheet.page_xml, through xlsxwriter."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, page.fit_tall)
+    ws.set_margins(left=0.5, right=0.5)
+    if page.title_rows:
+        ws.repeat_rows(page.title_rows[0] - 1, page.title_rows[1] - 1)
+    head = "".join(f"&{side}{header_footer_text(t)}" for side, t in
+                   (("L", page.header), ("R", page.header_right)) if t)
+    if head:
+        ws.set_header(head)
+    ws.set_footer("&LFeuille « &A »&RPage &P sur &N")
 
 
 def render_charts(outputs: Outputs) -> bytes | None:

@@ -8,6 +8,7 @@ import time
 import zipfile
 import zlib
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from ..contract import OUTPUT_SHEETS, SYNTHESE, fold
 from ..outputs.look import looks, unique_name
@@ -29,6 +30,8 @@ from .xlsx_workbook import (
 )
 
 COMPRESS_LEVEL = 3
+# defined names an output sheet's new part replaces rather than inherits
+_OURS = ("_xlnm._FilterDatabase", "_xlnm.Print_Titles")
 
 
 class _Names:
@@ -102,9 +105,16 @@ def _defined_names(book: WorkbookXml, kept: list[SheetEntry], outputs: Outputs) 
             out.append(n.raw)
         elif n.local in index:
             out.append(local_id(n.raw, index[n.local]))
-        elif (n.local < len(book.sheets) and n.name != "_xlnm._FilterDatabase"
+        elif (n.local < len(book.sheets) and n.name not in _OURS
               and fold(book.sheets[n.local].name) in new_by_fold):  # e.g. a print area
             out.append(local_id(n.raw, new_by_fold[fold(book.sheets[n.local].name)]))
+    for j, s in enumerate(outputs.sheets):  # the header rows each printed page repeats
+        if s.page and s.page.title_rows:
+            first, last = s.page.title_rows
+            ref = escape(f"'{s.name.replace(chr(39), chr(39) * 2)}'!${first}:${last}")
+            tag = f"{book.prefix}:definedName" if book.prefix else "definedName"
+            out.append(f'<{tag} name="_xlnm.Print_Titles" '
+                       f'localSheetId="{len(kept) + j}">{ref}</{tag}>')
     return out
 
 

@@ -12,8 +12,8 @@ from itertools import groupby
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, sheet_widths
-from ..outputs.model import FMT_DATETIME, Block, Sheet, cell_value
+from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, row_heights, sheet_widths
+from ..outputs.model import FMT_DATETIME, Block, Page, Sheet, cell_value
 from ..problems import AllotError
 from .opc import NS_MAIN, NS_R
 
@@ -129,18 +129,20 @@ class _Cells:
         return frag
 
     def cell(self, ref: str, v: Any, num: str | None = None, bold: bool = False,
-             size: float | None = None, header: bool = False) -> str:
+             size: float | None = None, header: bool = False, wrap: bool = False) -> str:
         """One `<c>` element; "" for an empty value."""
         t = type(v)
         if t is str:
             if not v:
                 return ""
-            s = self.style(Look(bold=bold, size=size, header=header))
+            look = Look(num=num, wrap=True) if wrap else Look(bold=bold, size=size, header=header)
+            s = self.style(look)
             return f'<c r="{ref}"{s} t="inlineStr">{self.text(v)}</c>'
         if t is int or t is float:
             if t is float and not math.isfinite(v):
                 return ""  # NaN and infinities have no Excel value: the cell stays empty
-            return f'<c r="{ref}"{self.style(Look(num=num, bold=bold))}><v>{v!r}</v></c>'
+            look = Look(num=num, wrap=True) if wrap else Look(num=num, bold=bold)
+            return f'<c r="{ref}"{self.style(look)}><v>{v!r}</v></c>'
         if v is None:
             return ""
         try:
@@ -159,7 +161,7 @@ class _Cells:
             v = cell_value(v)
             if not isinstance(v, str | int | float | dt.date | None):
                 v = str(v)
-        return self.cell(ref, v, num, bold, size, header)
+        return self.cell(ref, v, num, bold, size, header, wrap)
 
 
 def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
@@ -188,17 +190,20 @@ def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
     """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
     opens = [f'<c r="{letter(b.col + j)}' for j in range(len(b.columns))]
     nums = [c.format for c in b.columns]
-    styles = [f'"{cells.style(Look(num=n))}><v>' for n in nums]
+    styles = [f'"{cells.style(Look(num=c.format, wrap=c.wrap))}><v>' for c in b.columns]
+    # a wrapped column's texts carry its style; other texts keep the default one
+    texts = [f'"{cells.style(Look(num=c.format, wrap=True))}' if c.wrap else '"'
+             for c in b.columns]
     text, cell, strings = cells.text, cells.cell, cells.strings
     inf = math.inf
     for r, rec in enumerate(b.rows, start=b.row + 1):
         rs, parts = str(r), []
-        for start, style, num, v in zip(opens, styles, nums, rec, strict=False):
+        for start, style, tstyle, num, v in zip(opens, styles, texts, nums, rec, strict=False):
             t = type(v)
             if t is str:
                 if v:  # an empty text is no value: the cell stays empty, as Excel has it
                     frag = strings.get(v) or text(v)
-                    parts.append(f'{start}{rs}" t="inlineStr">{frag}</c>')
+                    parts.append(f'{start}{rs}{tstyle} t="inlineStr">{frag}</c>')
             elif t is float or t is int:
                 if -inf < v < inf:  # NaN and infinities have no Excel value
                     parts.append(f"{start}{rs}{style}{v!r}</v></c>")
@@ -254,7 +259,10 @@ def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: lis
     r1, c1, r2, c2 = _layout(sheet, small)
     tab = ""
     if sheet.tab_color:
-        tab = f'<sheetPr><tabColor rgb="FF{sheet.tab_color.lstrip("#")[-6:].upper()}"/></sheetPr>'
+        tab = f'<tabColor rgb="FF{sheet.tab_color.lstrip("#")[-6:].upper()}"/>'
+    if sheet.page:
+        tab += '<pageSetUpPr fitToPage="1"/>'
+    tab = f"<sheetPr>{tab}</sheetPr>" if tab else ""
     widths = sorted(sheet_widths(sheet).items())
     cols = "".join(f'<col min="{c}" max="{c}" width="{xml_width(w):g}" customWidth="1"/>'
                    for c, w in widths)
@@ -265,16 +273,43 @@ def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: lis
     streams = [_data_rows(b, cells) for b in sheet.blocks] + [
         iter(sorted((r, c, x) for (r, c), x in small.items()))]
     chunk: list[str] = []
+    heights = row_heights(sheet)
     for r, items in groupby(heapq.merge(*streams), key=lambda item: item[0]):
-        chunk.append(f'<row r="{r}">{"".join(x for _, _, x in items)}</row>')
+        ht = f' ht="{heights[r]:g}" customHeight="1"' if r in heights else ""
+        chunk.append(f'<row r="{r}"{ht}>{"".join(x for _, _, x in items)}</row>')
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk.clear()
-    tail = ('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-            'header="0.3" footer="0.3"/>')
+    tail = "</sheetData>" + page_xml(sheet.page)
     if drawing:
         tail += f'<drawing r:id="{drawing}"/>'
     if tables:
         tail += (f'<tableParts count="{len(tables)}">'
                  + "".join(f'<tablePart r:id="{t}"/>' for t in tables) + "</tableParts>")
     out.write(("".join(chunk) + tail + "</worksheet>").encode())
+
+
+def header_footer_text(text: str) -> str:
+    """Text as a header/footer section shows it: `&` doubled (a lone `&` starts a code)."""
+    return text.replace("&", "&&")
+
+
+def page_xml(page: Page | None) -> str:
+    """pageMargins, pageSetup and headerFooter of a worksheet (in the schema's order): A4
+    landscape, one page wide, the campaign and date in the header, page numbers below."""
+    margins = ('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" '
+               'header="0.3" footer="0.3"/>')
+    if page is None:
+        return margins.replace('"0.5"', '"0.7"')
+    setup = (f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
+             f'fitToHeight="{page.fit_tall}"/>')
+    head = ""
+    if page.header:
+        head += f'&L{header_footer_text(page.header)}'
+    if page.header_right:
+        head += f'&R{header_footer_text(page.header_right)}'
+    foot = "&LFeuille « &A »&RPage &P sur &N"
+    hf = (f"<headerFooter><oddHeader>{escape(head)}</oddHeader>"
+          f"<oddFooter>{escape(foot)}</oddFooter></headerFooter>" if head else
+          f"<headerFooter><oddFooter>{escape(foot)}</oddFooter></headerFooter>")
+    return margins + setup + hf

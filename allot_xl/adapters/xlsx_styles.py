@@ -162,6 +162,9 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
             attrs += ' applyFill="1" applyAlignment="1"'
             wrap = ' wrapText="1"' if _look.HEADER_WRAP else ""
             inner = f'<{p}alignment vertical="{_look.HEADER_VALIGN}"{wrap}/>'
+        elif look.wrap:
+            attrs += ' applyAlignment="1"'
+            inner = f'<{p}alignment vertical="top" wrapText="1"/>'
         index[look] = xf_rec.add(f"<{p}xf {attrs}>{inner}</{p}xf>" if inner
                                  else f"<{p}xf {attrs}/>")
     totals = {"numFmts": len(formats), **{t: counts[t] + len(new[t]) for t in counts}}

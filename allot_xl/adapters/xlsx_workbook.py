@@ -103,9 +103,13 @@ class WorkbookXml:
         p = f"{self.prefix}:" if self.prefix else ""
         text = f"{text[:m.start()]}<{p}sheets>{''.join(sheets)}</{p}sheets>{text[m.end():]}"
         m = _region(text, "definedNames")
+        block = f"<{p}definedNames>{''.join(names)}</{p}definedNames>" if names else ""
         if m:
-            block = f"<{p}definedNames>{''.join(names)}</{p}definedNames>" if names else ""
             text = text[:m.start()] + block + text[m.end():]
+        elif block:  # after the elements the schema puts before definedNames
+            end = max(r.end() for r in (_region(text, t) for t in (
+                "sheets", "functionGroups", "externalReferences")) if r)
+            text = text[:end] + block + text[end:]
 
         def view(v: re.Match) -> str:
             tag = re.sub(r"""\sactiveTab=(["'])\d*\1""", "", v.group(0))

@@ -10,6 +10,7 @@ import pandas as pd
 from .._version import __version__
 from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
+from ..french import nombre
 from ..inputs import JOURNAL_COLUMNS
 from .model import (
     FMT_DATETIME,
@@ -21,8 +22,10 @@ from .model import (
     Block,
     Column,
     Outputs,
+    Page,
     Sheet,
     cell_value,
+    hours_format,
 )
 from .synthese import synthese_sheet
 from .words import lots_shown
@@ -59,17 +62,31 @@ HOLDERS_SPEC = [
 ]
 CONTROLES_COLUMNS = [
     Column("Gravité"), Column("Feuille"), Column("Ligne"), Column("Colonne"),
-    Column("Valeur"), Column("Message", width=90), Column("Code"),
+    Column("Valeur"), Column("Message", width=90, wrap=True), Column("Code"),
 ]
+WRAPPED = {"Intitulé", "Zone(s)", "Territoire", "Statut", "Clé", "Motif"}
+# columns shown only when some row carries a value (not contract columns)
+OPTIONAL = {"Montant minimum (€ HT)"}
 
 
 def frame_block(name: str, df: pd.DataFrame, spec: list[tuple[str, str, str | None]],
                 **kw: Any) -> Block:
-    """A block from DataFrame columns, in the order and with the headers of `spec`."""
-    cols = [Column(h, fmt) for h, _, fmt in spec]
+    """A block from DataFrame columns, in the order and with the headers of `spec`: hours
+    without decimals when they are whole, long texts wrapped, an OPTIONAL column only when
+    some row has a value in it."""
     keys = [k for _, k, _ in spec]
     rows = [[cell_value(v) for v in rec] for rec in
             df.reindex(columns=keys).itertuples(index=False, name=None)]
+    cols = []
+    for j, (h, _, fmt) in enumerate(spec):
+        if fmt == FMT_HOURS:
+            fmt = hours_format([r[j] for r in rows])
+        cols.append(Column(h, fmt, wrap=h in WRAPPED))
+    empty = [j for j, c in enumerate(cols)
+             if c.header in OPTIONAL and all(r[j] is None for r in rows)]
+    if empty:
+        cols = [c for j, c in enumerate(cols) if j not in empty]
+        rows = [[v for j, v in enumerate(r) if j not in empty] for r in rows]
     return Block(name, cols, rows, **kw)
 
 
@@ -121,6 +138,7 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
                   file_name: str = "", now: dt.datetime | None = None) -> Outputs:
     """The six output sheets of a run."""
     jrow = journal_row(result, source, user, file_name, now)
+    when: dt.datetime = jrow[0]
     sheets = [
         Sheet(LOTS, [frame_block("T_Lots", lots_shown(result.lots), LOTS_SPEC)]),
         Sheet(AFFECTATION, [frame_block("T_Affectation", result.affectation, AFFECTATION_SPEC)]),
@@ -129,9 +147,16 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
         _controles(result),
         _journal(result, jrow),
     ]
+    campaign = result.inputs.campaign or "Allotissement"
+    for sh in sheets:
+        sh.page = Page(header=campaign, header_right=f"Généré le {when:%d/%m/%Y à %H:%M}",
+                       fit_tall=2 if sh.name == SYNTHESE else 0,
+                       title_rows=(1, 1) if sh.page is None else sh.page.title_rows)
     r = result.report
-    line = (f"{len(result.lots)} lots générés pour {result.affectation['id'].nunique()} besoins, "
-            f"{r.count('Erreur')} erreur(s), {r.count('Avertissement')} avertissement(s)"
+    line = (f"{nombre(len(result.lots))} lots générés pour "
+            f"{nombre(result.affectation['id'].nunique())} besoins, "
+            f"{nombre(r.count('Erreur'))} erreur(s), "
+            f"{nombre(r.count('Avertissement'))} avertissement(s)"
             f" — voir {SYNTHESE} et {CONTROLES}.")
     return Outputs(sheets, line)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import textwrap
 from dataclasses import dataclass
 
 from .model import FMT_DATETIME, Outputs, Sheet, fitted_width
@@ -30,12 +32,14 @@ def header_hex() -> str:
 
 @dataclass(frozen=True)
 class Look:
-    """How an output cell looks: number format, bold, font size, header (fill, wrapped)."""
+    """How an output cell looks: number format, bold, font size, header (fill, wrapped),
+    wrapped text (a data cell of a `wrap` column, top-aligned)."""
 
     num: str | None = None
     bold: bool = False
     size: float | None = None
     header: bool = False
+    wrap: bool = False
 
     @property
     def is_bold(self) -> bool:
@@ -52,6 +56,8 @@ def looks(outputs: Outputs) -> list[Look]:
             for c in b.columns:
                 if c.format:
                     out += [Look(num=c.format), Look(num=c.format, bold=True)]
+                if c.wrap:
+                    out.append(Look(num=c.format, wrap=True))
     return list(dict.fromkeys(out))
 
 
@@ -62,6 +68,42 @@ def sheet_widths(sheet: Sheet) -> dict[int, float]:
         for j in range(len(b.columns)):
             widths[b.col + j] = max(widths.get(b.col + j, 0), fitted_width(b, j))
     return widths
+
+
+LINE_PT = 15.0  # a line of 11-point text
+
+
+def _lines(text: str, chars: float) -> int:
+    return max(1, len(textwrap.wrap(text, max(1, int(chars)), break_on_hyphens=False)))
+
+
+def row_heights(sheet: Sheet) -> dict[int, float]:
+    """1-based row -> height (points) for rows whose wrapped texts need more than one line
+    (headers, cells of `wrap` columns) or whose font is larger; the sheet's own heights win.
+    Written by the file writers: a live Excel fits rows itself, a file needs them set."""
+    widths = sheet_widths(sheet)
+    out: dict[int, float] = {}
+
+    def need(row: int, points: float) -> None:
+        if points > out.get(row, LINE_PT):
+            out[row] = points
+
+    for t in sheet.texts:
+        if t.size and t.size > 11:
+            need(t.row, math.ceil(t.size * 1.5))
+    for b in sheet.blocks:
+        need(b.row, LINE_PT * max(_lines(c.header, widths[b.col + j] - 1)
+                                  for j, c in enumerate(b.columns)))
+        for j, c in enumerate(b.columns):
+            if not c.wrap:
+                continue
+            w = widths[b.col + j] - 1
+            for i, r in enumerate(b.rows):
+                v = r[j] if j < len(r) else None
+                if isinstance(v, str) and len(v) > w:
+                    need(b.row + 1 + i, LINE_PT * _lines(v, w))
+    out.update(sheet.row_heights)
+    return out
 
 
 def unique_name(name: str, used: set[str]) -> str:

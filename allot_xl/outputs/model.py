@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-# en-US number-format codes: Excel shows them with the user's (French) separators
-FMT_INT = "#,##0"
-FMT_HOURS = "#,##0.0"
-FMT_EUR = '#,##0.00 "€"'
-FMT_PCT = "0.00"  # percentages are written 0–100, the header says (%)
-FMT_RATIO = "0.0"
+# en-US number-format codes: Excel shows them with the user's (French) separators. Each
+# ends with `_-` (a blank the width of a minus sign) so that a right-aligned number never
+# touches the left-aligned text of the next column.
+FMT_INT = "#,##0_-"
+FMT_HOURS = "#,##0.0#_-"  # hours with a fraction; hours_format() picks FMT_INT when whole
+FMT_EUR = '#,##0.00 "€"_-'
+FMT_EUR_WHOLE = '#,##0 "€"_-'  # totals where cents are noise (Synthèse)
+FMT_PCT = "0.00_-"  # percentages are written 0–100, the header says (%)
+FMT_RATIO = "0.0_-"
 FMT_DATETIME = "dd/mm/yyyy hh:mm:ss"
 FMT_TEXT = "@"
 
@@ -21,6 +24,7 @@ class Column:
     header: str
     format: str | None = None  # None: General
     width: float | None = None  # characters; None: fitted to the content
+    wrap: bool = False  # long texts wrap within the column instead of being cut
 
 
 @dataclass
@@ -72,6 +76,19 @@ class Chart:
     width_cm: float = 16.0
     height_cm: float = 8.0
     y_title: str = ""
+    stacked: bool = False  # series stacked in one column/bar per category
+
+
+@dataclass(frozen=True)
+class Page:
+    """How a sheet prints: landscape A4, one page wide (and at most `fit_tall` pages tall
+    when set), `title_rows` (first, last) repeated on every page, a header naming the
+    campaign and the run's date, page numbers in the footer."""
+
+    header: str = ""  # left of the header: the campaign
+    header_right: str = ""  # right of the header: the date of the run
+    fit_tall: int = 0  # 0: as many pages tall as needed
+    title_rows: tuple[int, int] | None = (1, 1)
 
 
 @dataclass
@@ -82,6 +99,8 @@ class Sheet:
     charts: list[Chart] = field(default_factory=list)
     freeze: tuple[int, int] | None = (2, 1)  # first unfrozen cell: (2, 1) freezes row 1
     tab_color: str | None = None
+    page: Page | None = None
+    row_heights: dict[int, float] = field(default_factory=dict)  # points, beyond the fitted
 
     def block(self, name: str) -> Block:
         return next(b for b in self.blocks if b.name == name)
@@ -121,11 +140,25 @@ def fitted_width(block: Block, i: int, sample: int = 300) -> float:
     col = block.columns[i]
     if col.width:
         return col.width
-    longest = len(col.header)
-    for r in block.rows[:sample]:
-        v = r[i]
+    # headers wrap (look.HEADER_WRAP): a header needs its longest word, on at most 3 lines
+    words = col.header.split()
+    longest = max([len(w) for w in words] + [-(-len(col.header) // 3)])
+    for r in [*block.rows[:sample], *([block.total] if block.total else [])]:
+        v = r[i] if i < len(r) else None
         if v is None:
             continue
         n = len(f"{v:,.2f}") if isinstance(v, float) else len(str(v))
+        if isinstance(v, int | float) and col.format and "€" in col.format:
+            n += 2
         longest = max(longest, n)
-    return float(min(max(longest + 2, 8), 60))
+    cap = 45 if col.wrap else 60
+    return float(min(max(longest + 2, 7), cap))
+
+
+def hours_format(values: list[Any]) -> str:
+    """FMT_INT when every value is a whole number (16 000 h shows as `16 000`), else
+    FMT_HOURS (`12,5`)."""
+    for v in values:
+        if isinstance(v, float) and v == v and not v.is_integer():
+            return FMT_HOURS
+    return FMT_INT

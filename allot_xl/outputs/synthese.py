@@ -1,27 +1,26 @@
-"""The `Synthèse` sheet: per dispositif figures, procurement checks, concentration, charts."""
+"""The `Synthèse` sheet: a one-screen dashboard (campaign, thresholds, key figures, charts)
+above the detailed tables, laid out in two bands of columns so that each table keeps
+widths of its own; it prints on at most two landscape A4 pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 from ..contract import SYNTHESE
 from ..engine import Result
-from ..french import euros, nombre, pct
-from ..model import Regime
-from .model import FMT_EUR, FMT_HOURS, FMT_INT, FMT_PCT, Block, Chart, Column, Sheet, Text
-from .words import oui_non
+from ..french import euros, nombre
+from . import synthese_tables as tables
+from .look import sheet_widths
+from .model import Chart, Sheet, Text
 
-GAP = 3  # blank rows between blocks
-_REGIME = {Regime.SSS: "services sociaux et spécifiques", Regime.SERVICES: "services"}
-_CONTROLLED = {Regime.SSS: "mini-lots", Regime.SERVICES: "petits lots"}
-
-
-def _consequence(regime: str, beyond: bool) -> str:
-    if regime == Regime.SSS:
-        return ("publication d'un avis au JOUE ; procédure adaptée (R2123-1 3°)" if beyond
-                else "procédure adaptée, sans publication au JOUE (R2123-1 3°)")
-    return ("procédure formalisée (R2124-1)" if beyond
-            else "procédure adaptée (R2123-1 1°)")
+CHART_ROWS = (12, 17)  # each line of charts' height in rows of 20 pixels (15 points)
+ROW_PX = 20
+PX_PER_CM = 96 / 2.54
+GAP_PX = 12  # between two charts side by side
+PER_ROW = 3  # charts side by side
+FIGURE_PT = 16  # the key figures' font size
+MIN_DASHBOARD_PX = 1500  # the dashboard is at least this wide, whatever the tables
 
 
 def _thresholds_line(result: Result) -> str:
@@ -37,102 +36,128 @@ def _thresholds_line(result: Result) -> str:
             + " ; ".join(parts) + ".")
 
 
-def _hhi_reading(h: float) -> str:
-    if h < 1500:
-        return "faible concentration"
-    if h <= 2500:
-        return "concentration modérée"
-    return "forte concentration"
+def _px(chars: float) -> int:
+    """Pixels of a column `chars` characters wide (7-pixel digits, 5 pixels of padding)."""
+    return int(chars * 7 + 0.5) + 5
+
+
+class _Grid:
+    """Column edges in pixels, from the widths the tables give the sheet's columns."""
+
+    def __init__(self, widths: dict[int, float], last: int):
+        self.left = [0]
+        for c in range(1, last + 2):
+            self.left.append(self.left[-1] + (_px(widths[c]) if c in widths else 64))
+
+    def column_at(self, x: float) -> int:
+        """The 1-based column whose left edge is nearest `x`."""
+        return min(range(1, len(self.left)), key=lambda c: abs(self.left[c - 1] - x))
+
+    def chars(self, first: int, last: int) -> int:
+        """About how many characters of text fit from column `first` to `last`."""
+        return max(40, int((self.left[last] - self.left[first - 1]) / 7))
+
+
+def _spread(grid: _Grid, full: float, n: int) -> list[int]:
+    """`n` columns whose left edges spread evenly over `full` pixels (distinct, rising)."""
+    cols: list[int] = []
+    for k in range(n):
+        c = grid.column_at(k * full / n)
+        cols.append(max(c, cols[-1] + 1) if cols else c)
+    return cols
+
+
+def _lines(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
 
 
 def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
-    s = result.summary
+    """The Synthèse of `result`, generated at `when`."""
     p = result.inputs.params
     campaign = result.inputs.campaign or "campagne"
-    texts = [
-        Text(1, 1, f"Synthèse de l'allotissement — {campaign}", bold=True, size=14),
-        Text(2, 1, f"Généré le {when:%d/%m/%Y à %H:%M} par allot_xl. Les montants sont en € HT ;"
-                   f" la valeur d'un accord-cadre est son montant maximum sur toute sa durée "
-                   f"(CCP R2121-8), ici {nombre(p.duree_mois)} mois × "
-                   f"{1 + p.reconductions} période(s)."),
-        Text(3, 1, _thresholds_line(result)),
-    ]
-    row = 5
-    main = Block("T_Synthese", [
-        Column("Dispositif"), Column("Libellé"), Column("Besoins reçus", FMT_INT),
-        Column("Besoins allotis", FMT_INT), Column("Lots", FMT_INT),
-        Column("Lots en pratique fragmentée", FMT_INT), Column("Contrats évités", FMT_INT),
-        Column("Réduction (%)", FMT_PCT), Column("Places", FMT_INT),
-        Column("Heures", FMT_HOURS), Column("Montant estimé (€ HT)", FMT_EUR),
-        Column("Montant maximum (€ HT)", FMT_EUR),
-    ], [[r.dispositif, r.libelle, r.recus, r.allotis, r.lots, r.fragmentes, r.reduction,
-         r.reduction_pct, r.places, r.hours, r.montant, r.montant_max]
-        for r in s.itertuples()], row=row, title="Lots par dispositif")
-    if len(s):
-        frag, lots = int(s.fragmentes.sum()), int(s.lots.sum())
-        main.total = ["Total", None, int(s.recus.sum()), int(s.allotis.sum()), lots, frag,
-                      frag - lots, round(100 * (frag - lots) / frag, 2) if frag else 0.0,
-                      int(s.places.sum()), round(float(s.hours.sum()), 2),
-                      round(float(s.montant.sum()), 2), round(float(s.montant_max.sum()), 2)]
-    blocks = [main]
-    row = main.last_row + GAP
-    law = result.thresholds
-    cap = p.part_max_petits_pct
-    small = Block("T_PetitsLots", [
-        Column("Dispositif"), Column("Régime"), Column("Lots", FMT_INT),
-        Column(f"Petits lots (< {euros(law.petits_lots.value)})", FMT_INT),
-        Column("Part des petits lots (%)", FMT_PCT),
-        Column(f"Mini-lots (< {euros(law.mini_lots.value)})", FMT_INT),
-        Column("Part des mini-lots (%)", FMT_PCT), Column("Part contrôlée"),
-        Column("Plafond (%)", FMT_PCT), Column("Dans le plafond"),
-    ], [[r.dispositif, _REGIME[r.regime], r.lots, r.petits_lots, r.part_petits, r.mini_lots,
-         r.part_mini, _CONTROLLED[r.regime], cap, oui_non(r.conforme)]
-        for r in s.itertuples()], row=row,
-        title=f"Contrôle des petits lots et des mini-lots (sur le montant maximum) : part "
-              f"plafonnée à {pct(cap)} de la valeur totale — mini-lots pour les services "
-              f"sociaux et spécifiques (CCP R2122-8), petits lots pour les services "
-              f"(R2123-1 2°)")
-    blocks.append(small)
-    row = small.last_row + GAP
-    publicity = Block("T_PubliciteUE", [
-        Column("Dispositif"), Column("Régime"), Column("Montant maximum total (€ HT)", FMT_EUR),
-        Column("Seuil applicable (€ HT)", FMT_EUR), Column("Au-delà du seuil"),
-        Column("Conséquence"),
-    ], [[r.dispositif, _REGIME[r.regime], r.montant_max, r.seuil_procedure,
-         oui_non(r.au_dela_seuil), _consequence(r.regime, r.au_dela_seuil)]
-        for r in s.itertuples()], row=row,
-        title="Seuil de publicité européenne (JOUE, services sociaux et spécifiques, "
-              "R2123-1 3°) ou de procédure formalisée (services, R2124-1) : valeur de tous les "
-              "lots ensemble sur la durée de l'accord-cadre (R2121-1, R2121-8)")
-    blocks.append(publicity)
-    row = publicity.last_row + GAP
-    att = result.attribution
-    hhi_rows = [[code, round(v), _hhi_reading(v)] for code, v in att.hhi.items()]
-    if not hhi_rows:
-        hhi_rows = [[code, None, "non calculée : pas encore d'offres (feuille Offres)"]
-                    for code in s.dispositif]
-    hhi = Block("T_Concentration", [
-        Column("Dispositif"), Column("HHI", FMT_INT), Column("Lecture"),
-    ], hhi_rows, row=row, title="Concentration des titulaires (indice HHI, 0 à 10 000, "
-                                "sur les montants attribués)")
-    blocks.append(hhi)
-    row = hhi.last_row + GAP
-    charts_col = max(b.last_col for b in blocks) + 2
-    charts = [Chart("column", "Nombre de contrats : lots contre pratique fragmentée",
-                    "T_Synthese", "Dispositif", ("Lots", "Lots en pratique fragmentée"),
-                    row=3, col=charts_col, y_title="contrats")]
-    if att.comparison is not None and len(att.comparison):
-        comp = Block("T_Regles", [
-            Column("Dispositif"), Column("Règle d'attribution"),
-            Column("Places d'attributaire pourvues", FMT_INT), Column("Note totale", "0.0#"),
-            Column("Titulaires par lot", "0.00"), Column("Règle annoncée"),
-        ], [[r.dispositif, r.regle, r.places_pourvues, r.note_totale, r.titulaires_par_lot,
-             "oui" if r.retenue else "non"] for r in att.comparison.itertuples()], row=row,
-            title="Les deux règles d'attribution comparées (ce que coûte la règle annoncée)")
-        blocks.append(comp)
-        row = comp.last_row + GAP
-    if len(att.holders):
-        charts.append(Chart("bar", "Montant attribué par titulaire (€ HT)", "T_Titulaires",
-                            "Titulaire", ("Montant (€ HT)",), row=22, col=charts_col,
-                            height_cm=max(8.0, 0.6 * len(att.holders)), y_title="€ HT"))
+    left = [(tables.dispositifs(result), tables.dispositifs_notes(result)),
+            (tables.small_lots(result), tables.small_lots_notes(result)),
+            (tables.publicity(result), tables.publicity_notes(result)),
+            (tables.concentration(result), tables.concentration_notes(result))]
+    compared = tables.rules_compared(result)
+    if compared is not None:
+        left.append((compared, ["Places d'attributaire pourvues : places des lots réparties "
+                                "entre titulaires selon chaque règle ; la règle annoncée est "
+                                "celle de Paramètres."]))
+    band2 = left[0][0].last_col + 2
+    right = [(tables.territoires(result), tables.territoires_notes()),
+             (tables.sizes(result), [])]
+    for b, _ in right:
+        b.col = band2
+    blocks = [b for b, _ in left + right]
+    widths = sheet_widths(Sheet(SYNTHESE, blocks))
+    last_col = max(b.last_col for b in blocks)
+    grid = _Grid(widths, last_col)
+    full = max(grid.left[last_col], MIN_DASHBOARD_PX)
+
+    # the dashboard: what the campaign is, the key figures, the charts
+    texts = [Text(1, 1, f"Synthèse de l'allotissement — {campaign}", bold=True, size=14)]
+    intro = (f"Généré le {when:%d/%m/%Y à %H:%M} par allot_xl. Les montants sont en € HT ; la "
+             f"valeur d'un accord-cadre est son montant maximum sur toute sa durée (CCP "
+             f"R2121-8), ici {nombre(p.duree_mois)} mois × {nombre(1 + p.reconductions)} "
+             f"période(s).")
+    row = 2
+    width = max(60, int(full / 7))
+    for line in _lines(intro, width) + _lines(_thresholds_line(result), width):
+        texts.append(Text(row, 1, line))
+        row += 1
+    row += 1
+    figures = tables.key_figures(result)
+    cols = _spread(grid, full, len(figures))
+    for (label, value), col in zip(figures, cols, strict=True):
+        texts += [Text(row, col, label, bold=True), Text(row + 1, col, value, bold=True,
+                                                         size=FIGURE_PT)]
+    texts.append(Text(row + 2, 1, tables.key_figures_note(result)))
+    top = row + 4
+    charts = _charts(result, grid, full, top)
+
+    # the tables, each band from the first row under the charts
+    start = top + sum(CHART_ROWS) + len(CHART_ROWS) + 1
+    for band in (left, right):
+        row = start
+        for b, notes in band:
+            b.row = row + 1  # the title above the header
+            row = b.last_row + 1
+            chars = grid.chars(b.col, max(b.last_col, b.col + 4))
+            for note in notes:
+                for line in _lines(note, chars):
+                    texts.append(Text(row, b.col, line))
+                    row += 1
+            row += 1
     return Sheet(SYNTHESE, blocks, texts, charts, freeze=None)
+
+
+def _charts(result: Result, grid: _Grid, full: int, top: int) -> list[Chart]:
+    """Three charts a row, across the dashboard's width, from row `top`."""
+    specs = [
+        ("column", "Contrats : pratique fragmentée et lots", "T_Synthese", "Dispositif",
+         ("Lots en pratique fragmentée", "Lots"), "contrats", False),
+        ("column", "Part plafonnée des petits lots ou mini-lots (%)", "T_PetitsLots",
+         "Dispositif", ("Part plafonnée (%)", "Plafond (%)"), "%", False),
+        ("column", "Lots par tranche de montant maximum", "T_Tailles",
+         "Montant maximum du lot", tuple(result.summary.dispositif), "lots", True),
+        ("bar", "Lots par territoire", "T_Territoires", "Territoire", ("Lots",), "lots",
+         False),
+        ("bar", "Montant maximum par territoire (€ HT)", "T_Territoires", "Territoire",
+         ("Montant maximum (€ HT)",), "€ HT", False),
+    ]
+    if len(result.attribution.holders):
+        specs.append(("bar", "Montant attribué par titulaire (€ HT)", "T_Titulaires",
+                      "Titulaire", ("Montant (€ HT)",), "€ HT", False))
+    starts = _spread(grid, full, PER_ROW)
+    edges = [grid.left[c - 1] for c in starts] + [full + GAP_PX]
+    out = []
+    for i, (kind, title, block, category, series, unit, stacked) in enumerate(specs):
+        k, line = i % PER_ROW, i // PER_ROW
+        px_wide = edges[k + 1] - edges[k] - GAP_PX
+        out.append(Chart(kind, title, block, category, series,
+                         row=top + sum(CHART_ROWS[:line]) + line, col=starts[k],
+                         width_cm=round(px_wide / PX_PER_CM, 2),
+                         height_cm=round(CHART_ROWS[line] * ROW_PX / PX_PER_CM, 2),
+                         y_title=unit, stacked=stacked))
+    return out

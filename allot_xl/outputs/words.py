@@ -22,7 +22,8 @@ def oui_non(flag: Any) -> str:
 
 
 def statut(lot: Any) -> str:
-    """The `Statut` of a lot (a row of the engine's lots frame), in French."""
+    """The `Statut` of a lot (a row of the engine's lots frame), in French: its bounds and
+    imposed needs (a mini-lot is said once, in the `Mini-lot` column)."""
     unit = "h" if lot.unite == "heures" else "places"
     why = [_WHY_SHORT[Flag(f)] for f in lot.flags]
     words = []
@@ -33,9 +34,7 @@ def statut(lot: Any) -> str:
         words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
                      f"{unit} ; {why.pop(0)})")
     if lot.imposes:
-        words.append(f"{lot.imposes} besoin(s) imposé(s)")
-    if lot.mini_lot:
-        words.append("Mini-lot")
+        words.append(f"{nombre(lot.imposes)} besoin(s) imposé(s)")
     return " ; ".join(words) if words else "Conforme"
 
 

@@ -476,7 +476,10 @@ def test_output_reads_back_in_openpyxl_and_calamine(rich) -> None:
     ws = wb["Lots"]
     assert [c.value for c in ws[1]][:len(lots.columns)] == [c.header for c in lots.columns]
     assert ws.max_row == len(lots.rows) + 1
-    assert ws.freeze_panes == "A2" and ws.tables["T_Lots"].ref == f"A1:W{len(lots.rows) + 1}"
+    # 22 columns: `Montant minimum (€ HT)` is shown only when Paramètres sets a minimum
+    assert len(lots.columns) == 22
+    assert "Montant minimum (€ HT)" not in [c.header for c in lots.columns]
+    assert ws.freeze_panes == "A2" and ws.tables["T_Lots"].ref == f"A1:V{len(lots.rows) + 1}"
     book = pc.load_workbook(str(rich["out"]))
     assert book.sheet_names == wb.sheetnames
     rows = book.get_sheet_by_name("Affectation").to_python()

@@ -151,7 +151,7 @@ def test_voisines_repeats_while_a_merge_is_possible(tmp_path) -> None:
                            need("p", "AOF", "Plaine de l'Ain", hours=300),
                            need("g", "AOF", "Bourg-en-Bresse", hours=300)],
                 rules=[rule("AOF", vmin=800)])
-    assert table(out, "Heures", "Statut") == [("AOF-01", 900, "Mini-lot")]
+    assert table(out, "Heures", "Statut", "Mini-lot") == [("AOF-01", 900, "Conforme", "oui")]
 
 
 def test_territoire_merges_within_the_territoire_first(tmp_path) -> None:
@@ -367,7 +367,7 @@ def test_amounts_and_small_lots(tmp_path) -> None:
     assert table(out, "Montant estimé (€ HT)", "Montant maximum (€ HT)", "Petit lot",
                  "Statut") == [
         ("AOF-01", 70000, 84000, "non", "Conforme"),  # small on the maximum (R2121-8)
-        ("AOF-02", 14000, 16800, "oui", "Mini-lot"),
+        ("AOF-02", 14000, 16800, "oui", "Conforme"),
         ("AOF-03", 80000.06, 96000.07, "non", "Conforme"),
     ]
 

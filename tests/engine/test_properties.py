@@ -141,7 +141,7 @@ def test_lots_keep_the_contract_invariants(c: dict) -> None:
             assert "Sous le minimum" in lot["Statut"]
         if r.volume_max is not None and vol > r.volume_max + EPS:
             assert "Au-dessus du maximum" in lot["Statut"]
-        if lot["Statut"] in ("Conforme", "Mini-lot"):
+        if lot["Statut"] == "Conforme":
             assert r.volume_min - EPS <= vol <= (r.volume_max or math.inf) + EPS
     _assert_merges_allowed(inputs, lots, aff)
 
