@@ -183,7 +183,8 @@ def test_engine_codes_on_a1(tmp_path) -> None:
     assert inputs.needs.shape[0] == 58 and not report.problems
     from workbooks import controles
     codes = {code for *_, code in controles(regenerate(path))}
-    assert {"places-plafonnees", "petits-lots-plafond"} <= codes
+    # A1 is social and specific services (SSS, the default regime): the mini-lots share is checked
+    assert {"places-plafonnees", "mini-lots-plafond"} <= codes
 
 
 def test_candidate_folding_to_nothing_is_reported(tmp_path) -> None:
