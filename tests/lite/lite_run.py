@@ -17,6 +17,10 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# xlwings Lite is no server: drop what a test process inherits from xlwings Server
+# (XLWINGS_ON_SERVER=true would turn xlwings' @script into the server's async wrapper)
+for _name in [n for n in os.environ if n.startswith("XLWINGS_")]:
+    del os.environ[_name]
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"  # before xlwings is imported
 
 
