@@ -278,6 +278,31 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     return EXIT_OK
 
 
+@command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("--paquet", metavar="PAQUET", default="allot_xl",
+              help="ligne d'allot_xl dans requirements.txt : nom PyPI (défaut : allot_xl) ou "
+                   "adresse https de la roue .whl hébergée par la Région")
+@click.option("--force", is_flag=True, help="remplacer main.py et requirements.txt s'ils existent")
+def cmd_lite(classeur: str, paquet: str, force: bool) -> int:
+    """Écrit main.py et requirements.txt pour xlwings Lite, à côté du classeur.
+
+    Collez-les dans l'éditeur d'xlwings Lite (complément gratuit de l'Office Store) : le
+    volet affiche les boutons « Générer les lots », « Vérifier les besoins » et « Préparer
+    l'envoi », et les fonctions SEUIL_LEGAL, MAXIMUM_LOT et LOTS_SELON_BORNES
+    s'utilisent dans les cellules. Ni serveur ni Python sur le poste (docs/deploiement.md).
+    Code de sortie 2 : rien n'est écrit.
+
+    \b
+    Exemple : allot-xl lite besoins.xlsx --paquet https://intranet.region.fr/allot_xl-0.1.0-py3-none-any.whl"""
+    from .lite import write_project
+
+    for path in write_project(Path(classeur), paquet, force=force):
+        click.echo(f"Écrit : {path}")
+    click.echo("Dans xlwings Lite : collez main.py puis requirements.txt, et redémarrez.")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- running
 
 COMMANDS: dict[str, click.Command] = cli.commands

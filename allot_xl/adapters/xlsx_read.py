@@ -9,7 +9,10 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
-import python_calamine as pc
+try:
+    import python_calamine as pc
+except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same calls
+    from . import xlsx_pure as pc  # type: ignore[no-redef]
 
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
 from ..grid import SheetGrid, TableRef

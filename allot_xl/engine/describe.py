@@ -8,7 +8,7 @@ from enum import StrEnum
 from ..contract import sort_key
 from ..french import nombre
 from ..law import Thresholds
-from ..model import Inputs, Regroupement, Rule
+from ..model import Inputs, Params, Regroupement, Rule
 from ..problems import Report
 from .grouping import EPS, Group, NeedArrays
 
@@ -69,6 +69,13 @@ def flags(g: Group, rule: Rule, imposed: int) -> tuple[bool, bool, tuple[str, ..
     return below, above, tuple(why)
 
 
+def term_maximum(montant: float, p: Params) -> float:
+    """A lot's maximum over the framework's whole term (€ HT, rounded to the cent): the
+    annual amount at `Maximum bons de commande (%)`, times `Durée` × (1 + `Reconductions`)
+    ÷ 12 years (CCP R2121-8: a framework agreement's value is its maximum)."""
+    return round(montant * p.max_bons_pct / 100 * p.term_years, 2)
+
+
 def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArrays,
              inputs: Inputs, law: Thresholds, report: Report) -> dict:
     """One row of the lots frame (`lots.LOT_COLUMNS`).
@@ -92,7 +99,7 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
     else:
         montant = round(float((a.hours[g.needs] * rates).sum()), 2)
     annual_max = montant * p.max_bons_pct / 100
-    maximum = round(annual_max * p.term_years, 2)
+    maximum = term_maximum(montant, p)
     shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
     key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse.csgraph import maximum_flow
+
+if TYPE_CHECKING:  # SciPy is imported by the functions that solve: the engine loads light
+    import scipy.sparse as sp
 
 
 def decreasing_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, ranks: np.ndarray,
@@ -62,6 +63,9 @@ def _lp_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, notes: np.ndarray
     bidders) (C = note range), is exact: an augmenting path adds a slot and removes at
     most min(lots, bidders) − 1 bids. A second LP on the optimal face (fixed by the
     reduced costs) takes the lowest sum of ranks. Checked; else an exact MILP."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
     n_lots, n_bidders = lot_idx.max() + 1, bidder_idx.max() + 1
     cols = np.arange(len(lot_idx))
     a = sp.vstack([sp.csr_matrix((np.ones(len(cols)), (lot_idx, cols)), shape=(n_lots, len(cols))),
@@ -99,6 +103,9 @@ def _valid(x: np.ndarray | None, a: sp.csr_matrix, b: np.ndarray, slots: int) ->
 
 def _max_slots(lot_idx: np.ndarray, bidder_idx: np.ndarray, k: int, cap: int) -> int:
     """Most (lot, bidder) pairs: a maximum flow source → bidders → lots → sink."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import maximum_flow
+
     n_lots, n_bidders = lot_idx.max() + 1, bidder_idx.max() + 1
     sink = n_bidders + n_lots + 1
     heads = np.r_[np.arange(n_bidders) + 1, lot_idx + n_bidders + 1, np.full(n_lots, sink)]
@@ -111,6 +118,8 @@ def _max_slots(lot_idx: np.ndarray, bidder_idx: np.ndarray, k: int, cap: int) ->
 def _milp_selection(a: sp.csr_matrix, b: np.ndarray, notes: np.ndarray,
                     ranks: np.ndarray) -> np.ndarray:
     """Fallback, exact and slower: slots, then notes, then ranks, each a MILP (as the kit)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n = a.shape[1]
     cons = [LinearConstraint(a, -np.inf, b)]
     ones, integ, box = np.ones(n), np.ones(n), Bounds(0, 1)

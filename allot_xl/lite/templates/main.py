@@ -1,0 +1,60 @@
+"""# Allotissement (allot_xl)
+
+Les boutons travaillent sur ce classeur : ils lisent les feuilles **Besoins**, **Zones**,
+**Règles** (et **Paramètres**, **Offres** si elles existent) et réécrivent les feuilles de
+résultats. Les feuilles d'entrée ne sont jamais modifiées.
+
+Fonctions utilisables dans les cellules : `SEUIL_LEGAL`, `MAXIMUM_LOT`, `LOTS_SELON_BORNES`.
+"""
+
+import xlwings as xw
+from xlwings import arg, func, script
+
+from allot_xl import lite
+
+
+@script(name="Générer les lots")
+def generer_les_lots(book: xw.Book):
+    """Réécrit Lots, Affectation, Multi-attribution, Synthèse, Contrôles et Journal."""
+    lite.regenerate_lots(book)
+
+
+@script(name="Vérifier les besoins")
+def verifier_les_besoins(book: xw.Book):
+    """Liste les problèmes des feuilles d'entrée, sans rien écrire."""
+    lite.check_needs(book)
+
+
+@script(name="Préparer l'envoi")
+def preparer_l_envoi(book: xw.Book):
+    """Vérifie que les résultats sont à jour et ouvre le classeur sur Synthèse."""
+    lite.prepare_for_email(book)
+
+
+# Boutons à venir (« Comparer les scénarios ») : ici, un @script par verbe de allot_xl.lite.
+
+
+@func
+def seuil_legal(date, seuil="mini-lots"):
+    """Seuil légal en vigueur à la date donnée (€ HT) : « mini-lots », « petits lots »,
+    « procédure formalisée », « publicité SSS » ou « ratio CA »."""
+    return lite.legal_threshold(date, seuil)
+
+
+@func
+def maximum_lot(montant_annuel, maximum_pct=120, duree_mois=12, reconductions=0):
+    """Maximum d'un lot sur toute la durée de l'accord-cadre (€ HT), comme la feuille Lots."""
+    return lite.lot_maximum(montant_annuel, maximum_pct, duree_mois, reconductions)
+
+
+@func
+@arg("besoins", ndim=2)
+@arg("zones", ndim=2)
+@arg("regles", ndim=2)
+@arg("parametres", ndim=2)
+def lots_selon_bornes(dispositif, volume_min, volume_max, besoins, zones, regles,
+                      parametres=None):
+    """Nombre de lots et part des mini-lots (%) qu'auraient ces bornes pour le dispositif :
+    les plages des feuilles Besoins, Zones, Règles (et Paramètres), en-têtes compris."""
+    return lite.lots_for_bounds(dispositif, volume_min, volume_max, besoins, zones, regles,
+                                parametres)
