@@ -54,10 +54,15 @@ def campaigns(draw) -> dict:
         unite = draw(st.sampled_from(["heures", "places"]))
         vmin = draw(st.sampled_from([0, 500, 2000] if unite == "heures" else [0, 5, 12]))
         vmax = draw(st.sampled_from([None, 3000, 6000] if unite == "heures" else [None, 20, 40]))
-        rules.append(rule(code, maille=draw(st.sampled_from(MAILLES)), unite=unite,
+        maille = draw(st.sampled_from(MAILLES))
+        # `voisines` merges zones: with no Zone in the Maille it cannot apply (the lot is
+        # flagged), which the checker would count both as a missed merge and, merged, as a
+        # wrong one — so it is drawn only with Zone
+        modes = ["voisines", "territoire", "aucun"] if "Zone" in maille else ["territoire",
+                                                                            "aucun"]
+        rules.append(rule(code, maille=maille, unite=unite,
                           hpp=draw(st.sampled_from([60, 80, 450])), vmin=vmin, vmax=vmax,
-                          regroupement=draw(st.sampled_from(["voisines", "territoire",
-                                                             "aucun"])),
+                          regroupement=draw(st.sampled_from(modes)),
                           plafonner=draw(st.sampled_from(["oui", "non"]))))
     needs = []
     for i in range(draw(st.integers(1, 18))):
