@@ -8,6 +8,9 @@ const SHEETS_BY_SCRIPT = {
   check_needs: [...INPUT_SHEETS, "Lots", "Journal"],
   // the fingerprint of the input sheets against the last Journal row
   prepare_for_email: [...INPUT_SHEETS, "Journal"],
+  // the variants of the Scénarios sheet
+  compare_scenarios: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
 };
 
 function foldName(name) {
@@ -58,4 +61,10 @@ Office.actions.associate("allot-controler", (event) =>
 );
 Office.actions.associate("allot-envoyer", (event) =>
   runAllotScript("prepare_for_email", event),
+);
+Office.actions.associate("allot-comparer", (event) =>
+  runAllotScript("compare_scenarios", event),
+);
+Office.actions.associate("allot-appliquer", (event) =>
+  runAllotScript("apply_proposed", event),
 );
