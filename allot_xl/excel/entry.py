@@ -64,6 +64,11 @@ def compare_scenarios(book: Any) -> Outputs:
     return outputs
 
 
+def apply_proposed(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
+    """Regenerate the lots of `book` under the scenario `Proposé` (`Règles` unchanged)."""
+    return regenerate_lots(book, source=source, user=user, scenario="Proposé")
+
+
 def check_message(report: Report) -> str:
     """What the buyer is told after a check: the counts, then the first problems."""
     if not report.problems:
@@ -103,6 +108,7 @@ def prepare_for_email(book: Any) -> str:
 SCRIPTS: dict[str, Callable[..., Any]] = {
     "regenerate_lots": regenerate_lots, "check_needs": check_needs,
     "prepare_for_email": prepare_for_email, "compare_scenarios": compare_scenarios,
+    "apply_proposed": apply_proposed,
 }
 
 
@@ -117,7 +123,7 @@ def run(name: str) -> None:
     import xlwings as xw
 
     book = xw.Book.caller()
-    kwargs = {"source": SOURCE_VBA} if name == "regenerate_lots" else {}
+    kwargs = {"source": SOURCE_VBA} if name in ("regenerate_lots", "apply_proposed") else {}
     try:
         SCRIPTS[name](book, **kwargs)
     except (AllotError, xw.XlwingsError) as e:

@@ -76,5 +76,4 @@ async def compare_scenarios(book: xw.Book) -> None:
 @script
 async def apply_proposed(book: xw.Book, current_user: CurrentUser) -> None:
     """Appliquer le scénario proposé : génère les lots avec ses règles (Règles inchangée)."""
-    await _run(entry.regenerate_lots, book, source=SOURCE, user=_who(current_user),
-               scenario="Proposé")
+    await _run(entry.apply_proposed, book, source=SOURCE, user=_who(current_user))
