@@ -59,14 +59,16 @@ def _grids(src: Path, say: Progress) -> dict:
 
 
 def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: bool = False,
-               progress: Progress | None = None, source: str = SOURCE,
-               user: str | None = None) -> Run:
+               progress: Progress | None = None, scenario: str | None = None,
+               source: str = SOURCE, user: str | None = None) -> Run:
     """Write every output sheet for the workbook at `path`.
 
     Without `output` the result goes to `IN.lots.xlsx`; with `in_place` the input itself is
-    rewritten after a copy is kept as `IN.bak.xlsx`. `source` and `user` go to `Journal`
-    (default: the command line and the login name). Raises AllotError (French message) when
-    nothing could be written; the input is never changed unless `in_place`."""
+    rewritten after a copy is kept as `IN.bak.xlsx`. With `scenario` (`Proposé` or a name of
+    the `Scénarios` sheet) the run uses that scenario's rules, recorded in `Journal`; the
+    `Règles` sheet is not changed. `source` and `user` go to `Journal` (default: the command
+    line and the login name). Raises AllotError (French message) when nothing could be
+    written; the input is never changed unless `in_place`."""
     src = Path(path)
     say = progress or _silent
     if in_place and output is not None:
@@ -79,10 +81,15 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
+    grids = _grids(src, say)
+    if scenario:
+        from .scenarios_run import apply_scenario
+
+        grids, source = apply_scenario(grids, scenario, source, src.stem, say)
     context = Context(campaign=src.stem, source=source,
                       user=login_name() if user is None else user, file_name=src.name,
                       progress=say)
-    done = run(_grids(src, say), context)
+    done = run(grids, context)
     assert done.outputs is not None
     say("Écriture des feuilles de sortie")
     if in_place:
@@ -117,3 +124,26 @@ def export(path: str | Path, output: str | Path | None = None) -> Path:
     wb = load_for_email(src)
     inputs = ensure_fresh(grids, wb.sheetnames)
     return write_email_copy(wb, inputs, src, out)
+
+
+def scenarios(path: str | Path, output: str | Path | None = None,
+              progress: Progress | None = None) -> Path:
+    """Write the comparison of the scenarios of the workbook at `path` (`Actuel`, the
+    `Scénarios` sheet's variants, `Proposé`) as its one sheet `Comparaison des scénarios`,
+    to `output` (default `IN.scenarios.xlsx`); nothing else changes. Raises AllotError
+    (French) when nothing could be written."""
+    from .scenarios_run import comparison_outputs
+
+    src = Path(path)
+    say = progress or _silent
+    check_file(src)
+    dst = Path(output) if output is not None else src.with_name(
+        f"{src.stem}.scenarios{src.suffix}")
+    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
+            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
+        raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir comme l'entrée "
+                         f"(.xlsx, ou .xlsm pour garder les macros).")
+    outputs = comparison_outputs(_grids(src, say), src.stem, say)
+    say("Écriture de la comparaison")
+    write_outputs(src, dst, outputs)
+    return dst

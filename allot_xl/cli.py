@@ -134,9 +134,12 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
 @click.option("--in-place", is_flag=True,
               help="réécrire le classeur lui-même (copie de sécurité IN.bak.xlsx)")
 @click.option("--strict", is_flag=True, help="code de sortie 1 si Contrôles contient une Erreur")
+@click.option("--scenario", metavar="NOM",
+              help="appliquer un scénario : « Proposé » ou un nom de la feuille Scénarios "
+                   "(Règles n'est pas modifiée ; le Journal le note)")
 @click.option("-q", "--quiet", is_flag=True, help=QUIET)
 def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bool,
-                   quiet: bool) -> int:
+                   scenario: str | None, quiet: bool) -> int:
     """Régénère les lots : écrit Lots, Affectation, Multi-attribution, Synthèse, Contrôles,
     Journal.
 
@@ -151,7 +154,7 @@ def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bo
     from .api import regenerate
 
     with _progress(quiet) as say:
-        run = regenerate(classeur, output, in_place=in_place, progress=say)
+        run = regenerate(classeur, output, in_place=in_place, progress=say, scenario=scenario)
     click.echo(run.outputs.summary_line)
     click.echo(f"Classeur écrit : {run.output_path}")
     return EXIT_ERRORS if strict and run.report.has_errors else EXIT_OK
@@ -173,6 +176,30 @@ def cmd_check(classeur: str, quiet: bool) -> int:
         report = check(classeur, progress=say)
     click.echo(report_text(report))
     return EXIT_ERRORS if report.has_errors else EXIT_OK
+
+
+@command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", metavar="SORTIE",
+              help="classeur à écrire (défaut : IN.scenarios.xlsx à côté de l'entrée)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_scenarios(classeur: str, output: str | None, quiet: bool) -> int:
+    """Compare les scénarios : Actuel (Règles), ceux de la feuille Scénarios, et Proposé.
+
+    Écrit la seule feuille « Comparaison des scénarios » (une ligne par dispositif et
+    scénario, le scénario recommandé marqué, un graphique) ; les autres feuilles ne
+    changent pas. Proposé est la meilleure conception trouvée par l'outil. Pour appliquer
+    un scénario : allot-xl regenerate CLASSEUR --scenario NOM. Codes de sortie : 0 fait ;
+    2 rien n'est écrit.
+
+    \b
+    Exemple : allot-xl scenarios besoins.xlsx"""
+    from .api import scenarios
+
+    with _progress(quiet) as say:
+        out = scenarios(classeur, output, progress=say)
+    click.echo(f"Comparaison des scénarios écrite : {out}")
+    return EXIT_OK
 
 
 @command

@@ -233,6 +233,19 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
 }
 
+# the optional `Scénarios` input sheet: variants overriding some `Règles` columns of one
+# dispositif (each override declared as in `Règles`); its comparison is written to its own
+# output sheet (an input sheet is never rewritten, so the two cannot share a name)
+SCENARIOS = "Scénarios"
+COMPARAISON = "Comparaison des scénarios"
+SCENARIO_OVERRIDES = ("Maille", "Unité", "Volume min", "Volume max", "Regroupement",
+                      "Attributaires", "Lots max par titulaire", "Besoins divisibles")
+COLUMNS[SCENARIOS] = (
+    Column("Scénario", ("Scenario", "Variante", "Nom"), True, max_length=NAME_MAX),
+    _name("Dispositif", ("Programme",), True),
+    *(c for c in COLUMNS[REGLES] if c.name in SCENARIO_OVERRIDES),
+)
+
 
 def column(sheet: str, name: str) -> Column:
     """The declaration of column `name` (canonical) of `sheet`; KeyError when unknown."""
@@ -248,6 +261,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     OFFRES: ("N° lot", "Candidat"),
     LOTS: ("N° lot", "Clé"),
     REFERENTIEL: ("Heures par place",),
+    SCENARIOS: ("Scénario", "Dispositif"),
 }
 
 MAILLE_COMPONENTS = ("Zone", "Territoire", "Département", "Région", "Domaine", "Métier")

@@ -20,7 +20,7 @@ JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins r
                    "Utilisateur", "Fichier"]
 
 # sheets a route must hand to read_inputs (the outputs Lots and Journal are read back too)
-SHEETS_READ = (*C.INPUT_SHEETS, C.LOTS, C.JOURNAL)
+SHEETS_READ = (*C.INPUT_SHEETS, C.LOTS, C.JOURNAL, C.SCENARIOS)  # Scénarios: scenarios only
 
 
 def wanted_sheets(names: list[str]) -> list[str]:

@@ -311,7 +311,9 @@ def write_book(book: Any, outputs: Outputs) -> None:
 
     Every value is written with the sheet's other values in one range; text that Excel
     would turn into a formula, number or date is written under the `@` text format."""
-    owned = {fold(s) for s in OUTPUT_SHEETS}
+    names = {fold(s.name) for s in outputs.sheets}  # a partial description replaces
+    owned = names | (set() if fold(OUTPUT_SHEETS[0]) not in names  # only its sheets
+                     else {fold(s) for s in OUTPUT_SHEETS})
     # names new tables must not take, as in the file route: kept tables and defined names
     used_names = {t.name.casefold() for s in book.sheets if fold(s.name) not in owned
                   for t in s.tables}

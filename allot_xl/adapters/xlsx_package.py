@@ -122,7 +122,10 @@ def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False) -> N
     """Write to `dst` the package of `src` with the output sheets replaced by `outputs`;
     `macro` when the file will be an .xlsm."""
     book, wb = src.book, src.workbook
-    owned = {fold(s) for s in OUTPUT_SHEETS} | {fold(s.name) for s in outputs.sheets}
+    # a partial description (the scenario comparison alone) replaces only its own sheets
+    partial = fold(OUTPUT_SHEETS[0]) not in {fold(s.name) for s in outputs.sheets}
+    owned = (set() if partial else {fold(s) for s in OUTPUT_SHEETS}) | {
+        fold(s.name) for s in outputs.sheets}
     sheet_part = src.sheet_parts()
     removed = [s for s in book.sheets if fold(s.name) in owned]
     kept = [s for s in book.sheets if fold(s.name) not in owned]

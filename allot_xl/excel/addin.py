@@ -24,6 +24,11 @@ BUTTONS = [
      "Vérifie les feuilles d'entrée sans rien écrire et affiche les erreurs à corriger."),
     ("allotEnvoyer", "Préparer l'envoi", "RibbonMyAddin.RunPrepare", "FileSendAsAttachment",
      "Vérifie que les résultats sont à jour et enregistre le classeur ouvert sur Synthèse."),
+    ("allotComparer", "Comparer les scénarios", "RibbonMyAddin.RunCompare",
+     "ChartTypeAllInsertDialog",
+     "Écrit la feuille Comparaison des scénarios : Actuel, la feuille Scénarios et Proposé."),
+    ("allotAppliquer", "Appliquer le scénario proposé", "RibbonMyAddin.RunApply",
+     "TableInsert", "Génère les lots avec les règles du scénario Proposé (Règles inchangée)."),
 ]
 
 

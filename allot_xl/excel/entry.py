@@ -14,6 +14,7 @@ from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
 from ..fresh import ensure_fresh
 from ..outputs.model import Outputs
 from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
+from ..scenarios_run import apply_scenario, comparison_outputs
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +37,36 @@ def alert(book: Any, message: str, *, critical: bool = False) -> None:
         book.app.alert(message, title=TITLE, mode=mode)
 
 
-def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
+def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
+                    scenario: str | None = None) -> Outputs:
     """Rewrite every output sheet of `book` from its input sheets and say what was done
-    (`read_book → pipeline.run → write_book`). Raises AllotError (French) when the run
-    cannot go on; nothing is written then."""
+    (`read_book → pipeline.run → write_book`); with `scenario` (`Proposé` or a name of the
+    `Scénarios` sheet) under that scenario's rules, `Règles` unchanged. Raises AllotError
+    (French) when the run cannot go on; nothing is written then."""
+    grids = read_book(book)
+    if scenario:
+        grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
+                                       pipeline._silent)
     context = pipeline.Context(campaign=Path(book.name).stem, source=source,
                       user=user or login_name(), file_name=book.name)
-    outputs = pipeline.run(read_book(book), context).outputs
+    outputs = pipeline.run(grids, context).outputs
     assert outputs is not None
     write_book(book, outputs)
     alert(book, outputs.summary_line)
     return outputs
+
+
+def compare_scenarios(book: Any) -> Outputs:
+    """Write the sheet `Comparaison des scénarios` of `book` (nothing else changes)."""
+    outputs = comparison_outputs(read_book(book), Path(book.name).stem, pipeline._silent)
+    write_book(book, outputs)
+    alert(book, outputs.summary_line)
+    return outputs
+
+
+def apply_proposed(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
+    """Regenerate the lots of `book` under the scenario `Proposé` (`Règles` unchanged)."""
+    return regenerate_lots(book, source=source, user=user, scenario="Proposé")
 
 
 def check_message(report: Report) -> str:
@@ -87,7 +107,8 @@ def prepare_for_email(book: Any) -> str:
 
 SCRIPTS: dict[str, Callable[..., Any]] = {
     "regenerate_lots": regenerate_lots, "check_needs": check_needs,
-    "prepare_for_email": prepare_for_email,
+    "prepare_for_email": prepare_for_email, "compare_scenarios": compare_scenarios,
+    "apply_proposed": apply_proposed,
 }
 
 
@@ -102,7 +123,7 @@ def run(name: str) -> None:
     import xlwings as xw
 
     book = xw.Book.caller()
-    kwargs = {"source": SOURCE_VBA} if name == "regenerate_lots" else {}
+    kwargs = {"source": SOURCE_VBA} if name in ("regenerate_lots", "apply_proposed") else {}
     try:
         SCRIPTS[name](book, **kwargs)
     except (AllotError, xw.XlwingsError) as e:

@@ -64,3 +64,16 @@ async def check_needs(book: xw.Book) -> None:
 async def prepare_for_email(book: xw.Book) -> None:
     """Préparer l'envoi : vérifie que les résultats sont à jour, ouvre le classeur sur Synthèse."""
     await _run(entry.prepare_for_email, book)
+
+
+@script
+async def compare_scenarios(book: xw.Book) -> None:
+    """Comparer les scénarios : écrit la feuille Comparaison des scénarios (Actuel, feuille
+    Scénarios, Proposé)."""
+    await _run(entry.compare_scenarios, book)
+
+
+@script
+async def apply_proposed(book: xw.Book, current_user: CurrentUser) -> None:
+    """Appliquer le scénario proposé : génère les lots avec ses règles (Règles inchangée)."""
+    await _run(entry.apply_proposed, book, source=SOURCE, user=_who(current_user))

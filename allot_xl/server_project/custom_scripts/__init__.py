@@ -1,5 +1,12 @@
 """The scripts xlwings Server exposes: allot_xl's ribbon buttons."""
 
-from allot_xl.excel.scripts import check_needs, prepare_for_email, regenerate_lots
+from allot_xl.excel.scripts import (
+    apply_proposed,
+    check_needs,
+    compare_scenarios,
+    prepare_for_email,
+    regenerate_lots,
+)
 
-__all__ = ["check_needs", "prepare_for_email", "regenerate_lots"]
+__all__ = ["apply_proposed", "check_needs", "compare_scenarios", "prepare_for_email",
+           "regenerate_lots"]

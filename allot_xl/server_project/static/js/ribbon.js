@@ -4,10 +4,13 @@
 const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "Référentiel"];
 const SHEETS_BY_SCRIPT = {
   // the previous Lots keep lot numbers; Journal keeps the history of runs
-  regenerate_lots: [...INPUT_SHEETS, "Lots", "Journal"],
-  check_needs: [...INPUT_SHEETS, "Lots", "Journal"],
+  // Scénarios: the variants a scenario may apply
+  regenerate_lots: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  check_needs: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
   // the fingerprint of the input sheets against the last Journal row
   prepare_for_email: [...INPUT_SHEETS, "Journal"],
+  compare_scenarios: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
 };
 
 function foldName(name) {
@@ -158,4 +161,10 @@ Office.actions.associate("allot-controler", (event) =>
 );
 Office.actions.associate("allot-envoyer", (event) =>
   runAllotScript("prepare_for_email", event),
+);
+Office.actions.associate("allot-comparer", (event) =>
+  runAllotScript("compare_scenarios", event),
+);
+Office.actions.associate("allot-appliquer", (event) =>
+  runAllotScript("apply_proposed", event),
 );

@@ -1,0 +1,102 @@
+"""`Proposé`: the design the tool searches itself for one dispositif — every `Maille` the
+needs carry, each `Regroupement`, places or hours, a grid of volume bounds around the
+buyer's — each candidate run through `engine.allot` (`scenarios.run_scenario`).
+
+Exhaustive enumeration of the listed candidates (a design's figures come from the whole
+pipeline, not from a formula a solver could take), in a fixed order: deterministic."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from itertools import product
+
+from ..model import Inputs, Regroupement, Rule, Unite
+from .scenarios import NON_GEO, PROPOSE, Figures, Scenario, Search, figures, run_scenario
+
+GEO = ("Zone", "Territoire", "Département")
+MIN_FACTORS = (0.5, 1.0)  # of the buyer's `Volume min`
+MAX_FACTORS = (1.0, 1.5)  # of the buyer's `Volume max`
+
+
+def mailles(inputs: Inputs, rule: Rule) -> list[tuple[str, ...]]:
+    """The `Maille` searched: the buyer's, then each geographic level with the buyer's
+    `Domaine` / `Métier` components when every need carries them, and without them."""
+    needs = inputs.needs[inputs.needs["dispositif"] == rule.code]
+    extra = tuple(c for c, col in zip(NON_GEO, ("domaine", "metier"), strict=True)
+                  if c in rule.maille and len(needs)
+                  and bool((needs[col].astype(str) != "").all()))
+    out = [rule.maille]
+    for geo, more in product(GEO, (extra, ()) if extra else ((),)):
+        m = (geo, *more)
+        if m not in out:
+            out.append(m)
+    return out
+
+
+def _bounds(rule: Rule, unit: str) -> list[tuple[float, float | None]]:
+    """(min, max) pairs in `unit`: the buyer's bounds converted (first), then scaled."""
+    k = 1.0 if unit == rule.unite else (
+        rule.heures_par_place if unit == Unite.HEURES else 1 / rule.heures_par_place)
+    vmin, vmax = rule.volume_min * k, None if rule.volume_max is None else rule.volume_max * k
+    rounded = (lambda x: round(x)) if unit == Unite.PLACES else (lambda x: round(x, -1))
+    out: list[tuple[float, float | None]] = []
+    pairs = sorted(product(MIN_FACTORS, MAX_FACTORS if vmax is not None else (1.0,)),
+                   key=lambda f: (f != (1.0, 1.0), f))
+    for fmin, fmax in pairs:
+        lo = float(rounded(vmin * fmin))
+        hi = None if vmax is None else float(max(rounded(vmax * fmax), lo))
+        if (lo, hi) not in out:
+            out.append((lo, hi))
+    return out
+
+
+def candidates(inputs: Inputs, rule: Rule) -> Iterator[Rule]:
+    """The designs searched, in a fixed order (the buyer's unit and bounds first).
+    `voisines` and `pôle` need `Zone` in the `Maille`; `aucun` only flags, so it is left out."""
+    units = [rule.unite] + [u for u in (Unite.PLACES, Unite.HEURES) if u != rule.unite]
+    for maille in mailles(inputs, rule):
+        groupings = ([Regroupement.VOISINES, Regroupement.TERRITOIRE, Regroupement.POLE]
+                     if "Zone" in maille else [Regroupement.TERRITOIRE])
+        for regroupement, unit in product(groupings, units):
+            # the other unit: the buyer's bounds converted (places or hours?)
+            for lo, hi in _bounds(rule, unit)[:None if unit == rule.unite else 1]:
+                yield dataclasses.replace(rule, maille=maille, regroupement=str(regroupement),
+                                          unite=str(unit), volume_min=lo, volume_max=hi)
+
+
+def _shortfall(f: Figures) -> tuple:
+    """Nearest to meeting every cap and bound first (when none does)."""
+    return (f.out_of_bounds, max(0.0, f.share - f.cap), -f.small_for_smes, f.lots)
+
+
+def propose(inputs: Inputs, rule: Rule) -> tuple[Scenario, Figures]:
+    """The proposed design of `rule`'s dispositif and its figures.
+
+    Among the candidates that meet every cap and bound: the most lots a small organisation
+    can take, then the fewest lots (the first in candidate order on a tie). When none
+    does, the nearest, with `binding` saying which constraint binds and by how much."""
+    best: tuple[tuple, Rule, Figures] | None = None
+    nearest: tuple[tuple, Rule, Figures] | None = None
+    n = 0
+    search = Search(inputs, rule)
+    for cand in candidates(inputs, rule):
+        n += 1
+        f = search.figures(cand)
+        if f.feasible:
+            key = (-f.small_for_smes, f.lots)
+            if best is None or key < best[0]:
+                best = (key, cand, f)
+        elif best is None:
+            key = _shortfall(f)
+            if nearest is None or key < nearest[0]:
+                nearest = (key, cand, f)
+    if best is not None:
+        return (Scenario(PROPOSE, rule.code, best[1], searched=n),
+                figures(run_scenario(inputs, best[1]), rule.code))
+    assert nearest is not None
+    _, cand, _ = nearest
+    f = figures(run_scenario(inputs, cand), rule.code)
+    binding = (("bounds", float(f.out_of_bounds)) if f.out_of_bounds
+               else ("share", round(f.share - f.cap, 2)))
+    return Scenario(PROPOSE, rule.code, cand, searched=n, binding=binding), f

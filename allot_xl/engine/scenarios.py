@@ -1,0 +1,173 @@
+"""Scenarios: the same inputs with one dispositif's rule replaced, run through `allot`, and
+the figures that compare them (typed; `outputs.scenarios` words them).
+
+A scenario never has its own allotment: `run_scenario` replaces the rule
+(`dataclasses.replace`), keeps that dispositif's needs and bids, and calls `engine.allot`."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..contract import fold
+from ..model import Inputs, Regime, Rule
+from ..problems import Report
+from . import Result, allot, thresholds
+from .describe import Flag
+from .homogenise import homogenise
+from .lots import build_lots
+from .summary import summarise
+
+ACTUEL, PROPOSE = "Actuel", "Proposé"
+# the rule fields a scenario may replace (`Scénarios` columns, contract.SCENARIO_OVERRIDES)
+FIELDS = ("maille", "unite", "volume_min", "volume_max", "regroupement", "attributaires",
+          "lots_max", "divisible")
+NON_GEO = ("Domaine", "Métier")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One design of one dispositif: its name, the rule it runs and, for `Proposé`, why."""
+
+    name: str
+    dispositif: str
+    rule: Rule
+    row: int | None = None  # Excel row in `Scénarios`
+    searched: int = 0  # `Proposé`: designs tried
+    # `Proposé` when no design meets every cap and bound: (`share` in points above the cap,
+    # or `bounds` in lots out of bounds, how much)
+    binding: tuple[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the comparison shows of one scenario (volumes in places, hours, € HT)."""
+
+    lots: int
+    places: tuple[float, float, float]  # median, min, max per lot
+    hours: tuple[float, float, float]
+    amount: tuple[float, float, float]  # `Montant maximum` per lot
+    out_of_bounds: int  # lots outside [Volume min, Volume max], a lone big need excepted
+    lone_over_max: int  # lots of one need above the maximum (cannot be helped unsplit)
+    needs_per_lot: float
+    avoided: int  # contracts avoided against the fragmented practice
+    share: float  # % of the total maximum in mini-lots (SSS) or small lots (services)
+    cap: float  # Part max petits lots (%)
+    small_for_smes: int  # lots whose maximum is under `Seuil petits lots`
+    needs: int  # needs allotted
+    bidders_per_lot: float | None  # with `Offres`
+    unsuccessful: int | None  # with `Offres`: lots with fewer bids than holders
+
+    @property
+    def share_ok(self) -> bool:
+        return self.share <= self.cap + 1e-9
+
+    @property
+    def feasible(self) -> bool:
+        """Meets every legal cap and bound (a lone need above the maximum excepted)."""
+        return self.share_ok and self.out_of_bounds == 0
+
+
+def restrict(inputs: Inputs, rule: Rule) -> Inputs:
+    """`inputs` narrowed to `rule`'s dispositif, with `rule` in place of its `Règles` row.
+
+    The needs are the dispositif's valid ones; a need lacking a `Domaine` or `Métier` the
+    rule's `Maille` uses is left out, as reading `Besoins` under that rule would."""
+    code = rule.code
+    needs = inputs.needs[inputs.needs["dispositif"] == code]
+    for comp, col in (("Domaine", "domaine"), ("Métier", "metier")):
+        if comp in rule.maille:
+            needs = needs[needs[col].astype(str) != ""]
+    offers = inputs.offers
+    if offers is not None:
+        prefix = fold(code)
+        offers = offers[[fold(str(x).rsplit("-", 1)[0]) == prefix for x in offers["lot"]]]
+    return dataclasses.replace(
+        inputs, rules={code: rule}, needs=needs.reset_index(drop=True), offers=offers,
+        needs_received={code: inputs.needs_received.get(code, 0)})
+
+
+def run_scenario(inputs: Inputs, rule: Rule) -> Result:
+    """The engine's result for `rule`'s dispositif under `rule` (the one pipeline)."""
+    return allot(restrict(inputs, rule), Report())
+
+
+class Search:
+    """Many designs of one dispositif, cheaply: the needs are homogenised once (no
+    candidate field changes that step), then each design runs the engine's own steps 3–7
+    and the summary (`build_lots`, `summarise`); the bids are not ranked. The chosen design
+    is then run whole by `run_scenario`."""
+
+    def __init__(self, inputs: Inputs, rule: Rule):
+        self.inputs = restrict(inputs, rule)
+        report = Report()
+        self.law = thresholds(self.inputs, report)
+        self.needs = homogenise(self.inputs, report, self.inputs.besoins_sheet,
+                                self.inputs.besoins_headers)
+
+    def figures(self, rule: Rule) -> Figures:
+        """The figures of `rule`'s design (bidders left out)."""
+        inputs = restrict(self.inputs, rule)
+        needs = self.needs[self.needs["id"].isin(set(inputs.needs["id"]))]
+        report = Report()
+        lots, affectation = build_lots(needs, inputs, self.law, report)
+        summary = summarise(inputs, needs, lots, affectation, self.law, report)
+        return figures(Result(dataclasses.replace(inputs, offers=None), report, needs, lots,
+                              affectation, None, summary, self.law),  # type: ignore[arg-type]
+                       rule.code)
+
+
+def _spread(s: pd.Series) -> tuple[float, float, float]:
+    if s.empty:
+        return (0.0, 0.0, 0.0)
+    return (round(float(s.median()), 2), round(float(s.min()), 2), round(float(s.max()), 2))
+
+
+def figures(result: Result, code: str) -> Figures:
+    """The comparison figures of dispositif `code` in `result` (of a scenario or of a whole
+    regeneration: the same function reads both)."""
+    lots = result.lots[result.lots["dispositif"] == code]
+    summary = result.summary[result.summary["dispositif"] == code].iloc[0]
+    rule = result.inputs.rules[code]
+    lone = lots["above_max"].astype(bool) & lots["flags"].map(
+        lambda f: Flag.INDIVISIBLE in (f or ()))
+    out = (lots["below_min"].astype(bool) | lots["above_max"].astype(bool)) & ~lone
+    sss = rule.regime == Regime.SSS
+    bidders = unsuccessful = None
+    offers = result.inputs.offers
+    if offers is not None:
+        mine = offers[offers["lot"].isin(set(lots["lot"]))]
+        per_lot = mine.groupby("lot")["candidat"].nunique().reindex(lots["lot"], fill_value=0)
+        bidders = round(float(per_lot.mean()), 2) if len(per_lot) else 0.0
+        need = lots.set_index("lot")["attributaires"].astype(int)
+        unsuccessful = int((per_lot < need.reindex(per_lot.index)).sum())
+    n = len(lots)
+    return Figures(
+        lots=n, places=_spread(lots["places"]), hours=_spread(lots["hours"]),
+        amount=_spread(lots["montant_max"]), out_of_bounds=int(out.sum()),
+        lone_over_max=int(lone.sum()),
+        needs_per_lot=round(float(lots["nb_besoins"].mean()), 2) if n else 0.0,
+        avoided=int(summary["reduction"]),
+        share=float(summary["part_mini"] if sss else summary["part_petits"]),
+        cap=float(result.inputs.params.part_max_petits_pct),
+        small_for_smes=int(lots["petit_lot"].astype(bool).sum()),
+        needs=int(summary["allotis"]), bidders_per_lot=bidders, unsuccessful=unsuccessful)
+
+
+def rank_key(f: Figures) -> tuple:
+    """Better first: meets every cap and bound; then most lots a small organisation can
+    take; then fewest contracts; then fewest lots out of bounds, lowest share."""
+    return (not f.feasible, -f.small_for_smes, f.lots, f.out_of_bounds, f.share)
+
+
+def recommend(rows: list[tuple[Scenario, Figures]]) -> tuple[int, str]:
+    """The index of the recommended scenario among one dispositif's `rows` (the first of the
+    best by `rank_key`, so `Actuel` wins ties) and the typed reason: `feasible` or the
+    binding constraint's code (`share`, `bounds`)."""
+    best = min(range(len(rows)), key=lambda i: rank_key(rows[i][1]))
+    f = rows[best][1]
+    if f.feasible:
+        return best, "feasible"
+    return best, "share" if not f.share_ok else "bounds"

@@ -1,0 +1,143 @@
+"""The `Scénarios` input sheet (variants of `Règles` rows) and applying one scenario: the
+grids of a workbook whose `Règles` rows are replaced, for the one pipeline to run."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from . import contract as C
+from .engine.proposal import propose
+from .engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, figures, run_scenario
+from .grid import RawTable, SheetGrid, find_sheet, read_table
+from .inputs import read_inputs
+from .model import Inputs, Rule
+from .problems import Report, StructuralError
+from .validation import read_rules
+
+REGLES_HEADERS = [c.name for c in C.COLUMNS[C.REGLES]]
+
+
+def rule_values(rule: Rule) -> dict[str, Any]:
+    """`rule` as the cells of a `Règles` row (canonical column -> value)."""
+    return {
+        "Dispositif": rule.code, "Libellé": rule.libelle, "Maille": " + ".join(rule.maille),
+        "Unité": rule.unite, "Heures par place": rule.heures_par_place,
+        "Tolérance (%)": rule.tolerance, "Taux horaire (€)": rule.taux,
+        "Volume min": rule.volume_min, "Volume max": rule.volume_max,
+        "Regroupement": rule.regroupement,
+        "Plafonner aux débouchés": "oui" if rule.plafonner else "non",
+        "Attributaires": rule.attributaires, "Répartition": rule.repartition,
+        "Lots max par titulaire": rule.lots_max, "Régime": rule.regime,
+        "Code CPV": rule.cpv, "Besoins divisibles": "oui" if rule.divisible else "non",
+    }
+
+
+def rules_grid(name: str, rules: list[Rule]) -> SheetGrid:
+    """A `Règles` sheet holding `rules`, each on its own Excel row (header on row 1)."""
+    last = max([r.row or 0 for r in rules] + [len(rules) + 1])
+    values: list[list[Any]] = [list(REGLES_HEADERS)] + [[None] * len(REGLES_HEADERS)
+                                                         for _ in range(last - 1)]
+    free = iter(range(2, last + 1))
+    for rule in rules:
+        row = rule.row if rule.row and rule.row >= 2 else next(free)
+        cells = rule_values(rule)
+        values[row - 1] = [cells[h] for h in REGLES_HEADERS]
+    return SheetGrid(name, values)
+
+
+def with_rules(grids: dict[str, SheetGrid], rules: dict[str, Rule]) -> dict[str, SheetGrid]:
+    """`grids` whose `Règles` sheet holds `rules` (the workbook itself is not touched)."""
+    title = find_sheet(list(grids), C.REGLES) or C.REGLES
+    return {**grids, title: rules_grid(title, list(rules.values()))}
+
+
+def _lenient(grids: dict[str, SheetGrid], inputs: Inputs) -> Inputs:
+    """`inputs` whose needs are read with no `Domaine`/`Métier` required, so that a design
+    without them keeps the needs that lack them (each design filters its own)."""
+    if not any(c in r.maille for r in inputs.rules.values() for c in ("Domaine", "Métier")):
+        return inputs
+    plain = {k: dataclasses.replace(r, maille=tuple(c for c in r.maille
+                                                    if c not in ("Domaine", "Métier"))
+                                    or ("Zone",)) for k, r in inputs.rules.items()}
+    loose, _ = read_inputs(with_rules(grids, plain), campaign=inputs.campaign)
+    return dataclasses.replace(inputs, needs=loose.needs)
+
+
+def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario]:
+    """The variants of the `Scénarios` sheet (none without the sheet), each a `Règles` row
+    with its non-empty cells replaced, checked as `Règles` is. Raises StructuralError
+    (French, naming the sheet and row) for an unknown dispositif, a reserved or repeated
+    name, or a value a rule cannot take."""
+    title = find_sheet(list(grids), C.SCENARIOS)
+    if title is None:
+        return []
+    t = read_table(grids[title], C.SCENARIOS)
+    if t.header_row == 0 or t.missing:
+        raise StructuralError(f"Feuille « {title} » : colonnes « Scénario » et « Dispositif » "
+                              f"introuvables dans les 10 premières lignes.")
+    by_fold = {C.fold(c): c for c in inputs.rules}
+    seen: set[tuple[str, str]] = set()
+    out: list[Scenario] = []
+    for row, vals in t.rows:
+        name = C.clean_text(t.get(vals, "Scénario"))
+        raw = C.clean_text(t.get(vals, "Dispositif"))
+        code = by_fold.get(C.fold(raw))
+        where = f"Feuille « {title} », ligne {row}"
+        if not name:
+            raise StructuralError(f"{where} : nom du scénario manquant.")
+        if C.fold(name) in (C.fold(ACTUEL), C.fold(PROPOSE)):
+            raise StructuralError(f"{where} : « {name} » est réservé (Actuel = la ligne de "
+                                  f"Règles, Proposé = la proposition de l'outil) : renommez-le.")
+        if code is None:
+            raise StructuralError(f"{where} : dispositif « {raw} » absent de Règles.")
+        if (C.fold(name), code) in seen:
+            raise StructuralError(f"{where} : le scénario « {name} » de {code} est en double.")
+        seen.add((C.fold(name), code))
+        cells = rule_values(inputs.rules[code])
+        headers = {k: k for k in cells}
+        for col in C.SCENARIO_OVERRIDES:
+            v = t.get(vals, col)
+            if col in t.columns and not C.is_blank(v):
+                cells[col], headers[col] = v, t.header(col)
+        one = RawTable(title, t.header_row, {k: i for i, k in enumerate(cells)}, headers,
+                       [(row, list(cells.values()))], kind=C.REGLES)
+        rule = read_rules(one, Report())[code]
+        out.append(Scenario(name, code, dataclasses.replace(rule, row=inputs.rules[code].row),
+                            row=row))
+    return out
+
+
+def compare(grids: dict[str, SheetGrid], inputs: Inputs
+            ) -> list[tuple[Scenario, Figures]]:
+    """Per dispositif (in `Règles` order): `Actuel`, the sheet's variants, then `Proposé`,
+    each with its figures."""
+    variants = read_scenarios(grids, inputs)
+    loose = _lenient(grids, inputs)
+    rows: list[tuple[Scenario, Figures]] = []
+    for code, rule in inputs.rules.items():
+        designs = [Scenario(ACTUEL, code, rule)] + [s for s in variants if s.dispositif == code]
+        rows += [(s, figures(run_scenario(loose, s.rule), code)) for s in designs]
+        rows.append(propose(loose, rule))
+    return rows
+
+
+def scenario_rules(grids: dict[str, SheetGrid], inputs: Inputs, name: str) -> dict[str, Rule]:
+    """The rules of scenario `name` (`Proposé`, or a name of the `Scénarios` sheet) for
+    every dispositif that has it; the others keep their `Règles` row. Raises
+    StructuralError (French) when no dispositif has that scenario."""
+    rules = dict(inputs.rules)
+    if C.fold(name) == C.fold(PROPOSE):
+        loose = _lenient(grids, inputs)
+        for code, rule in inputs.rules.items():
+            rules[code] = propose(loose, rule)[0].rule
+        return rules
+    if C.fold(name) == C.fold(ACTUEL):
+        return rules
+    found = [s for s in read_scenarios(grids, inputs) if C.fold(s.name) == C.fold(name)]
+    if not found:
+        raise StructuralError(f"Scénario « {name} » introuvable : indiquez « Proposé » ou un "
+                              f"nom de la feuille {C.SCENARIOS}.")
+    for s in found:
+        rules[s.dispositif] = s.rule
+    return rules
