@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import itertools
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import filelock
+
+from ..contract import fold
 from ..outputs.model import Outputs
-from ..problems import WriteError
+from ..problems import AllotError, WriteError
+from . import opc
 from .package import Package
 from .xlsx_package import rebuild
 from .xlsx_read import forget, open_package
@@ -104,13 +110,24 @@ def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
         tmp = _Temp(dst)
     except OSError as e:
         raise WriteError(_write_message(dst, e)) from None
+    failure: WriteError | None = None
+    hook = sys.unraisablehook
+    # a library writer (openpyxl) left half-way keeps generators that fail again when they
+    # are finalised: their "Exception ignored" traceback must not follow the French sentence
+    sys.unraisablehook = lambda _: None
     try:
-        write(tmp.path)
-        tmp.commit()
-    except OSError as e:
-        raise WriteError(_write_message(dst, e)) from None
+        try:
+            write(tmp.path)
+            tmp.commit()
+        except OSError as e:
+            failure = WriteError(_write_message(dst, e))
+        finally:
+            tmp.discard()
+        gc.collect()
     finally:
-        tmp.discard()
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
 
 
 def _write_message(dst: Path, e: OSError) -> str:
@@ -129,6 +146,96 @@ def _write_message(dst: Path, e: OSError) -> str:
     return f"Impossible d'écrire « {dst.name} » ({e.strerror}) ; rien n'a été modifié."
 
 
+LOCK_WAIT_S = 300
+
+
+def excel_lock_file(path: Path) -> Path | None:
+    """The owner file Excel keeps beside a workbook it has open (`~$name.xlsx`; Office
+    drops the first two characters of long names), or None."""
+    for name in (f"~${path.name}", f"~${path.name[2:]}"):
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return None
+
+
+def refuse_open_in_excel(path: Path) -> None:
+    """AllotError (French) when Excel has `path` open (its owner file is beside it)."""
+    owner = excel_lock_file(path)
+    if owner is not None and path.exists():
+        raise AllotError(f"« {path.name} » est ouvert dans Excel (fichier « {owner.name} » à "
+                         f"côté) : fermez-le dans Excel, puis relancez. Rien n'a été écrit.")
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of `path`: hidden, beside it."""
+    return path.parent / f".{path.name}.allot-xl.lock"
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the lock of `path` (an OS lock on a file beside it, released even when the
+    process is killed): runs writing one file take turns, each reading what the previous
+    one wrote. Raises WriteError (French) when the lock cannot be taken within `wait_s`."""
+    target = Path(path).resolve()
+    lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise WriteError(f"Un autre allot-xl écrit déjà « {target.name} » : attendez qu'il "
+                         f"ait fini, puis relancez. Rien n'a été écrit.") from None
+    except OSError as e:
+        raise WriteError(_write_message(target, e)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# the Excel table allot_xl puts first on each output sheet: its mark on the sheet
+MARK_TABLES = {"lots": "t_lots", "affectation": "t_affectation", "multiattribution": "t_multi",
+               "synthese": "t_synthese", "controles": "t_controles", "journal": "t_journal"}
+
+
+def _is_mark(table: str, mark: str) -> bool:
+    """`T_Lots`, or `T_Lots_2` when another table had the name (look.unique_name)."""
+    return table == mark or (table.startswith(mark + "_") and table[len(mark) + 1:].isdigit())
+
+
+def foreign_output_sheets(source: Package, outputs: Outputs) -> list[str]:
+    """Sheets named like an output sheet that allot_xl did not write: those without the
+    Excel table allot_xl puts on it (`T_Lots`, `T_Synthese`…); an empty sheet counts as
+    allot_xl's (nothing of the buyer's to lose)."""
+    owned = {fold(s.name) for s in outputs.sheets}
+    parts = source.sheet_parts()
+    out = []
+    for s in source.book.sheets:
+        key = fold(s.name)
+        if key not in owned or s.rid not in parts:
+            continue
+        mark = MARK_TABLES.get("".join(ch for ch in key if ch.isalnum()))
+        tables = {n for t in source.targets(parts[s.rid], opc.REL_TABLE)
+                  for n in source.tables.get(t, (set(), 0))[0]}
+        if mark and any(_is_mark(n, mark) for n in tables):
+            continue
+        if not tables and not _has_cells(source, parts[s.rid]):
+            continue
+        out.append(s.name)
+    return out
+
+
+def _has_cells(source: Package, part: str) -> bool:
+    """Whether a sheet part holds at least one cell (read in chunks, never whole)."""
+    if not source.has(part):
+        return False
+    with source.stream(part) as f:
+        tail = b""
+        while chunk := f.read(1 << 16):
+            if b"<c " in tail + chunk or b"<c>" in tail + chunk:
+                return True
+            tail = chunk[-3:]
+    return False
+
+
 def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:
     """Copy `src` (a path, or the run's open Package) to `dst` with the output sheets
     replaced by `outputs`.
@@ -140,6 +247,13 @@ def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:
     source = open_package(src)
     macro = Path(dst).suffix.lower() == ".xlsm"
     try:
+        foreign = foreign_output_sheets(source, outputs)
+        if foreign:
+            names = ", ".join(f"« {n} »" for n in foreign)
+            raise AllotError(f"Feuille {names} de « {source.name} » porte le nom d'une "
+                             f"feuille de résultats mais n'a pas été écrite par allot_xl : "
+                             f"renommez-la (par exemple « {foreign[0]} (perso) »), puis "
+                             f"relancez. Rien n'a été écrit.")
         atomic_write(Path(dst), lambda tmp: rebuild(source, tmp, outputs, macro))
     finally:
         forget(source)
