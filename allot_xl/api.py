@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.xlsx_read import check_file, read_grids
-from .adapters.xlsx_write import atomic_write, exclusive, refuse_open_in_excel, write_outputs
+from .adapters.xlsx_write import (
+    atomic_write,
+    exclusive,
+    refuse_foreign_outputs,
+    refuse_open_in_excel,
+    write_outputs,
+)
 from .engine import Result
 from .fresh import ensure_fresh
 from .outputs.model import Outputs
@@ -103,6 +109,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     context = Context(campaign=src.stem, source=SOURCE, user=login_name(), file_name=src.name,
                       progress=say)
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
+        refuse_foreign_outputs(src)  # before any work: the buyer's own sheet is never lost
         done = run(_grids(src, say), context)
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")

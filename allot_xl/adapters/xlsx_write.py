@@ -10,12 +10,11 @@ import os
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import filelock
-
-from ..contract import fold
+from ..contract import OUTPUT_SHEETS, fold
 from ..outputs.model import Outputs
 from ..problems import AllotError, WriteError
 from . import opc
@@ -173,22 +172,69 @@ def lock_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def exclusive(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
-    """Hold the lock of `path` (an OS lock on a file beside it, released even when the
-    process is killed): runs writing one file take turns, each reading what the previous
-    one wrote. Raises WriteError (French) when the lock cannot be taken within `wait_s`."""
+    """Hold the lock of `path` (an OS lock on a hidden file beside it, released even when
+    the process is killed, the file removed afterwards): runs writing one file take turns,
+    each reading what the previous one wrote. Raises WriteError (French) when the lock
+    cannot be taken within `wait_s` seconds."""
     target = Path(path).resolve()
-    lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s)
+    busy = WriteError(f"Un autre allot-xl écrit déjà « {target.name} » : attendez qu'il ait "
+                      f"fini, puis relancez. Rien n'a été écrit.")
     try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise WriteError(f"Un autre allot-xl écrit déjà « {target.name} » : attendez qu'il "
-                         f"ait fini, puis relancez. Rien n'a été écrit.") from None
+        if os.name == "nt":  # filelock removes its file on Windows itself
+            import filelock
+
+            lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s)
+            try:
+                lock.acquire()
+            except filelock.Timeout:
+                raise busy from None
+            try:
+                yield
+            finally:
+                lock.release()
+            return
+        fd = _flock(lock_path(target), time.monotonic() + wait_s)
     except OSError as e:
         raise WriteError(_write_message(target, e)) from None
+    if fd < 0:
+        raise busy
     try:
         yield
     finally:
-        lock.release()
+        with contextlib.suppress(OSError):  # removed while held: the next holder recreates it
+            os.unlink(lock_path(target))
+        os.close(fd)
+
+
+def _flock(name: Path, deadline: float) -> int:
+    """An fd holding flock(LOCK_EX) on `name`, -1 past `deadline`. A holder removes the
+    file before releasing it, so a waiter that got the lock checks that its file is still
+    the one at `name` (else it retries on the new one)."""
+    import fcntl
+
+    while True:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(fd)
+                        return -1
+                    time.sleep(0.05)
+            held = os.fstat(fd)
+            try:
+                now = os.stat(name)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
 
 
 # the Excel table allot_xl puts first on each output sheet: its mark on the sheet
@@ -201,11 +247,11 @@ def _is_mark(table: str, mark: str) -> bool:
     return table == mark or (table.startswith(mark + "_") and table[len(mark) + 1:].isdigit())
 
 
-def foreign_output_sheets(source: Package, outputs: Outputs) -> list[str]:
+def foreign_output_sheets(source: Package) -> list[str]:
     """Sheets named like an output sheet that allot_xl did not write: those without the
     Excel table allot_xl puts on it (`T_Lots`, `T_Synthese`…); an empty sheet counts as
     allot_xl's (nothing of the buyer's to lose)."""
-    owned = {fold(s.name) for s in outputs.sheets}
+    owned = {fold(s) for s in OUTPUT_SHEETS}
     parts = source.sheet_parts()
     out = []
     for s in source.book.sheets:
@@ -221,6 +267,19 @@ def foreign_output_sheets(source: Package, outputs: Outputs) -> list[str]:
             continue
         out.append(s.name)
     return out
+
+
+def refuse_foreign_outputs(src: Path | Package) -> None:
+    """AllotError (French, naming the sheet) when the workbook has a sheet named like an
+    output that allot_xl did not write: it is the buyer's, never overwritten."""
+    source = open_package(src)
+    foreign = foreign_output_sheets(source)
+    if foreign:
+        names = ", ".join(f"« {n} »" for n in foreign)
+        raise AllotError(f"Feuille {names} de « {source.name} » porte le nom d'une feuille "
+                         f"de résultats mais n'a pas été écrite par allot_xl : renommez-la "
+                         f"(par exemple « {foreign[0]} (perso) »), puis relancez. Rien n'a "
+                         f"été écrit.")
 
 
 def _has_cells(source: Package, part: str) -> bool:
@@ -247,13 +306,7 @@ def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:
     source = open_package(src)
     macro = Path(dst).suffix.lower() == ".xlsm"
     try:
-        foreign = foreign_output_sheets(source, outputs)
-        if foreign:
-            names = ", ".join(f"« {n} »" for n in foreign)
-            raise AllotError(f"Feuille {names} de « {source.name} » porte le nom d'une "
-                             f"feuille de résultats mais n'a pas été écrite par allot_xl : "
-                             f"renommez-la (par exemple « {foreign[0]} (perso) »), puis "
-                             f"relancez. Rien n'a été écrit.")
+        refuse_foreign_outputs(source)
         atomic_write(Path(dst), lambda tmp: rebuild(source, tmp, outputs, macro))
     finally:
         forget(source)
