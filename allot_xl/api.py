@@ -109,8 +109,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     context = Context(campaign=src.stem, source=SOURCE, user=login_name(), file_name=src.name,
                       progress=say)
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
-        refuse_foreign_outputs(src)  # before any work: the buyer's own sheet is never lost
-        done = run(_grids(src, say), context)
+        grids = _grids(src, say)
+        refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
+        done = run(grids, context)
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")
         if in_place:

@@ -84,6 +84,11 @@ class _Copy:
         drop = src.reach(sorted(roots), set()) - keep
         self.drop = {src.actual(p) for p in drop | {opc.rels_part(p) for p in drop}
                      if src.has(p)}
+        macros = {i.filename for i in src.infos if "vbaproject" in i.filename.casefold()
+                  or "vba" in src.overrides.get(i.filename.casefold(), "").casefold()}
+        if macros - self.drop and "macros" not in self.removed:
+            self.removed.append("macros")
+        self.drop |= macros | {opc.rels_part(p) for p in macros if src.has(opc.rels_part(p))}
         self.gone_rids = {s.rid for s in hidden}
         self.hidden_names = {s.name.casefold() for s in hidden}
 

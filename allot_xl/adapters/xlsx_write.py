@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import hashlib
 import itertools
 import os
 import stat
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..contract import OUTPUT_SHEETS, fold
+from ..grid import SheetGrid
 from ..outputs.model import Outputs
 from ..problems import AllotError, WriteError
 from . import opc
@@ -166,8 +168,13 @@ def refuse_open_in_excel(path: Path) -> None:
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file of `path`: hidden, beside it."""
-    return path.parent / f".{path.name}.allot-xl.lock"
+    """The lock file of `path`: in the user's temp folder, named after the file's full path,
+    so that a run killed with its lock leaves nothing in the buyer's folder."""
+    user = os.getuid() if hasattr(os, "getuid") else ""
+    folder = Path(tempfile.gettempdir()) / f"allot-xl-{user}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(os.fsencode(os.path.normcase(str(path)))).hexdigest()[:32]
+    return folder / f"{digest}.lock"
 
 
 @contextlib.contextmanager
@@ -240,6 +247,9 @@ def _flock(name: Path, deadline: float) -> int:
 # the Excel table allot_xl puts first on each output sheet: its mark on the sheet
 MARK_TABLES = {"lots": "t_lots", "affectation": "t_affectation", "multiattribution": "t_multi",
                "synthese": "t_synthese", "controles": "t_controles", "journal": "t_journal"}
+# the output sheets allot_xl reads back, recognised by their headers too (a previous run's
+# `Lots` keeps lot numbers even as a plain range)
+MARK_HEADERS = {"lots": {"n° lot", "cle"}, "journal": {"horodatage", "empreinte des entrees"}}
 
 
 def _is_mark(table: str, mark: str) -> bool:
@@ -247,10 +257,13 @@ def _is_mark(table: str, mark: str) -> bool:
     return table == mark or (table.startswith(mark + "_") and table[len(mark) + 1:].isdigit())
 
 
-def foreign_output_sheets(source: Package) -> list[str]:
+def foreign_output_sheets(source: Package, grids: dict[str, SheetGrid] | None = None
+                          ) -> list[str]:
     """Sheets named like an output sheet that allot_xl did not write: those without the
-    Excel table allot_xl puts on it (`T_Lots`, `T_Synthese`…); an empty sheet counts as
+    Excel table allot_xl puts on it (`T_Lots`, `T_Synthese`…) and, for the sheets read
+    back (`grids`: `Lots`, `Journal`), without its header; an empty sheet counts as
     allot_xl's (nothing of the buyer's to lose)."""
+    by_name = {fold(g.name): g for g in (grids or {}).values()}
     owned = {fold(s) for s in OUTPUT_SHEETS}
     parts = source.sheet_parts()
     out = []
@@ -263,17 +276,27 @@ def foreign_output_sheets(source: Package) -> list[str]:
                   for n in source.tables.get(t, (set(), 0))[0]}
         if mark and any(_is_mark(n, mark) for n in tables):
             continue
+        heads = MARK_HEADERS.get(key)
+        if heads and key in by_name and _has_header(by_name[key], heads):
+            continue
         if not tables and not _has_cells(source, parts[s.rid]):
             continue
         out.append(s.name)
     return out
 
 
-def refuse_foreign_outputs(src: Path | Package) -> None:
+def _has_header(grid: SheetGrid, heads: set[str]) -> bool:
+    return any(heads <= {fold(str(v)) for v in row if isinstance(v, str)}
+               for row in grid.values[:11])
+
+
+def refuse_foreign_outputs(src: Path | Package, grids: dict[str, SheetGrid] | None = None
+                           ) -> None:
     """AllotError (French, naming the sheet) when the workbook has a sheet named like an
-    output that allot_xl did not write: it is the buyer's, never overwritten."""
+    output that allot_xl did not write: it is the buyer's, never overwritten. `grids`: the
+    sheets read, to recognise a previous run's `Lots` and `Journal` by their headers."""
     source = open_package(src)
-    foreign = foreign_output_sheets(source)
+    foreign = foreign_output_sheets(source, grids)
     if foreign:
         names = ", ".join(f"« {n} »" for n in foreign)
         raise AllotError(f"Feuille {names} de « {source.name} » porte le nom d'une feuille "
@@ -306,7 +329,6 @@ def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:
     source = open_package(src)
     macro = Path(dst).suffix.lower() == ".xlsm"
     try:
-        refuse_foreign_outputs(source)
         atomic_write(Path(dst), lambda tmp: rebuild(source, tmp, outputs, macro))
     finally:
         forget(source)
