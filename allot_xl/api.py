@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.xlsx_read import check_file, read_grids
-from .adapters.xlsx_write import atomic_write, write_outputs
+from .adapters.xlsx_write import (
+    atomic_write,
+    exclusive,
+    refuse_foreign_outputs,
+    refuse_open_in_excel,
+    write_outputs,
+)
 from .engine import Result
 from .fresh import ensure_fresh
 from .outputs.model import Outputs
@@ -53,6 +59,22 @@ def login_name() -> str:
         return ""
 
 
+@dataclass
+class Export:
+    """What an email copy produced: its path and what was removed from it (French, one
+    item per kind: hidden sheets, custom properties, links to files…)."""
+
+    path: Path
+    removed: list[str]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def _grids(src: Path, say: Progress) -> dict:
     say("Lecture du classeur")
     return read_grids(src)
@@ -75,26 +97,35 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         raise AllotError("Choisissez soit -o (un autre fichier), soit --in-place, pas les deux.")
     dst = src if in_place else Path(output) if output is not None else default_output(src)
     check_file(src)  # the input's own problem is the one to tell first
+    if not in_place and _same_file(src, dst):
+        raise AllotError(f"La sortie -o désigne le classeur d'entrée « {src.name} » lui-même : "
+                         f"utilisez --in-place (qui garde une copie {backup_path(src).name}) "
+                         f"ou donnez un autre nom. Rien n'a été écrit.")
     if dst.suffix.lower() not in (".xlsx", ".xlsm"):
         raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir par .xlsx ou .xlsm.")
     if src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm":
         raise AllotError(f"« {src.name} » contient des macros : donnez un nom de sortie en "
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
-    grids = _grids(src, say)
-    if scenario:
-        from .scenarios_run import apply_scenario
-
-        grids, source = apply_scenario(grids, scenario, source, src.stem, say)
-    context = Context(campaign=src.stem, source=source,
-                      user=login_name() if user is None else user, file_name=src.name,
-                      progress=say)
-    done = run(grids, context)
-    assert done.outputs is not None
-    say("Écriture des feuilles de sortie")
+    refuse_open_in_excel(dst)
     if in_place:
-        atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
-    write_outputs(src, dst, done.outputs)
+        refuse_open_in_excel(backup_path(src))
+    with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
+        grids = _grids(src, say)
+        refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
+        if scenario:
+            from .scenarios_run import apply_scenario
+
+            grids, source = apply_scenario(grids, scenario, source, src.stem, say)
+        context = Context(campaign=src.stem, source=source,
+                          user=login_name() if user is None else user, file_name=src.name,
+                          progress=say)
+        done = run(grids, context)
+        assert done.outputs is not None
+        say("Écriture des feuilles de sortie")
+        if in_place:
+            atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
+        write_outputs(src, dst, done.outputs)
     return Run(done.result, done.outputs, dst)
 
 
@@ -111,19 +142,30 @@ def export(path: str | Path, output: str | Path | None = None) -> Path:
     """Write the copy of the workbook at `path` to email: values only, no macros, no external
     links, output sheets first (default `IN.envoi.xlsx`). Raises StaleOutputs (French) when
     the outputs no longer match the inputs, AllotError for a bad name or file."""
-    from .adapters.xlsx_export import load_for_email, write_email_copy
+    return export_copy(path, output).path
+
+
+def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
+    """`export`, also telling what the copy left out: hidden and very hidden sheets, custom
+    document properties, author names, macros, links to other files and to the buyer's
+    disk, the Journal's login names (docs/decisions.md, « Données personnelles »)."""
+    from .adapters.xlsx_export import write_email_copy
+    from .adapters.xlsx_read import open_package
 
     src = Path(path)
     check_file(src)  # the input's own problem is the one to tell first
     out = Path(output) if output is not None else email_output(src)
     if out.suffix.lower() != ".xlsx":
         raise AllotError(f"La copie « {out.name} » doit finir par .xlsx (classeur sans macros).")
-    if out.resolve() == src.resolve():
+    if _same_file(src, out):
         raise AllotError("La copie doit être un autre fichier que le classeur d'origine.")
-    grids = read_grids(src)
-    wb = load_for_email(src)
-    inputs = ensure_fresh(grids, wb.sheetnames)
-    return write_email_copy(wb, inputs, src, out)
+    refuse_open_in_excel(out)
+    with exclusive(out):
+        grids = read_grids(src)
+        pkg = open_package(src)
+        inputs = ensure_fresh(grids, [s.name for s in pkg.book.sheets])
+        removed = write_email_copy(pkg, inputs, out)
+    return Export(out, removed)
 
 
 def scenarios(path: str | Path, output: str | Path | None = None,
@@ -143,7 +185,12 @@ def scenarios(path: str | Path, output: str | Path | None = None,
             src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
         raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir comme l'entrée "
                          f"(.xlsx, ou .xlsm pour garder les macros).")
-    outputs = comparison_outputs(_grids(src, say), src.stem, say)
-    say("Écriture de la comparaison")
-    write_outputs(src, dst, outputs)
+    if _same_file(src, dst):
+        raise AllotError("La comparaison doit être écrite dans un autre fichier que le "
+                         "classeur d'origine.")
+    refuse_open_in_excel(dst)
+    with exclusive(dst):
+        outputs = comparison_outputs(_grids(src, say), src.stem, say)
+        say("Écriture de la comparaison")
+        write_outputs(src, dst, outputs)
     return dst

@@ -237,9 +237,12 @@ def cmd_export(classeur: str, output: str | None) -> int:
 
     \b
     Exemple : allot-xl export besoins.lots.xlsx -o besoins_envoi.xlsx"""
-    from .api import export
+    from .api import export_copy
 
-    click.echo(f"Copie pour envoi écrite : {export(classeur, output)}")
+    done = export_copy(classeur, output)
+    click.echo(f"Copie pour envoi écrite : {done.path}")
+    if done.removed:
+        click.echo("Retiré de la copie : " + " ; ".join(done.removed) + ".")
     return EXIT_OK
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -310,16 +309,12 @@ def build_template(example: bool = False, n_needs: int | None = None) -> Workboo
 
 
 def _save(wb: Workbook, path: Path) -> None:
-    """Save beside `path` then move into place, so a failure leaves no half-written file."""
+    """Save beside `path` then move into place (adapters.xlsx_write.atomic_write), so a
+    failure leaves no half-written file and gives one French sentence (WriteError)."""
+    from .adapters.xlsx_write import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    # a plain file name (not mkstemp) so the file gets the usual permissions
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, wb.save)
 
 
 def write_template(path: Path, *, example: bool = False, force: bool = False) -> Path:

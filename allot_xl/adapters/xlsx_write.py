@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
+import hashlib
 import itertools
 import os
 import stat
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..contract import OUTPUT_SHEETS, fold
+from ..grid import SheetGrid
 from ..outputs.model import Outputs
-from ..problems import WriteError
+from ..problems import AllotError, WriteError
+from . import opc
 from .package import Package
 from .xlsx_package import rebuild
 from .xlsx_read import forget, open_package
@@ -104,13 +111,24 @@ def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
         tmp = _Temp(dst)
     except OSError as e:
         raise WriteError(_write_message(dst, e)) from None
+    failure: WriteError | None = None
+    hook = sys.unraisablehook
+    # a library writer (openpyxl) left half-way keeps generators that fail again when they
+    # are finalised: their "Exception ignored" traceback must not follow the French sentence
+    sys.unraisablehook = lambda _: None
     try:
-        write(tmp.path)
-        tmp.commit()
-    except OSError as e:
-        raise WriteError(_write_message(dst, e)) from None
+        try:
+            write(tmp.path)
+            tmp.commit()
+        except OSError as e:
+            failure = WriteError(_write_message(dst, e))
+        finally:
+            tmp.discard()
+        gc.collect()
     finally:
-        tmp.discard()
+        sys.unraisablehook = hook
+    if failure is not None:
+        raise failure
 
 
 def _write_message(dst: Path, e: OSError) -> str:
@@ -127,6 +145,177 @@ def _write_message(dst: Path, e: OSError) -> str:
     if e.errno == errno.ENOENT:
         return f"Le dossier « {dst.parent} » n'existe pas : créez-le ou choisissez-en un autre."
     return f"Impossible d'écrire « {dst.name} » ({e.strerror}) ; rien n'a été modifié."
+
+
+LOCK_WAIT_S = 300
+
+
+def excel_lock_file(path: Path) -> Path | None:
+    """The owner file Excel keeps beside a workbook it has open (`~$name.xlsx`; Office
+    drops the first two characters of long names), or None."""
+    for name in (f"~${path.name}", f"~${path.name[2:]}"):
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return None
+
+
+def refuse_open_in_excel(path: Path) -> None:
+    """AllotError (French) when Excel has `path` open (its owner file is beside it)."""
+    owner = excel_lock_file(path)
+    if owner is not None and path.exists():
+        raise AllotError(f"« {path.name} » est ouvert dans Excel (fichier « {owner.name} » à "
+                         f"côté) : fermez-le dans Excel, puis relancez. Rien n'a été écrit.")
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of `path`: in the user's temp folder, named after the file's full path,
+    so that a run killed with its lock leaves nothing in the buyer's folder."""
+    user = os.getuid() if hasattr(os, "getuid") else ""
+    folder = Path(tempfile.gettempdir()) / f"allot-xl-{user}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(os.fsencode(os.path.normcase(str(path)))).hexdigest()[:32]
+    return folder / f"{digest}.lock"
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+    """Hold the lock of `path` (an OS lock on a hidden file beside it, released even when
+    the process is killed, the file removed afterwards): runs writing one file take turns,
+    each reading what the previous one wrote. Raises WriteError (French) when the lock
+    cannot be taken within `wait_s` seconds."""
+    target = Path(path).resolve()
+    busy = WriteError(f"Un autre allot-xl écrit déjà « {target.name} » : attendez qu'il ait "
+                      f"fini, puis relancez. Rien n'a été écrit.")
+    try:
+        if os.name == "nt":  # filelock removes its file on Windows itself
+            import filelock
+
+            lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s)
+            try:
+                lock.acquire()
+            except filelock.Timeout:
+                raise busy from None
+            try:
+                yield
+            finally:
+                lock.release()
+            return
+        fd = _flock(lock_path(target), time.monotonic() + wait_s)
+    except OSError as e:
+        raise WriteError(_write_message(target, e)) from None
+    if fd < 0:
+        raise busy
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):  # removed while held: the next holder recreates it
+            os.unlink(lock_path(target))
+        os.close(fd)
+
+
+def _flock(name: Path, deadline: float) -> int:
+    """An fd holding flock(LOCK_EX) on `name`, -1 past `deadline`. A holder removes the
+    file before releasing it, so a waiter that got the lock checks that its file is still
+    the one at `name` (else it retries on the new one)."""
+    import fcntl
+
+    while True:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(fd)
+                        return -1
+                    time.sleep(0.05)
+            held = os.fstat(fd)
+            try:
+                now = os.stat(name)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+# the Excel table allot_xl puts first on each output sheet: its mark on the sheet
+MARK_TABLES = {"lots": "t_lots", "affectation": "t_affectation", "multiattribution": "t_multi",
+               "synthese": "t_synthese", "controles": "t_controles", "journal": "t_journal"}
+# the output sheets allot_xl reads back, recognised by their headers too (a previous run's
+# `Lots` keeps lot numbers even as a plain range)
+MARK_HEADERS = {"lots": {"n° lot", "cle"}, "journal": {"horodatage", "empreinte des entrees"}}
+
+
+def _is_mark(table: str, mark: str) -> bool:
+    """`T_Lots`, or `T_Lots_2` when another table had the name (look.unique_name)."""
+    return table == mark or (table.startswith(mark + "_") and table[len(mark) + 1:].isdigit())
+
+
+def foreign_output_sheets(source: Package, grids: dict[str, SheetGrid] | None = None
+                          ) -> list[str]:
+    """Sheets named like an output sheet that allot_xl did not write: those without the
+    Excel table allot_xl puts on it (`T_Lots`, `T_Synthese`…) and, for the sheets read
+    back (`grids`: `Lots`, `Journal`), without its header; an empty sheet counts as
+    allot_xl's (nothing of the buyer's to lose)."""
+    by_name = {fold(g.name): g for g in (grids or {}).values()}
+    owned = {fold(s) for s in OUTPUT_SHEETS}
+    parts = source.sheet_parts()
+    out = []
+    for s in source.book.sheets:
+        key = fold(s.name)
+        if key not in owned or s.rid not in parts:
+            continue
+        mark = MARK_TABLES.get("".join(ch for ch in key if ch.isalnum()))
+        tables = {n for t in source.targets(parts[s.rid], opc.REL_TABLE)
+                  for n in source.tables.get(t, (set(), 0))[0]}
+        if mark and any(_is_mark(n, mark) for n in tables):
+            continue
+        heads = MARK_HEADERS.get(key)
+        if heads and key in by_name and _has_header(by_name[key], heads):
+            continue
+        if not tables and not _has_cells(source, parts[s.rid]):
+            continue
+        out.append(s.name)
+    return out
+
+
+def _has_header(grid: SheetGrid, heads: set[str]) -> bool:
+    return any(heads <= {fold(str(v)) for v in row if isinstance(v, str)}
+               for row in grid.values[:11])
+
+
+def refuse_foreign_outputs(src: Path | Package, grids: dict[str, SheetGrid] | None = None
+                           ) -> None:
+    """AllotError (French, naming the sheet) when the workbook has a sheet named like an
+    output that allot_xl did not write: it is the buyer's, never overwritten. `grids`: the
+    sheets read, to recognise a previous run's `Lots` and `Journal` by their headers."""
+    source = open_package(src)
+    foreign = foreign_output_sheets(source, grids)
+    if foreign:
+        names = ", ".join(f"« {n} »" for n in foreign)
+        raise AllotError(f"Feuille {names} de « {source.name} » porte le nom d'une feuille "
+                         f"de résultats mais n'a pas été écrite par allot_xl : renommez-la "
+                         f"(par exemple « {foreign[0]} (perso) »), puis relancez. Rien n'a "
+                         f"été écrit.")
+
+
+def _has_cells(source: Package, part: str) -> bool:
+    """Whether a sheet part holds at least one cell (read in chunks, never whole)."""
+    if not source.has(part):
+        return False
+    with source.stream(part) as f:
+        tail = b""
+        while chunk := f.read(1 << 16):
+            if b"<c " in tail + chunk or b"<c>" in tail + chunk:
+                return True
+            tail = chunk[-3:]
+    return False
 
 
 def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:

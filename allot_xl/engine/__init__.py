@@ -13,6 +13,7 @@ from ..problems import Report
 from .attribution import Attribution, attribute
 from .homogenise import homogenise
 from .lots import build_lots
+from .sizes import check_holders, check_needs
 from .summary import summarise
 
 
@@ -64,7 +65,9 @@ def allot(inputs: Inputs, report: Report) -> Result:
     """Steps 2–7 of the contract, then multi-attribution and the summary figures."""
     law = thresholds(inputs, report)
     needs = homogenise(inputs, report, inputs.besoins_sheet, inputs.besoins_headers)
+    check_needs(needs, inputs)  # Excel's row limit, before the work it would drive
     lots, affectation = build_lots(needs, inputs, law, report)
+    check_holders(lots)
     lots_view = lots[["lot", "dispositif", "places", "hours", "montant", "montant_max"]]
     attribution = attribute(lots_view, inputs.rules, inputs.offers,
                             inputs.params.attribution, report, inputs.offers_sheet,

@@ -135,7 +135,10 @@ def _openpyxl_source(path: Path, selected: bool) -> None:
     old_chart.add_data(Reference(old, min_col=1, min_row=1, max_row=3))
     old.add_chart(old_chart, "E2")
     old.print_area = "A1:B3"
-    wb.create_sheet("Synthese")["A1"] = "ancienne synthèse"
+    old_synthese = wb.create_sheet("Synthese")  # an earlier run's, marked by its table
+    old_synthese.append(("Synthèse",))
+    old_synthese.append(("ancienne",))
+    old_synthese.add_table(Table(displayName="T_Synthese_2", ref="A1:A2"))
     wb.defined_names["Zones_liste"] = DefinedName("Zones_liste", attr_text="Zones!$A$2:$A$20")
     wb.defined_names["Mes_lots"] = DefinedName("Mes_lots", attr_text="lots!$A$1:$A$3")
     wb.defined_names["Vieille"] = DefinedName("Vieille", attr_text="Synthese!$A$1")
