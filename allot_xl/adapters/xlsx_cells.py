@@ -27,6 +27,8 @@ def column_index(letters: bytes) -> int:
 
 def positional(xml: bytes) -> bool:
     """Whether some row or cell of `xml` has no `r=`: its place is then its position."""
+    if b"<c>" in xml or b"<c/>" in xml:
+        return True
     return _WITHOUT_R.search(xml) is not None
 
 
@@ -58,17 +60,18 @@ def walk(xml: bytes, row: int = 0) -> Iterator[tuple[int, int, bytes, bytes | No
         yield at_row, col, attrs, body
 
 
-def last_row(xml: bytes, row: int = 0) -> int:
-    """The row of the last row tag of `xml` (`row` if it has none): the next row without
-    `r=` follows it."""
-    k = max(xml.rfind(b"<row"), xml.rfind(b":row"))
+def last_row(xml: bytes, row: int = 0, end: int | None = None) -> int:
+    """The row of the last row tag of `xml[:end]` (`row` if it has none): the next row
+    without `r=` follows it."""
+    end = len(xml) if end is None else end
+    k = max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end))
     if k < 0:
         return row
-    m = _TAG.match(xml, xml.rfind(b"<", 0, k + 1))
+    m = _TAG.match(xml, xml.rfind(b"<", 0, k + 1), end)
     r = _ROW_R.search(m.group(2)) if m and m.group(1) == b"row" else None
     if r:
         return int(r.group(1))
-    for m in _TAG.finditer(xml):  # the last row has no r=: count the rows
+    for m in _TAG.finditer(xml, 0, end):  # the last row has no r=: count the rows
         if m.group(1) == b"row":
             r = _ROW_R.search(m.group(2))
             row = int(r.group(1)) if r else row + 1

@@ -41,11 +41,8 @@ def percent_cells(xml: bytes, styles: set[int]) -> set[tuple[int, int]]:
     out: set[tuple[int, int]] = set()
     if not styles:
         return out
-    if positional(xml):  # rows or cells without r=: placed as their values are
-        for r, c, attrs, _ in walk(xml):
-            if _percent_attrs(attrs, styles):
-                out.add((r, c))
-        return out
+    if b"<c>" in xml or b":c>" in xml or positional(xml):  # cells placed by position
+        return {(r, c) for r, c, attrs, _ in walk(xml) if _percent_attrs(attrs, styles)}
     for m in _CELL.finditer(xml):
         attrs = m.group(1)
         if not _percent_attrs(attrs, styles):

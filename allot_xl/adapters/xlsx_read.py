@@ -17,7 +17,7 @@ from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
 from . import opc
 from .package import EXTENSIONS, Package, has_control
-from .xlsx_cells import column_index, last_row, merged_ranges, positional, walk
+from .xlsx_cells import column_index, last_row, merged_ranges, walk
 from .xlsx_formats import percent_cells, percent_styles
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
@@ -101,7 +101,7 @@ def _last_value_row(block: bytes, row: int) -> int:
     """The row of the last cell holding a value in `block` (0 if none); `row` is the last
     row before the block."""
     p = max(block.rfind(m) for m in (b"<v>", b":v>", b"<is>", b":is>"))
-    return last_row(block[:p], row) if p >= 0 else 0
+    return last_row(block, row, p) if p >= 0 else 0
 
 
 def _rows(block: bytes) -> int:
@@ -179,11 +179,8 @@ def special_cells(xml: bytes, row: int = 0) -> dict[tuple[int, int], object]:
     out: dict[tuple[int, int], object] = {}
     if b't="e"' not in xml and not any(f in xml for f in _FORMULA_STARTS):
         return out
-    if positional(xml):
-        for r, c, attrs, body in walk(xml, row):
-            if body is not None:
-                _special(out, (r, c), attrs, body)
-        return out
+    if b"<c>" in xml or b":c>" in xml:  # cells without attributes: placed by position
+        return _special_walk(xml, row)
     hits = sorted({m.start() for m in _TYPE_E.finditer(xml)} |
                   {m.start() for m in _F_TAG.finditer(xml)})
     seen: set[int] = set()
@@ -197,10 +194,18 @@ def special_cells(xml: bytes, row: int = 0) -> dict[tuple[int, int], object]:
         if tag is None or end is None:
             continue
         ref = _REF.search(tag.group(0))
-        if ref is None:
-            continue
+        if ref is None:  # a cell without r=: this block is placed by position
+            return _special_walk(xml, row)
         _special(out, (int(ref.group(2)), column_index(ref.group(1))), tag.group(0),
                  xml[tag.end():end.start()])
+    return out
+
+
+def _special_walk(xml: bytes, row: int) -> dict[tuple[int, int], object]:
+    out: dict[tuple[int, int], object] = {}
+    for r, c, attrs, body in walk(xml, row):
+        if body is not None:
+            _special(out, (r, c), attrs, body)
     return out
 
 
