@@ -72,6 +72,11 @@ def _not_a_zip(d: Path) -> Path:
     return d / "texte.xlsx"
 
 
+def _garbage(d: Path) -> Path:
+    (d / "abime.xlsx").write_bytes(bytes(range(256)) * 8)
+    return d / "abime.xlsx"
+
+
 def _zip_without_workbook(d: Path) -> Path:
     with zipfile.ZipFile(d / "archive.xlsx", "w") as z:
         z.writestr("lisez-moi.txt", "rien")
@@ -107,7 +112,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "chiffré": (_encrypted, "mot de passe"),
     "vide": (_empty, "vide"),
     "tronqué": (_truncated, "endommagé"),
-    "pas un zip": (_not_a_zip, "endommagé"),
+    "csv renommé .xlsx": (_not_a_zip, "fichier texte (CSV)"),
+    "octets quelconques": (_garbage, "endommagé"),
     "zip sans classeur": (_zip_without_workbook, "xl/workbook.xml"),
     "feuille XML abîmée": (_corrupt_sheet_xml, "illisible"),
     "dossier": (_directory, "dossier"),

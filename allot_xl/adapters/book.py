@@ -49,12 +49,18 @@ def _values(sheet: Any) -> list[list[Any]]:
 
 
 def _tables(sheet: Any) -> list[TableRef]:
-    """Tables bounded as python-calamine bounds them: header row, then the data body."""
+    """Tables bounded as python-calamine bounds them: header row, then the data body; a
+    table showing its totals row (« Ligne Total ») says so, as the file route does."""
     out = []
     for t in sheet.tables:
         whole, body = t.range, t.data_body_range
         first, last = (body.row - 1, body.last_cell.row) if body else (whole.row, whole.row)
-        out.append(TableRef(t.name, first, whole.column, last, whole.last_cell.column))
+        try:
+            totals = 1 if t.show_totals else 0
+        except (AttributeError, KeyError, NotImplementedError):
+            totals = 0
+        out.append(TableRef(t.name, first, whole.column, last, whole.last_cell.column,
+                            totals))
     return out
 
 
@@ -69,7 +75,10 @@ def _check_sent(sheet: Any) -> None:
 
 def read_book(book: Any, sheets: tuple[str, ...] = SHEETS_READ) -> dict[str, SheetGrid]:
     """The sheets read_inputs needs (or those of `sheets`), as grids from A1, typed like the
-    file reader's."""
+    file reader's. Merged ranges are not read (`SheetGrid.merged` stays empty): Office.js
+    sends none with the values and the other engines would need a call per cell, so a
+    value shown once over merged rows reads as blank below its first row (reported as
+    missing, cell by cell)."""
     wanted = {fold(s) for s in sheets}
     grids = {}
     for name in [s.name for s in book.sheets if fold(s.name) in wanted]:

@@ -18,11 +18,12 @@ import numpy as np
 
 from ..problems import UnreadableFile
 from . import opc
+from .file_kind import EXTENSIONS as EXTENSIONS  # re-exported (xlsx_read)
+from .file_kind import check_path, refuse_other_zip
 from .opc import BadPart, Rel
 from .xlsx_workbook import WorkbookXml
 
 CONTENT_TYPES = "[Content_Types].xml"
-EXTENSIONS = (".xlsx", ".xlsm")
 _SELECTED = re.compile(rb"""<(?:\w+:)?sheetView\b[^>]*\btabSelected=["'](?:1|true)["']""")
 _WHOLE_PARTS = ("xl/sharedstrings.xml", "xl/styles.xml", "xl/workbook.xml")
 MAX_FULL_CHECK = 16 * 1024**2  # XML parts up to this size are parsed whole when copied
@@ -46,41 +47,22 @@ def damaged(name: str) -> UnreadableFile:
                           f"réparer, ou reprenez une copie saine.")
 
 
-def check_path(path: Path) -> None:
-    """Refuse, with one French sentence, a path that is not an .xlsx/.xlsm file (by name and
-    first bytes; the package itself is checked by Package.open)."""
-    name = path.name
-    if not path.exists():
-        raise UnreadableFile(f"Le fichier « {path} » est introuvable.")
-    if path.is_dir():
-        raise UnreadableFile(f"« {path} » est un dossier, pas un classeur Excel.")
-    ext = path.suffix.lower()
-    if path.stat().st_size == 0:
-        raise UnreadableFile(f"Le fichier « {name} » est vide : ce n'est pas un classeur Excel.")
-    with open(path, "rb") as f:
-        head = f.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if ext == ".xls":
-            raise UnreadableFile(
-                f"« {name} » est au format Excel 97-2003 (.xls) : ouvrez-le dans Excel et "
-                f"enregistrez-le au format .xlsx, puis relancez.")
+NS_STRICT = b"http://purl.oclc.org/ooxml/"  # Strict Open XML namespaces start so
+
+
+def _refuse_strict(name: str, pkg: Package) -> None:
+    """A Strict Open XML workbook is refused by every command alike (see docs/decisions.md):
+    Excel saves it again as an ordinary workbook in one step."""
+    part = pkg._workbook_part() or "xl/workbook.xml"
+    with pkg.stream(part) as f:
+        head = f.read(4096)
+    if NS_STRICT in head or any(r.type.encode().startswith(NS_STRICT)
+                                for r in pkg.rels.get("", [])):
         raise UnreadableFile(
-            f"« {name} » est protégé par un mot de passe (chiffré) : enregistrez une copie "
-            f"sans mot de passe (Fichier > Informations > Protéger le classeur), puis relancez.")
-    if ext == ".ods":
-        raise UnreadableFile(
-            f"« {name} » est un classeur OpenDocument (.ods) : enregistrez-le au format .xlsx "
-            f"(Fichier > Enregistrer sous), puis relancez.")
-    if ext in (".csv", ".txt"):
-        raise UnreadableFile(
-            f"« {name} » est un fichier texte ({ext}) : allot_xl lit un classeur .xlsx avec les "
-            f"feuilles Besoins, Zones et Règles (allot-xl template crée un modèle).")
-    if ext not in EXTENSIONS:
-        raise UnreadableFile(
-            f"« {name} » n'est pas un classeur .xlsx ou .xlsm : enregistrez-le au format .xlsx.")
-    if not head.startswith(b"PK"):
-        raise UnreadableFile(f"« {name} » est endommagé (ce n'est pas un classeur .xlsx "
-                             f"valide) : ouvrez-le dans Excel pour le réparer, puis relancez.")
+            f"« {name} » est enregistré au format « Feuille de calcul Open XML Strict », "
+            f"qu'allot_xl ne lit pas : ouvrez-le dans Excel, puis Fichier > Enregistrer sous, "
+            f"type « Classeur Excel (*.xlsx) » (pas « Open XML Strict »), et relancez avec le "
+            f"fichier enregistré.")
 
 
 _LONG_TEXT = re.compile(rb"[^<]{%d,}" % opc.MAX_TEXT_BYTES)
@@ -164,6 +146,7 @@ class Package:
                     _check_texts(z, i, name)
             pkg = cls(path, data, z, infos, {n.casefold(): n for n in names},
                       (st.st_size, st.st_mtime_ns, st.st_ino))
+            refuse_other_zip(name, pkg.parts)
             if CONTENT_TYPES not in pkg.parts.values() or not pkg._workbook_part():
                 raise UnreadableFile(f"« {name} » n'est pas un classeur Excel (.xlsx) valide : "
                                      f"il n'a pas de partie xl/workbook.xml.")
@@ -171,6 +154,7 @@ class Package:
                 raise BadPart("parties en double")
             if any(i.flag_bits & 0x1 for i in infos):
                 raise BadPart("parties chiffrées")
+            _refuse_strict(name, pkg)
             pkg._load()
         except BadPart as e:
             raise UnreadableFile(rewrite_message(name, str(e))) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .opc import NS_MAIN, parse, q
+from .xlsx_cells import column_index, positional, walk
 
 PERCENT_BUILTIN = {9, 10}  # 0%, 0.00%
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)/?>')
@@ -35,28 +36,27 @@ def percent_styles(styles: bytes | None) -> set[int]:
     return out
 
 
-def column_index(letters: bytes) -> int:
-    """1-based column of a cell reference's letters (`b"AB"` -> 28)."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
 def percent_cells(xml: bytes, styles: set[int]) -> set[tuple[int, int]]:
     """(row, col) of the numeric cells of a sheet's XML formatted with one of `styles`."""
     out: set[tuple[int, int]] = set()
     if not styles:
         return out
+    if b"<c>" in xml or b":c>" in xml or positional(xml):  # cells placed by position
+        return {(r, c) for r, c, attrs, _ in walk(xml) if _percent_attrs(attrs, styles)}
     for m in _CELL.finditer(xml):
         attrs = m.group(1)
-        s = _STYLE.search(attrs)
-        if s is None or int(s.group(1)) not in styles:
-            continue
-        t = _TYPE.search(attrs)
-        if t is not None and t.group(1) != b"n":
+        if not _percent_attrs(attrs, styles):
             continue
         ref = _REF.search(attrs)
         if ref is not None:
             out.add((int(ref.group(2)), column_index(ref.group(1))))
     return out
+
+
+def _percent_attrs(attrs: bytes, styles: set[int]) -> bool:
+    """Whether a cell's attributes give it a percentage style and a number type."""
+    s = _STYLE.search(attrs)
+    if s is None or int(s.group(1)) not in styles:
+        return False
+    t = _TYPE.search(attrs)
+    return t is None or t.group(1) == b"n"

@@ -20,7 +20,8 @@ from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
 from . import opc
 from .package import EXTENSIONS, Package, has_control
-from .xlsx_formats import column_index, percent_cells, percent_styles
+from .xlsx_cells import column_index, last_row, merged_ranges, walk
+from .xlsx_formats import percent_cells, percent_styles
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
 
@@ -95,21 +96,15 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=[\"'](\d+)")
 MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
 CHUNK = 1 << 22
 
 
-def _last_value_row(block: bytes, rows_before: int) -> int:
-    """The row of the last cell holding a value in `block` (0 if none)."""
+def _last_value_row(block: bytes, row: int) -> int:
+    """The row of the last cell holding a value in `block` (0 if none); `row` is the last
+    row before the block."""
     p = max(block.rfind(m) for m in (b"<v>", b":v>", b"<is>", b":is>"))
-    if p < 0:
-        return 0
-    k = max(block.rfind(b"<row", 0, p), block.rfind(b":row ", 0, p))
-    m = _ROW_TAG.match(block, block.rfind(b"<", 0, k + 1)) if k >= 0 else None
-    if m:
-        return int(m.group(1))
-    return rows_before + _rows(block[:p])  # rows without r="…": count them
+    return last_row(block, row, p) if p >= 0 else 0
 
 
 def _rows(block: bytes) -> int:
@@ -132,10 +127,14 @@ def _thousands(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int], object]:
-    """Stream a sheet part: its special cells, refusing a sheet reaching beyond MAX_ROWS."""
+def scan_sheet(f: BinaryIO, title: str, file_name: str,
+               merged: list[tuple[int, int, int, int]] | None = None
+               ) -> dict[tuple[int, int], object]:
+    """Stream a sheet part: its special cells, refusing a sheet reaching beyond MAX_ROWS;
+    its merged ranges are added to `merged` when given. Cells and rows written without
+    `r=` are placed by position, as python-calamine places their values."""
     out: dict[tuple[int, int], object] = {}
-    carry, rows_before, last = b"", 0, 0
+    carry, rows_before, last, row = b"", 0, 0, 0
     while True:
         data = f.read(CHUNK)
         if not rows_before and not carry and (b"<!DOCTYPE" in data[:4096] or
@@ -145,7 +144,7 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
         buf = carry + data
         cut = _row_end(buf) if data and len(buf) < 16 * CHUNK else len(buf)
         block, carry = buf[:cut], buf[cut:]
-        last = max(last, _last_value_row(block, rows_before))
+        last = max(last, _last_value_row(block, row))
         rows_before += _rows(block)
         if last > MAX_ROWS:
             raise UnreadableFile(
@@ -158,7 +157,10 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str) -> dict[tuple[int, int],
                 f"« {file_name} » est endommagé : la feuille « {title} » contient un caractère "
                 f"de contrôle qu'un fichier Excel ne peut pas contenir (XML invalide) ; ouvrez-le "
                 f"dans Excel pour le réparer, ou reprenez une copie saine.")
-        out.update(special_cells(block))
+        out.update(special_cells(block, row))
+        row = last_row(block, row)
+        if merged is not None:
+            merged.extend(merged_ranges(block))
         if not data:
             return out
 
@@ -174,11 +176,14 @@ def _cell_start(xml: bytes, pos: int) -> int:
     return plain
 
 
-def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
-    """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty."""
+def special_cells(xml: bytes, row: int = 0) -> dict[tuple[int, int], object]:
+    """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty;
+    `row` is the last row before `xml` (where a first row without `r=` follows)."""
     out: dict[tuple[int, int], object] = {}
     if b't="e"' not in xml and not any(f in xml for f in _FORMULA_STARTS):
         return out
+    if b"<c>" in xml or b":c>" in xml:  # cells without attributes: placed by position
+        return _special_walk(xml, row)
     hits = sorted({m.start() for m in _TYPE_E.finditer(xml)} |
                   {m.start() for m in _F_TAG.finditer(xml)})
     seen: set[int] = set()
@@ -192,17 +197,29 @@ def special_cells(xml: bytes) -> dict[tuple[int, int], object]:
         if tag is None or end is None:
             continue
         ref = _REF.search(tag.group(0))
-        if ref is None:
-            continue
-        body = xml[tag.end():end.start()]
-        key = (int(ref.group(2)), column_index(ref.group(1)))
-        v = _V.search(body)
-        if _TYPE_E.search(tag.group(0)):
-            out[key] = CellError(v.group(1).decode() if v else "#N/A")
-        elif _F_TAG.search(body) and (v is None or v.group(1) == b""):
-            f = _F_TEXT.search(body)
-            out[key] = NoCachedValue(f.group(1).decode(errors="replace") if f else "")
+        if ref is None:  # a cell without r=: this block is placed by position
+            return _special_walk(xml, row)
+        _special(out, (int(ref.group(2)), column_index(ref.group(1))), tag.group(0),
+                 xml[tag.end():end.start()])
     return out
+
+
+def _special_walk(xml: bytes, row: int) -> dict[tuple[int, int], object]:
+    out: dict[tuple[int, int], object] = {}
+    for r, c, attrs, body in walk(xml, row):
+        if body is not None:
+            _special(out, (r, c), attrs, body)
+    return out
+
+
+def _special(out: dict[tuple[int, int], object], key: tuple[int, int], tag: bytes,
+             body: bytes) -> None:
+    v = _V.search(body)
+    if _TYPE_E.search(tag):
+        out[key] = CellError(v.group(1).decode() if v else "#N/A")
+    elif _F_TAG.search(body) and (v is None or v.group(1) == b""):
+        f = _F_TEXT.search(body)
+        out[key] = NoCachedValue(f.group(1).decode(errors="replace") if f else "")
 
 
 def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
@@ -225,10 +242,11 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
         parts = pkg.sheets_by_title()
         for title in wanted_sheets(list(wb.sheet_names)):
             part = parts.get(title)
-            special = {}
+            special: dict[tuple[int, int], object] = {}
+            merged: list[tuple[int, int, int, int]] = []
             if part and pkg.has(part):
                 with pkg.stream(part) as f:
-                    special = scan_sheet(f, title, name)
+                    special = scan_sheet(f, title, name, merged)
                 pkg.verified.add(part)
             values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
             for i, row in enumerate(values):
@@ -246,7 +264,7 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                     styles = percent_styles(pkg.styles)
                 _mark_percentages(pkg, part, values, styles)
             tables = [_table(x) for x in pkg.sheet_tables(part)] if part else []
-            grids[title] = SheetGrid(title, values, tables)
+            grids[title] = SheetGrid(title, values, tables, merged)
     except UnreadableFile:
         raise
     except Exception as e:  # damaged XML, entities, truncated parts: one sentence
