@@ -158,19 +158,25 @@ def _assert_merges_allowed(inputs, lots: dict, aff: list[dict]) -> None:
     members = defaultdict(list)
     for r in aff:
         members[r["N° lot"]].append(needs[str(r["ID besoin"])])
-    totals = defaultdict(float)  # (dispositif, level, unit) -> volume in the rule's unit
-    for r in aff:
-        n, rule_ = needs[str(r["ID besoin"])], inputs.rules[r["N° lot"].rsplit("-", 1)[0]]
-        v = r["Places"] if rule_.unite == "places" else r["Heures"]
-        z = zones[n.zone]
-        totals[(n.dispositif, "T", z.territoire)] += v
-        totals[(n.dispositif, "D", z.departement)] += v
-
     def comps(n, maille) -> tuple:
         z = zones[n.zone]
         values = {"Zone": n.zone, "Territoire": z.territoire, "Département": z.departement,
                   "Région": z.region or region, "Domaine": n.domaine, "Métier": n.metier}
         return tuple((c, values[c]) for c in maille)
+
+    def other(n, maille) -> tuple:  # the key's non-geographic components (Domaine, Métier)
+        return tuple(x for x in comps(n, maille)
+                     if x[0] not in ("Zone", "Territoire", "Département", "Région"))
+
+    # (dispositif, other key, level, unit) -> volume in the rule's unit: `territoire` looks
+    # for partners per group of one key (contract, step 4)
+    totals = defaultdict(float)
+    for r in aff:
+        n, rule_ = needs[str(r["ID besoin"])], inputs.rules[r["N° lot"].rsplit("-", 1)[0]]
+        v = r["Places"] if rule_.unite == "places" else r["Heures"]
+        z, o = zones[n.zone], other(n, rule_.maille)
+        totals[(n.dispositif, o, "T", z.territoire)] += v
+        totals[(n.dispositif, o, "D", z.departement)] += v
 
     for lot, ns in members.items():
         r = inputs.rules[lot.rsplit("-", 1)[0]]
@@ -191,11 +197,11 @@ def _assert_merges_allowed(inputs, lots: dict, aff: list[dict]) -> None:
             terrs = {zones[n.zone].territoire for n in ns}
             deps = {zones[n.zone].departement for n in ns}
             regions = {zones[n.zone].region or region for n in ns}
-            code = r.code
+            code, o = r.code, other(ns[0], r.maille)
             if len(terrs) > 1:
-                assert any(totals[(code, "T", t)] < r.volume_min - EPS for t in terrs), lot
+                assert any(totals[(code, o, "T", t)] < r.volume_min - EPS for t in terrs), lot
             if len(deps) > 1:
-                assert any(totals[(code, "D", d)] < r.volume_min - EPS for d in deps), lot
+                assert any(totals[(code, o, "D", d)] < r.volume_min - EPS for d in deps), lot
             assert len(regions) == 1, lot
 
 
