@@ -10,8 +10,8 @@ from . import contract as C
 from .engine.proposal import propose
 from .engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, figures, run_scenario
 from .grid import RawTable, SheetGrid, find_sheet, read_table
-from .inputs import read_inputs
 from .model import Inputs, Rule
+from .pipeline import Context, validate
 from .problems import Report, StructuralError
 from .validation import read_rules
 
@@ -60,7 +60,7 @@ def _lenient(grids: dict[str, SheetGrid], inputs: Inputs) -> Inputs:
     plain = {k: dataclasses.replace(r, maille=tuple(c for c in r.maille
                                                     if c not in ("Domaine", "Métier"))
                                     or ("Zone",)) for k, r in inputs.rules.items()}
-    loose, _ = read_inputs(with_rules(grids, plain), campaign=inputs.campaign)
+    loose, _ = validate(with_rules(grids, plain), Context(campaign=inputs.campaign))
     return dataclasses.replace(inputs, needs=loose.needs)
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from .contract import COMPARAISON
 from .engine.scenarios import PROPOSE
 from .grid import SheetGrid
-from .inputs import read_inputs
 from .outputs.model import Outputs
 from .outputs.scenarios import comparison_sheet
-from .pipeline import Progress
+from .pipeline import Context, Progress, validate
 from .scenario_sheet import compare, scenario_rules, with_rules
 
 
@@ -17,7 +16,7 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
                        say: Progress) -> Outputs:
     """The one output sheet of a comparison. Raises StructuralError (French)."""
     say("Contrôle des feuilles")
-    inputs, _ = read_inputs(grids, campaign=campaign)
+    inputs, _ = validate(grids, Context(campaign=campaign))
     say("Comparaison des scénarios et recherche du scénario proposé")
     rows = compare(grids, inputs)
     n = len({s.dispositif for s, _ in rows})
@@ -31,7 +30,7 @@ def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign
     """The grids of a run under scenario `name` (`Règles` rows replaced in memory) and the
     `Journal` source naming it with the rules used. Raises StructuralError (French)."""
     say(f"Scénario « {name} »")
-    inputs, _ = read_inputs(grids, campaign=campaign)
+    inputs, _ = validate(grids, Context(campaign=campaign))
     rules = scenario_rules(grids, inputs, name)
     changed = [r for code, r in rules.items() if r != inputs.rules[code]]
     shown = PROPOSE if name.strip().casefold() == PROPOSE.casefold() else name.strip()

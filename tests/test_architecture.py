@@ -13,9 +13,9 @@ FLOORS = {
     "grid": 2, "checks": 2, "engine": 2, "example_data": 2,
     "validation": 3, "needs": 3, "inputs": 3,
     "outputs": 4,
-    "pipeline": 5, "fresh": 5,
+    "pipeline": 5, "fresh": 5, "scenario_sheet": 5, "scenarios_run": 5,
     "adapters": 6,
-    "api": 7, "excel": 7, "cli": 7, "template": 7, "lite": 7, "scenario_sheet": 3,
+    "api": 7, "excel": 7, "cli": 7, "template": 7, "lite": 7,
 }
 FORBIDDEN_IN_ENGINE = ("openpyxl", "xlwings", "xlsxwriter", "python_calamine", "allot_xl.cli")
 
