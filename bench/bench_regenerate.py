@@ -81,10 +81,9 @@ def child(kind: str, src: Path, work: Path) -> dict:
         openpyxl.load_workbook(src).save(work / "openpyxl.xlsx")
         return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
     if kind == "prepare":
-        from allot_xl import api
-        from allot_xl.outputs.build import build_outputs
-        result = api.compute(src)
-        outputs = build_outputs(result, file_name=src.name)
+        from allot_xl.adapters.xlsx_read import read_grids
+        from allot_xl.pipeline import Context, run
+        outputs = run(read_grids(src), Context(campaign=src.stem, file_name=src.name)).outputs
         (work / "outputs.pkl").write_bytes(pickle.dumps(outputs))
         return {}
     raise ValueError(kind)
