@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Régénération d'un classeur (fichier)"
 CACHE = Path(tempfile.gettempdir()) / "allot_xl_bench"
-PHASES = ("Lecture", "Contrôle", "Allotissement", "Écriture")
+PHASES = ("Lecture", "Contrôle", "Allotissement", "Description", "Écriture")
 
 
 def peak_mb() -> float:
