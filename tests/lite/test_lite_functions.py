@@ -52,10 +52,13 @@ def _ranges(path: Path) -> dict[str, list[list]]:
 
 
 def _summary(path: Path, code: str) -> tuple:
-    """(lots, mini-lots share) of `code` on the Synthèse the file route writes."""
-    wb = openpyxl.load_workbook(path, data_only=True)
-    rows = [r for r in wb["Synthèse"].iter_rows(values_only=True) if r[0] == code]
-    return rows[0][4], rows[1][6]  # Lots, then Part des mini-lots (%)
+    """(lots, mini-lots share in %) of `code` in the `Lots` sheet the file route writes."""
+    ws = openpyxl.load_workbook(path, data_only=True, read_only=True)["Lots"]
+    rows = list(ws.iter_rows(values_only=True))
+    lots = [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[2] == code]
+    total = sum(x["Montant maximum (€ HT)"] for x in lots)
+    mini = sum(x["Montant maximum (€ HT)"] for x in lots if x["Mini-lot"] == "oui")
+    return len(lots), round(100 * mini / total, 2) if total else 0.0
 
 
 def test_lots_for_bounds_is_what_generating_with_those_bounds_gives(tmp_path: Path) -> None:
