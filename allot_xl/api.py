@@ -19,7 +19,7 @@ from .adapters.xlsx_write import (
 from .engine import Result
 from .fresh import ensure_fresh
 from .outputs.model import Outputs
-from .pipeline import Context, Progress, _silent, run
+from .pipeline import Context, Progress, run, silent
 from .problems import AllotError, Report
 
 SOURCE = "ligne de commande"
@@ -92,7 +92,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     line and the login name). Raises AllotError (French message) when nothing could be
     written; the input is never changed unless `in_place`."""
     src = Path(path)
-    say = progress or _silent
+    say = progress or silent
     if in_place and output is not None:
         raise AllotError("Choisissez soit -o (un autre fichier), soit --in-place, pas les deux.")
     dst = src if in_place else Path(output) if output is not None else default_output(src)
@@ -133,7 +133,7 @@ def check(path: str | Path, progress: Progress | None = None) -> Report:
     """Validate and allot the workbook at `path` and return its problems (nothing is
     written). Raises AllotError (French) when the file cannot be read."""
     src = Path(path)
-    say = progress or _silent
+    say = progress or silent
     return run(_grids(src, say), Context(campaign=src.stem, progress=say),
                outputs=False).report
 
@@ -177,7 +177,7 @@ def scenarios(path: str | Path, output: str | Path | None = None,
     from .scenarios_run import comparison_outputs
 
     src = Path(path)
-    say = progress or _silent
+    say = progress or silent
     check_file(src)
     dst = Path(output) if output is not None else src.with_name(
         f"{src.stem}.scenarios{src.suffix}")

@@ -19,7 +19,8 @@ from .problems import Report
 Progress = Callable[[str], None]
 
 
-def _silent(_: str) -> None:
+def silent(_: str) -> None:
+    """A progress callback that shows nothing."""
     return None
 
 
@@ -34,7 +35,7 @@ class Context:
     user: str = ""
     file_name: str = ""
     now: dt.datetime | None = None
-    progress: Progress = field(default=_silent)
+    progress: Progress = field(default=silent)
 
 
 @dataclass

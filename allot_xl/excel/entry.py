@@ -46,7 +46,7 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
     grids = read_book(book)
     if scenario:
         grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
-                                       pipeline._silent)
+                                       pipeline.silent)
     context = pipeline.Context(campaign=Path(book.name).stem, source=source,
                       user=user or login_name(), file_name=book.name)
     outputs = pipeline.run(grids, context).outputs
@@ -58,7 +58,7 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
 
 def compare_scenarios(book: Any) -> Outputs:
     """Write the sheet `Comparaison des scénarios` of `book` (nothing else changes)."""
-    outputs = comparison_outputs(read_book(book), Path(book.name).stem, pipeline._silent)
+    outputs = comparison_outputs(read_book(book), Path(book.name).stem, pipeline.silent)
     write_book(book, outputs)
     alert(book, outputs.summary_line)
     return outputs
