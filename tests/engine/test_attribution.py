@@ -27,7 +27,7 @@ from allot_xl.engine.shares import largest_remainder, split_places, split_value
 from allot_xl.model import Rule
 from allot_xl.problems import Report
 
-ACCEPTANCE = Path("/work/shared/acceptance")
+ACCEPTANCE = Path(__file__).resolve().parents[2].parent / "shared" / "acceptance"
 
 
 def rule(code: str = "PQ", **kw) -> Rule:
@@ -490,3 +490,27 @@ def test_optimal_selection_equals_brute_force_including_the_rank_tie_break(data)
     assert got == brute_force(lot_idx, bidder_idx, notes, ranks, k, lots_max)
     greedy = decreasing_selection(lot_idx, bidder_idx, ranks, np.arange(n_lots), k, lots_max)
     assert (greedy.sum(), notes[greedy].sum()) <= (mask.sum(), notes[mask].sum() + 1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["PQ", "AOF", "CREA"]),
+                          st.integers(0, 5000),
+                          st.one_of(st.integers(0, 10**7).map(lambda c: c / 100),
+                                    st.floats(0, 1e6, allow_nan=False)),
+                          st.one_of(st.integers(0, 10**11).map(lambda c: c / 100),
+                                    st.floats(0, 1e9, allow_nan=False))),
+                max_size=30),
+       st.sampled_from(["cascade", "prorata", "parts égales", "rotation"]),
+       st.integers(0, 6), st.integers(1, 4))
+def test_planned_table_equals_the_rows_lot_by_lot(specs, repartition, k1, k2):
+    """Without bids, the column-wise planned table holds exactly the rows `_planned_rows`
+    gives lot by lot (places, Part %, hours and amounts to the cent, same dtypes)."""
+    from allot_xl.engine.attribution import ROW_COLUMNS, Lot, _frame, _planned_rows, _planned_table
+    rules = {"PQ": rule("PQ", attributaires=k1, repartition=repartition),
+             "AOF": rule("AOF", attributaires=k2, repartition="parts égales"),
+             "CREA": rule("CREA", attributaires=k2, repartition="cascade")}
+    lots = [Lot(f"{code}-{i:02d}", code, places, hours, montant, montant * 1.2)
+            for i, (code, places, hours, montant) in enumerate(specs, 1)]
+    expected = _frame([r for x in lots for r in _planned_rows(x, rules[x.dispositif])],
+                      ROW_COLUMNS)
+    pd.testing.assert_frame_equal(_planned_table(lots, rules), expected, check_exact=True)
