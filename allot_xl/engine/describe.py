@@ -3,7 +3,11 @@ thresholds in force, and say why it is out of bounds (typed; the outputs word it
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
+
+import numpy as np
+import pandas as pd
 
 from ..contract import sort_key
 from ..french import nombre
@@ -76,8 +80,43 @@ def term_maximum(montant: float, p: Params) -> float:
     return round(montant * p.max_bons_pct / 100 * p.term_years, 2)
 
 
+SHOWN = ("Zone", "Territoire", "Département", "Domaine", "Métier")
+
+
+def component_texts(groups: list[Group], a: NeedArrays, columns: tuple[str, ...]
+                    ) -> list[dict[str, str]]:
+    """Per group, for each of `columns` (Maille components): its needs' distinct non-empty
+    values in Clé order, joined by « + » (`Zone(s)`, `Territoire`, … and the title's key).
+    Column-wise: each column is coded once, and only groups holding several values are
+    sorted in Python."""
+    sizes = np.array([len(g.needs) for g in groups], dtype=np.int64)
+    out: list[dict[str, str]] = [{} for _ in groups]
+    if not len(groups):
+        return out
+    pos = np.fromiter(itertools.chain.from_iterable(g.needs for g in groups), dtype=np.int64,
+                      count=int(sizes.sum()))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    full = sizes > 0
+    for col in columns:
+        vals = a.column(col)
+        codes, uniques = pd.factorize(vals[pos], use_na_sentinel=False)
+        lo = np.zeros(len(groups), dtype=np.int64)
+        hi = np.ones(len(groups), dtype=np.int64)
+        if len(pos):
+            lo[full] = np.minimum.reduceat(codes, starts[full])
+            hi[full] = np.maximum.reduceat(codes, starts[full])
+        shown = [str(u) if u else "" for u in uniques]
+        for i, d in enumerate(out):
+            if lo[i] == hi[i]:
+                d[col] = shown[lo[i]]
+            else:
+                d[col] = " + ".join(sorted({v for v in vals[groups[i].needs] if v},
+                                           key=sort_key))
+    return out
+
+
 def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArrays,
-             inputs: Inputs, law: Thresholds, report: Report) -> dict:
+             inputs: Inputs, law: Thresholds, report: Report, texts: dict[str, str]) -> dict:
     """One row of the lots frame (`lots.LOT_COLUMNS`).
 
     `montant` is Σ hours × each need's hourly rate (€ HT, one year of needs); `montant_max`
@@ -85,12 +124,9 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
     `Maximum bons de commande (%)`; `petit_lot` and `mini_lot` compare that maximum with the
     thresholds in force (CCP R2121-8: a framework agreement's value is its maximum); `ca_max`
     is the most annual turnover a buyer may require, `ca_ratio` × the annual maximum
-    (R2142-7)."""
+    (R2142-7). `texts` holds the group's values of each shown and Maille component
+    (`component_texts`)."""
     p = inputs.params
-
-    def values(col: str) -> str:
-        vals = a.column(col)[g.needs]
-        return " + ".join(sorted({v for v in vals if v}, key=sort_key))
 
     hours = round(g.hours, 2)
     rates = a.taux[g.needs]
@@ -100,8 +136,8 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
         montant = round(float((a.hours[g.needs] * rates).sum()), 2)
     annual_max = montant * p.max_bons_pct / 100
     maximum = term_maximum(montant, p)
-    shown = {c: values(c) for c in ("Zone", "Territoire", "Département", "Domaine", "Métier")}
-    key_text = " — ".join(v for v in (values(c) for c in rule.maille) if v)
+    shown = texts
+    key_text = " — ".join(v for v in (texts[c] for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
     if g.part:
         title += f" (partie {g.part[0]}/{g.part[1]})"

@@ -234,16 +234,17 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
 
 
 def _pack(items: list[tuple[float, list[int], str]], n: int, vmax: float) -> list[list] | None:
-    """Place item blocks (volume, needs, zone) into n bins of at most vmax, largest first,
-    each into the least-loaded bin; None when one does not fit (then no bin holds it)."""
+    """Place item blocks (volume, needs, zone), given largest first, into n bins of at most
+    vmax, each into the least-loaded bin; None when one does not fit (then no bin holds it)."""
     heap = [(0.0, i) for i in range(n)]
     content: list[list[int]] = [[] for _ in range(n)]
-    for vol, pos, _ in sorted(items, key=lambda x: (-x[0], sort_key(x[2]))):
-        load, i = heapq.heappop(heap)
-        if load + vol > vmax + EPS:
+    limit = vmax + EPS
+    for vol, pos, _ in items:
+        load, i = heap[0]
+        if load + vol > limit:
             return None
         content[i].extend(pos)
-        heapq.heappush(heap, (load + vol, i))
+        heapq.heapreplace(heap, (load + vol, i))
     return [[load, content[i]] for load, i in sorted(heap, key=lambda x: x[1])]
 
 
@@ -259,17 +260,29 @@ def split_large(g: Group, rule: Rule, a: NeedArrays) -> list[Group]:
     by_zone: dict[str, list[int]] = {}
     for p in rest:
         by_zone.setdefault(zone[p], []).append(p)
-    singles = [(float(vol[p]), [p], zone[p]) for p in rest]
     blocks = []
     for z, ps in by_zone.items():
         v = float(sum(vol[p] for p in ps))
-        blocks += [(v, ps, z)] if v <= vmax + EPS else [s for s in singles if s[2] == z]
+        blocks += [(v, ps, z)] if v <= vmax + EPS else [(float(vol[p]), [p], z) for p in ps]
     total = sum(b[0] for b in blocks)
     bins: list[list] = []
     if rest:
+        # largest first, zones in Clé order on ties (sorted once: the order does not depend
+        # on the number of bins)
+        zkey = {z: sort_key(z) for z in by_zone}
+
+        def largest_first(items: list) -> list:
+            return sorted(items, key=lambda x: (-x[0], zkey[x[2]]))
+
+        blocks = largest_first(blocks)
+        singles: list | None = None
         n = max(1, math.ceil(total / vmax - EPS))
         while True:
-            bins = _pack(blocks, n, vmax) or _pack(singles, n, vmax) or []
+            bins = _pack(blocks, n, vmax) or []
+            if not bins:
+                if singles is None:
+                    singles = largest_first([(float(vol[p]), [p], zone[p]) for p in rest])
+                bins = _pack(singles, n, vmax) or []
             if bins:
                 break
             n += 1

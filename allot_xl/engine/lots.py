@@ -14,7 +14,7 @@ from ..french import nombre
 from ..law import Thresholds
 from ..model import Inputs, Rule
 from ..problems import Report
-from .describe import describe
+from .describe import SHOWN, component_texts, describe
 from .grouping import EPS, Group, NeedArrays, make_groups, merge_small, split_large
 from .shares import largest_remainder
 
@@ -51,7 +51,7 @@ def _number(lots: list[_Lot], code: str, previous: dict[str, str]) -> None:
     prefix = fold(code)
     used = [_number_of(v) for v in previous.values() if fold(v.rsplit("-", 1)[0]) == prefix]
     taken: set[int] = set()
-    for lot in lots:
+    for lot in lots if previous else ():
         prev = previous.get(fold(lot.cle))
         if prev and fold(prev.rsplit("-", 1)[0]) == prefix and _number_of(prev) not in taken:
             lot.number = _number_of(prev)
@@ -120,8 +120,11 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, law: Thresholds, report: Rep
             _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
                     inputs.previous_cles)
         lots.sort(key=lambda x: x.number)
+        texts = component_texts([x.group for x in lots], a,
+                                 tuple(dict.fromkeys(SHOWN + tuple(rule.maille))))
         lot_rows += [describe(x.group, lot_label(code, x.number), x.cle, len(x.imposed or []),
-                              rule, a, inputs, law, report) for x in lots]
+                              rule, a, inputs, law, report, t)
+                     for x, t in zip(lots, texts, strict=True)]
         aff_parts.append(_affectation(lots, rule, ordered))
     lots_df = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
     aff_df = (pd.concat(aff_parts, ignore_index=True) if aff_parts
