@@ -4,6 +4,7 @@ grids of a workbook whose `Règles` rows are replaced, for the one pipeline to r
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any
 
 from . import contract as C
@@ -115,11 +116,44 @@ def compare(grids: dict[str, SheetGrid], inputs: Inputs
     variants = read_scenarios(grids, inputs)
     loose = _lenient(grids, inputs)
     rows: list[tuple[Scenario, Figures]] = []
+    proposed = propose_all(loose, inputs.rules)
     for code, rule in inputs.rules.items():
         designs = [Scenario(ACTUEL, code, rule)] + [s for s in variants if s.dispositif == code]
         rows += [(s, figures(run_scenario(loose, s.rule), code)) for s in designs]
-        rows.append(propose(loose, rule))
+        rows.append(proposed[code])
     return rows
+
+
+# Above this many needs, each dispositif's search runs in its own process (one per core).
+PARALLEL_FROM = 5000
+
+
+def propose_all(inputs: Inputs, rules: dict[str, Rule], processes: int | None = None
+                ) -> dict[str, tuple[Scenario, Figures]]:
+    """`propose` for every dispositif of `rules` (in their order). The searches are
+    independent: with `processes` > 1 — by default one per core from `PARALLEL_FROM`
+    needs on, else 1 — they run in worker processes (started afresh, « spawn », safe
+    inside the add-in server's threads); where processes cannot start (Excel in the
+    browser, a locked-down machine) they run one after the other. Same results either
+    way: each search is deterministic."""
+    codes = list(rules)
+    if processes is None:
+        processes = (os.cpu_count() or 1) if len(inputs.needs) >= PARALLEL_FROM else 1
+    workers = min(len(codes), processes)
+    if workers > 1:
+        try:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+                # largest dispositifs first, so that the longest search starts at once
+                sizes = inputs.needs["dispositif"].value_counts()
+                order = sorted(codes, key=lambda c: -int(sizes.get(c, 0)))
+                futures = {c: pool.submit(propose, inputs, rules[c]) for c in order}
+                return {c: futures[c].result() for c in codes}
+        except (ImportError, OSError, RuntimeError):
+            pass  # no processes here: search one dispositif after the other
+    return {c: propose(inputs, rules[c]) for c in codes}
 
 
 def scenario_rules(grids: dict[str, SheetGrid], inputs: Inputs, name: str) -> dict[str, Rule]:
@@ -128,10 +162,8 @@ def scenario_rules(grids: dict[str, SheetGrid], inputs: Inputs, name: str) -> di
     StructuralError (French) when no dispositif has that scenario."""
     rules = dict(inputs.rules)
     if C.fold(name) == C.fold(PROPOSE):
-        loose = _lenient(grids, inputs)
-        for code, rule in inputs.rules.items():
-            rules[code] = propose(loose, rule)[0].rule
-        return rules
+        proposed = propose_all(_lenient(grids, inputs), inputs.rules)
+        return {code: proposed[code][0].rule for code in inputs.rules}
     if C.fold(name) == C.fold(ACTUEL):
         return rules
     found = [s for s in read_scenarios(grids, inputs) if C.fold(s.name) == C.fold(name)]

@@ -80,6 +80,21 @@ def term_maximum(montant: float, p: Params) -> float:
     return round(montant * p.max_bons_pct / 100 * p.term_years, 2)
 
 
+def price(g: Group, a: NeedArrays, p: Params) -> tuple[float, float]:
+    """(`montant`, `montant_max`) of the lot of group `g`, € HT: Σ hours × each need's hourly
+    rate for one year (from the hours shown, rounded to the cent, when every need has the
+    same rate), and the maximum over the whole term (`term_maximum`)."""
+    rate = a.one_rate
+    rates = a.taux[g.needs] if rate is None else None
+    if rates is not None and len(rates) and (rates == rates[0]).all():
+        rate = float(rates[0])
+    if rate is not None:  # one rate: priced from the hours shown
+        montant = round(round(g.hours, 2) * rate, 2)
+    else:
+        montant = round(float((a.hours[g.needs] * rates).sum()), 2)
+    return montant, term_maximum(montant, p)
+
+
 SHOWN = ("Zone", "Territoire", "Département", "Domaine", "Métier")
 
 
@@ -129,13 +144,8 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
     p = inputs.params
 
     hours = round(g.hours, 2)
-    rates = a.taux[g.needs]
-    if len(rates) and (rates == rates[0]).all():  # one rate: priced from the hours shown
-        montant = round(hours * float(rates[0]), 2)
-    else:
-        montant = round(float((a.hours[g.needs] * rates).sum()), 2)
+    montant, maximum = price(g, a, p)
     annual_max = montant * p.max_bons_pct / 100
-    maximum = term_maximum(montant, p)
     shown = texts
     key_text = " — ".join(v for v in (texts[c] for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle

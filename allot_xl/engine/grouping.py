@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,16 +30,29 @@ class Group:
     part: tuple[int, int] | None = None
     below_min_stuck: bool = False
     single_over_max: bool = False
+    _cles: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def copy(self) -> Group:
+        """A copy whose flags and zones are its own (steps 4–6 set flags; `Lot imposé` adds
+        zones). Components, needs and the `Clé` memo are shared: no step changes them in
+        place (merging and splitting make new ones, `Lot imposé` rebinds `needs`)."""
+        return Group(self.comps, self.needs, self.places, self.hours, set(self.zones),
+                     self.base_keys, self.part, self.below_min_stuck, self.single_over_max,
+                     self._cles)
 
     def volume(self, rule: Rule) -> float:
         return self.places if rule.unite == "places" else self.hours
 
     def cle(self, code: str, maille: tuple[str, ...]) -> str:
-        parts = [code] + [f"{c}={' + '.join(sorted(self.comps[c], key=sort_key))}"
-                          for c in maille]
-        if self.part:
-            parts.append(f"Partie={self.part[0]}/{self.part[1]}")
-        return " | ".join(parts)
+        """The lot's `Clé` (kept once made: a group's components never change in place)."""
+        key = (code, maille, self.part)
+        if key not in self._cles:
+            parts = [code] + [f"{c}={' + '.join(sorted(self.comps[c], key=sort_key))}"
+                              for c in maille]
+            if self.part:
+                parts.append(f"Partie={self.part[0]}/{self.part[1]}")
+            self._cles[key] = " | ".join(parts)
+        return self._cles[key]
 
 
 @dataclass
@@ -64,6 +77,15 @@ class NeedArrays:
         return cls(places, hours, places if rule.unite == "places" else hours,
                    needs["zone"].to_numpy(dtype=object), component_values(needs, zones, region),
                    taux)
+
+    @property
+    def one_rate(self) -> float | None:
+        """The hourly rate (€ HT) when every need has the same one, else None (cached)."""
+        if "_one_rate" not in self.__dict__:
+            t = self.taux
+            self.__dict__["_one_rate"] = (float(t[0]) if len(t) and (t == t[0]).all()
+                                          else None)
+        return self.__dict__["_one_rate"]
 
     def column(self, name: str) -> np.ndarray:
         """Values of one Maille component, as an array (cached)."""
@@ -187,17 +209,23 @@ def _merge(a: Group, b: Group) -> Group:
                  a.base_keys + b.base_keys)
 
 
+def _stuck(g: Group) -> Group:
+    """`g` flagged as left under the minimum (a copy: the groups given are not changed)."""
+    g = g.copy()
+    g.below_min_stuck = True
+    return g
+
+
 def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str, Zone],
                 region: str) -> list[Group]:
-    """Step 4: merge groups under `Volume min` (smallest first) until no merge is possible."""
+    """Step 4: merge groups under `Volume min` (smallest first) until no merge is possible.
+    The groups given are left as they were (merged and flagged groups are new ones)."""
     vmin = rule.volume_min
     small = [g for g in groups if g.volume(rule) < vmin - EPS]
     if not small:
         return groups
     if rule.regroupement == "aucun":
-        for g in small:
-            g.below_min_stuck = True
-        return groups
+        return [_stuck(g) if g.volume(rule) < vmin - EPS else g for g in groups]
     geo = _Geo(zones, region)
     skip = ("Zone",) if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE) else GEO
     uid = itertools.count()
@@ -221,7 +249,7 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
         bucket = buckets[_signature(g, rule, skip)]
         cands, level = _partners(g, list(bucket.values()), rule, geo)
         if not cands:
-            g.below_min_stuck = True
+            alive[k] = bucket[k] = _stuck(g)
             continue
         p = min(cands, key=lambda x: _preference(g, x, rule, geo, level))
         pk = next(i for i, x in bucket.items() if x is p)
@@ -250,20 +278,25 @@ def _pack(items: list[tuple[float, list[int], str]], n: int, vmax: float) -> lis
 
 def split_large(g: Group, rule: Rule, a: NeedArrays) -> list[Group]:
     """Step 5: split a group over `Volume max` into the fewest balanced parts, needs whole,
-    each zone's needs together where possible. A need alone above the max is its own part."""
+    each zone's needs together where possible. A need alone above the max is its own part.
+    `g` is left as it was (parts, and a flagged whole, are new groups)."""
     vmax = rule.volume_max
     if vmax is None or g.volume(rule) <= vmax + EPS:
         return [g]
     vol, zone = a.vol, a.zone
-    giants = [p for p in g.needs if vol[p] > vmax + EPS]
-    rest = [p for p in g.needs if vol[p] <= vmax + EPS]
-    by_zone: dict[str, list[int]] = {}
-    for p in rest:
-        by_zone.setdefault(zone[p], []).append(p)
+    limit = vmax + EPS
+    needs = g.needs
+    rest = [(p, v, z) for p, v, z in zip(needs, vol[needs].tolist(), zone[needs].tolist(),
+                                         strict=True) if v <= limit]
+    giants = [p for p in needs if vol[p] > limit]
+    by_zone: dict[str, list[tuple[int, float, str]]] = {}
+    for item in rest:
+        by_zone.setdefault(item[2], []).append(item)
     blocks = []
-    for z, ps in by_zone.items():
-        v = float(sum(vol[p] for p in ps))
-        blocks += [(v, ps, z)] if v <= vmax + EPS else [(float(vol[p]), [p], z) for p in ps]
+    for z, items in by_zone.items():
+        v = float(sum(x[1] for x in items))
+        blocks += ([(v, [x[0] for x in items], z)] if v <= limit
+                   else [(x[1], [x[0]], z) for x in items])
     total = sum(b[0] for b in blocks)
     bins: list[list] = []
     if rest:
@@ -275,20 +308,20 @@ def split_large(g: Group, rule: Rule, a: NeedArrays) -> list[Group]:
             return sorted(items, key=lambda x: (-x[0], zkey[x[2]]))
 
         blocks = largest_first(blocks)
-        singles: list | None = None
+        singles = largest_first([(x[1], [x[0]], x[2]) for x in rest])
+        if singles == blocks:  # every zone already in single needs: one packing per n
+            singles = []
         n = max(1, math.ceil(total / vmax - EPS))
         while True:
-            bins = _pack(blocks, n, vmax) or []
-            if not bins:
-                if singles is None:
-                    singles = largest_first([(float(vol[p]), [p], zone[p]) for p in rest])
-                bins = _pack(singles, n, vmax) or []
+            bins = _pack(blocks, n, vmax) or (singles and _pack(singles, n, vmax)) or []
             if bins:
                 break
             n += 1
     parts_needs = [b[1] for b in bins if b[1]] + [[p] for p in giants]
     if len(parts_needs) == 1:
-        g.single_over_max = bool(giants)
+        if giants:
+            g = g.copy()
+            g.single_over_max = True
         return [g]
     order = {p: i for i, p in enumerate(g.needs)}
     parts_needs.sort(key=lambda ps: min(order[p] for p in ps))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import pandas as pd
@@ -82,12 +82,77 @@ def _impose(lots: list[_Lot], imposed: pd.Series, offset: int, a: NeedArrays, ru
                           _number_of(lot_name))
             lots.append(target)
             by_num[lot_name] = target
-        g = target.group
+        g = target.group = target.group.copy()  # groups may be shared (`_split`)
         target.imposed = (target.imposed or []) + pos
         g.needs = g.needs + pos
         g.places += float(a.places[pos].sum())
         g.hours += float(a.hours[pos].sum())
         g.zones |= set(a.zone[pos])
+
+
+@dataclass
+class Prepared:
+    """One dispositif's needs as the grouping steps take them: free needs (divided when the
+    rule says so) then imposed ones, their arrays, and the step-3 groups of the free ones.
+    Depends on the rule's `Maille`, `Unité` and, with `Besoins divisibles`, `Volume max`."""
+
+    ordered: pd.DataFrame
+    arrays: NeedArrays
+    n_free: int
+    groups: list[Group]
+    # step 5 per (group's needs, Volume max, stuck under the minimum): its parts, or
+    # whether the group left whole is a single need above the maximum (`_split`)
+    splits: dict[tuple, list[Group] | bool] = field(default_factory=dict)
+
+
+def prepare(sub: pd.DataFrame, rule: Rule, inputs: Inputs, report: Report) -> Prepared:
+    """Steps 2–3 for the active needs `sub` of `rule`'s dispositif."""
+    is_imposed = sub["lot_impose"] != ""
+    free = sub[~is_imposed]
+    if rule.divisible and rule.volume_max:
+        free = divide_needs(free, rule, report, inputs.besoins_sheet)
+    else:
+        free = free.assign(piece="")
+    ordered = pd.concat([free, sub[is_imposed].assign(piece="")]).reset_index(drop=True)
+    a = NeedArrays.of(ordered, rule, inputs.zones, inputs.params.region or "")
+    return Prepared(ordered, a, len(free), make_groups(a, len(free), rule))
+
+
+def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:
+    """Steps 4–6: merge, split, number, impose; the lots in number order. `prepared` is
+    left as it was (its groups are copied), so one preparation serves many bounds."""
+    a, n_free, ordered = prepared.arrays, prepared.n_free, prepared.ordered
+    region = inputs.params.region or ""
+    groups = merge_small(prepared.groups, rule, a, inputs.zones, region)
+    parts = [p for g in groups for p in _split(g, rule, prepared)]
+    lots = [_Lot(p, p.cle(rule.code, rule.maille)) for p in parts]
+    _number(lots, rule.code, inputs.previous_lots)
+    if n_free < len(ordered):
+        _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
+                inputs.previous_cles)
+    lots.sort(key=lambda x: x.number)
+    return lots
+
+
+def _split(g: Group, rule: Rule, prepared: Prepared) -> list[Group]:
+    """`split_large`, remembered per preparation: designs that differ only by their minimum
+    or their `Regroupement` share most large groups, and so their parts. Groups are never
+    changed in place once made (`Lot imposé` copies the lot it extends), so the parts are
+    shared between designs."""
+    key = (tuple(g.needs), rule.volume_max, g.below_min_stuck)
+    if key not in prepared.splits:
+        parts = split_large(g, rule, prepared.arrays)
+        whole = len(parts) == 1 and parts[0].part is None
+        # a whole group is its caller's own (its sums follow its merges): keep only the flag
+        prepared.splits[key] = parts[0].single_over_max if whole else parts
+        return parts
+    hit = prepared.splits[key]
+    if isinstance(hit, list):
+        return hit
+    if hit and not g.single_over_max:
+        g = g.copy()
+        g.single_over_max = True
+    return [g]
 
 
 def build_lots(needs: pd.DataFrame, inputs: Inputs, law: Thresholds, report: Report
@@ -97,35 +162,20 @@ def build_lots(needs: pd.DataFrame, inputs: Inputs, law: Thresholds, report: Rep
     shared among balanced pieces (one `Affectation` row per piece)."""
     lot_rows: list[dict] = []
     aff_parts: list[pd.DataFrame] = []
-    region = inputs.params.region or ""
     active = needs[~needs["excluded"]]
     for code, rule in inputs.rules.items():
         sub = active[active["dispositif"] == code]
         if sub.empty:
             continue
-        is_imposed = sub["lot_impose"] != ""
-        free = sub[~is_imposed]
-        if rule.divisible and rule.volume_max:
-            free = divide_needs(free, rule, report, inputs.besoins_sheet)
-        else:
-            free = free.assign(piece="")
-        ordered = pd.concat([free, sub[is_imposed].assign(piece="")]).reset_index(drop=True)
-        n_free = len(free)
-        a = NeedArrays.of(ordered, rule, inputs.zones, region)
-        groups = merge_small(make_groups(a, n_free, rule), rule, a, inputs.zones, region)
-        parts = [p for g in groups for p in split_large(g, rule, a)]
-        lots = [_Lot(p, p.cle(code, rule.maille)) for p in parts]
-        _number(lots, code, inputs.previous_lots)
-        if n_free < len(ordered):
-            _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
-                    inputs.previous_cles)
-        lots.sort(key=lambda x: x.number)
+        prepared = prepare(sub, rule, inputs, report)
+        lots = lot_groups(prepared, rule, inputs)
+        a = prepared.arrays
         texts = component_texts([x.group for x in lots], a,
-                                 tuple(dict.fromkeys(SHOWN + tuple(rule.maille))))
+                                tuple(dict.fromkeys(SHOWN + tuple(rule.maille))))
         lot_rows += [describe(x.group, lot_label(code, x.number), x.cle, len(x.imposed or []),
                               rule, a, inputs, law, report, t)
                      for x, t in zip(lots, texts, strict=True)]
-        aff_parts.append(_affectation(lots, rule, ordered))
+        aff_parts.append(_affectation(lots, rule, prepared.ordered))
     lots_df = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
     aff_df = (pd.concat(aff_parts, ignore_index=True) if aff_parts
               else pd.DataFrame(columns=AFFECTATION_COLUMNS))

@@ -14,24 +14,33 @@ from itertools import product
 from ..model import Inputs, Regroupement, Rule, Unite
 from .scenarios import NON_GEO, PROPOSE, Figures, Scenario, Search, figures, run_scenario
 
-GEO = ("Zone", "Territoire", "Département")
+GEO = ("Zone", "Territoire", "Département", "Région")
 MIN_FACTORS = (0.5, 1.0)  # of the buyer's `Volume min`
 MAX_FACTORS = (1.0, 1.5)  # of the buyer's `Volume max`
 
 
 def mailles(inputs: Inputs, rule: Rule) -> list[tuple[str, ...]]:
-    """The `Maille` searched: the buyer's, then each geographic level with the buyer's
-    `Domaine` / `Métier` components when every need carries them, and without them."""
+    """The `Maille` searched: the buyer's, then each geographic level (`Zone` to `Région`)
+    with each combination of `Domaine` and `Métier` that every need of the dispositif
+    carries — the buyer's combination first, then the others, most components first —
+    and with neither."""
     needs = inputs.needs[inputs.needs["dispositif"] == rule.code]
-    extra = tuple(c for c, col in zip(NON_GEO, ("domaine", "metier"), strict=True)
-                  if c in rule.maille and len(needs)
-                  and bool((needs[col].astype(str) != "").all()))
+    carried = tuple(c for c, col in zip(NON_GEO, ("domaine", "metier"), strict=True)
+                    if len(needs) and bool((needs[col].astype(str) != "").all()))
+    mine = tuple(c for c in carried if c in rule.maille)
+    others = sorted(_subsets(carried), key=lambda t: (-len(t), [NON_GEO.index(c) for c in t]))
+    combos = list(dict.fromkeys([mine, *others]))
     out = [rule.maille]
-    for geo, more in product(GEO, (extra, ()) if extra else ((),)):
+    for geo, more in product(GEO, combos):
         m = (geo, *more)
         if m not in out:
             out.append(m)
     return out
+
+
+def _subsets(items: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every subset of `items`, each in `items`' order."""
+    return [tuple(x for j, x in enumerate(items) if k >> j & 1) for k in range(2 ** len(items))]
 
 
 def _bounds(rule: Rule, unit: str) -> list[tuple[float, float | None]]:

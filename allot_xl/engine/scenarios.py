@@ -15,10 +15,11 @@ from ..contract import fold
 from ..model import Inputs, Regime, Rule
 from ..problems import Report
 from . import Result, allot, thresholds
-from .describe import Flag
+from .describe import Flag, flags, price
+from .grouping import EPS
 from .homogenise import homogenise
-from .lots import build_lots
-from .summary import summarise
+from .lots import Prepared, lot_groups, prepare
+from .summary import percent
 
 ACTUEL, PROPOSE = "Actuel", "Proposé"
 # the rule fields a scenario may replace (`Scénarios` columns, contract.SCENARIO_OVERRIDES)
@@ -95,10 +96,13 @@ def run_scenario(inputs: Inputs, rule: Rule) -> Result:
 
 
 class Search:
-    """Many designs of one dispositif, cheaply: the needs are homogenised once (no
-    candidate field changes that step), then each design runs the engine's own steps 3–7
-    and the summary (`build_lots`, `summarise`); the bids are not ranked. The chosen design
-    is then run whole by `run_scenario`."""
+    """Many designs of one dispositif, cheaply, with the engine's own steps: the needs are
+    homogenised once (no candidate field changes that step) and prepared once per `Maille`
+    and `Unité` (`lots.prepare`: steps 2–3); each design then runs steps 4–6
+    (`lots.lot_groups`) and prices its lots with `describe.price` and `describe.flags`,
+    without the lots' texts, the affectation or the bids. `figures` equals, value for
+    value, `figures(run_scenario(...))` (a test holds it on every candidate); the chosen
+    design is run whole by `run_scenario` all the same."""
 
     def __init__(self, inputs: Inputs, rule: Rule):
         self.inputs = restrict(inputs, rule)
@@ -106,17 +110,56 @@ class Search:
         self.law = thresholds(self.inputs, report)
         self.needs = homogenise(self.inputs, report, self.inputs.besoins_sheet,
                                 self.inputs.besoins_headers)
+        self._prepared: dict[tuple, tuple[Prepared | None, int, int]] = {}
+
+    def _prepare(self, inputs: Inputs, rule: Rule) -> tuple[Prepared | None, int, int]:
+        """(prepared needs, contracts of the fragmented practice, needs allotted)."""
+        key = (rule.maille, rule.unite, rule.volume_max if rule.divisible else None)
+        if key not in self._prepared:
+            needs = self.needs[self.needs["id"].isin(set(inputs.needs["id"]))]
+            active = needs[~needs["excluded"]]
+            sub = active[active["dispositif"] == rule.code]
+            mine = needs[needs["id"].isin(set(sub["id"])) & (needs["dispositif"] == rule.code)]
+            frag = len(mine[["zone", "domaine", "metier"]].drop_duplicates())
+            prepared = None if sub.empty else prepare(sub, rule, inputs, Report())
+            self._prepared[key] = (prepared, frag, len(mine))
+        return self._prepared[key]
 
     def figures(self, rule: Rule) -> Figures:
         """The figures of `rule`'s design (bidders left out)."""
         inputs = restrict(self.inputs, rule)
-        needs = self.needs[self.needs["id"].isin(set(inputs.needs["id"]))]
-        report = Report()
-        lots, affectation = build_lots(needs, inputs, self.law, report)
-        summary = summarise(inputs, needs, lots, affectation, self.law, report)
-        return figures(Result(dataclasses.replace(inputs, offers=None), report, needs, lots,
-                              affectation, None, summary, self.law),  # type: ignore[arg-type]
-                       rule.code)
+        prepared, frag, allotted = self._prepare(inputs, rule)
+        lots = [] if prepared is None else lot_groups(prepared, rule, inputs)
+        p, law = inputs.params, self.law
+        places, hours, maxima, nb, small, out, lone = [], [], [], [], [], 0, 0
+        for x in lots:
+            g = x.group
+            maximum = price(g, prepared.arrays, p)[1]  # type: ignore[union-attr]
+            below, above, why = flags(g, rule, len(x.imposed or []))
+            alone = above and Flag.INDIVISIBLE in why
+            lone += alone
+            out += (below or above) and not alone
+            places.append(int(round(g.places)))
+            hours.append(round(g.hours, 2))
+            maxima.append(maximum)
+            nb.append(len(g.needs))
+            small.append(maximum < law.petits_lots.value - EPS)
+        amounts = pd.Series(maxima, dtype=float)
+        total = float(amounts.sum())
+        if rule.regime == Regime.SSS:
+            mini = [m < law.mini_lots.value - EPS for m in maxima]
+            share = percent(float(amounts[mini].sum()), total)
+        else:
+            share = percent(float(amounts[small].sum()), total)
+        n = len(lots)
+        return Figures(
+            lots=n, places=_spread(pd.Series(places, dtype="int64")),
+            hours=_spread(pd.Series(hours, dtype=float)), amount=_spread(amounts),
+            out_of_bounds=out, lone_over_max=lone,
+            needs_per_lot=round(float(pd.Series(nb).mean()), 2) if n else 0.0,
+            avoided=frag - n, share=share, cap=float(p.part_max_petits_pct),
+            small_for_smes=sum(small), needs=allotted, bidders_per_lot=None,
+            unsuccessful=None)
 
 
 def _spread(s: pd.Series) -> tuple[float, float, float]:

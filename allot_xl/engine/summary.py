@@ -18,7 +18,8 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _share(part: float, total: float) -> float:
+def percent(part: float, total: float) -> float:
+    """`part` as a percentage of `total`, rounded to 2 decimals (0 when `total` is 0)."""
     return round(100.0 * part / total, 2) if total else 0.0
 
 
@@ -44,8 +45,8 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
         small = lo[lo["petit_lot"].astype(bool)]
         mini = lo[lo["mini_lot"].astype(bool)]
         total_max = float(lo["montant_max"].sum())
-        part_small = _share(float(small["montant_max"].sum()), total_max)
-        part_mini = _share(float(mini["montant_max"].sum()), total_max)
+        part_small = percent(float(small["montant_max"].sum()), total_max)
+        part_mini = percent(float(mini["montant_max"].sum()), total_max)
         sss = rule.regime == Regime.SSS
         controlled = part_mini if sss else part_small
         threshold = (law.publicite_sss if sss else law.procedure_formalisee).value
@@ -53,7 +54,7 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
             "dispositif": code, "libelle": rule.libelle, "regime": rule.regime,
             "recus": inputs.needs_received.get(code, 0), "allotis": len(ne), "lots": len(lo),
             "fragmentes": frag, "reduction": frag - len(lo),
-            "reduction_pct": _share(frag - len(lo), frag),
+            "reduction_pct": percent(frag - len(lo), frag),
             "places": int(lo["places"].sum()), "hours": round(float(lo["hours"].sum()), 2),
             "montant": round(float(lo["montant"].sum()), 2), "montant_max": round(total_max, 2),
             "petits_lots": len(small),
