@@ -7,13 +7,15 @@ Run by hand (not a test):
 
 For each N (default 1,000 and 10,000 needs of the example campaign,
 `template.build_template(example=True, n_needs=N)`): (a) `proposal.propose` for every
-dispositif (the designs tried, each through the engine), (b) the baseline: one
-`engine.allot` of the whole campaign; the median of 3 runs of (b), one run of (a); the
-ratio (a) ÷ (b) and the designs tried.
+dispositif in one process (the designs tried, each through the engine's steps); (a')
+`scenario_sheet.propose_all` with one worker process per core (what a campaign from 5,000
+needs gets); (b) the baseline: one `engine.allot` of the whole campaign; the median of 3
+runs of (b), one run of (a) and (a'); the ratios and the designs tried.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +27,7 @@ from allot_xl.engine import allot
 from allot_xl.engine.proposal import propose
 from allot_xl.inputs import read_inputs
 from allot_xl.problems import Report
-from allot_xl.scenario_sheet import _lenient
+from allot_xl.scenario_sheet import _lenient, propose_all
 from allot_xl.template import build_template
 
 
@@ -50,13 +52,18 @@ def measure(n: int) -> None:
         tried += scenario.searched
         per.append(f"{code} {scenario.searched} in {time.perf_counter() - t0:.2f} s")
     a = time.perf_counter() - t
-    print(f"| {n:,} | {len(inputs.needs):,} | {tried} | {a:.2f} s | {b:.2f} s | {a / b:.1f} | "
-          f"{'; '.join(per)} |")
+    t = time.perf_counter()
+    cores = os.cpu_count() or 1
+    parallel = propose_all(loose, inputs.rules, processes=cores)
+    p = time.perf_counter() - t
+    assert len(parallel) == len(inputs.rules)
+    print(f"| {n:,} | {len(inputs.needs):,} | {tried} | {a:.2f} s | {p:.2f} s ({cores}) | "
+          f"{b:.2f} s | {a / b:.1f} | {p / b:.1f} | {'; '.join(per)} |")
 
 
 if __name__ == "__main__":
-    print("| needs | valid | designs tried | (a) search | (b) one allot | (a) ÷ (b) | per "
-          "dispositif |")
-    print("|---|---|---|---|---|---|---|")
+    print("| needs | valid | designs tried | (a) search, one process | (a') search, processes "
+          "(cores) | (b) one allot | (a) ÷ (b) | (a') ÷ (b) | per dispositif, one process |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for arg in sys.argv[1:] or ["1000", "10000"]:
         measure(int(arg))

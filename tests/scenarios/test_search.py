@@ -49,3 +49,39 @@ def test_searches_in_worker_processes_equal_the_searches_in_turn() -> None:
     loose = _lenient(grids, inputs)
     in_turn = scenario_sheet.propose_all(loose, inputs.rules)  # 300 needs: one process
     assert scenario_sheet.propose_all(loose, inputs.rules, processes=2) == in_turn
+
+
+def test_the_guide_worked_example_is_what_the_tool_computes() -> None:
+    """The buyer's guide answers « places ou heures ? » with a table of the example
+    campaign's PQ scenarios: each row's figures are those the comparison computes."""
+    from allot_xl.engine.scenarios import Scenario
+    from allot_xl.french import nombre as french
+
+    def nombre(x: float) -> str:  # the guide's tables use plain spaces
+        return french(x).replace("\xa0", " ")
+    from allot_xl.scenario_sheet import compare
+
+    guide = (ROOT / "docs" / "guide-acheteur.md").read_text("utf-8")
+    table = guide.split("**Exemple : places ou heures")[1].split("\n\n")[1]
+    shown = {line.split(" | ")[0].strip("| ").split(" (")[0]: line.strip("|").split(" | ")
+             for line in table.splitlines()[2:]}
+    grids = read_grids(SOURCES["example"])
+    inputs, _ = read_inputs(grids)
+    hours = dataclasses.replace(inputs.rules["PQ"], unite="heures", volume_min=12 * 450.0,
+                                volume_max=80 * 450.0)
+    rows = {s.name: (s, f) for s, f in compare(grids, inputs) if s.dispositif == "PQ"}
+    loose = _lenient(grids, inputs)
+    rows["En heures"] = (Scenario("En heures", "PQ", hours),
+                         figures(run_scenario(loose, hours), "PQ"))
+    for name, (s, f) in rows.items():
+        cells = [c.strip() for c in shown[name]]
+        if name == "Proposé":
+            maille = " + ".join(s.rule.maille)
+            assert f"Proposé ({maille}, {s.rule.regroupement})" == cells[0]
+        assert cells[1] == s.rule.unite
+        assert cells[2] == f"{nombre(s.rule.volume_min)} – {nombre(s.rule.volume_max)}"
+        assert cells[3] == str(f.lots)
+        assert cells[4] == " / ".join(nombre(v) for v in f.places)
+        assert cells[5] == str(f.out_of_bounds)
+        assert cells[6] == f"{nombre(f.share)} %"
+        assert cells[7] == str(f.small_for_smes)
