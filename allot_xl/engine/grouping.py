@@ -67,16 +67,18 @@ class NeedArrays:
     taux: np.ndarray  # € HT per trainee-hour, each need's own
 
     @classmethod
-    def of(cls, needs: pd.DataFrame, rule: Rule, zones: dict[str, Zone],
-           region: str) -> NeedArrays:
+    def of(cls, needs: pd.DataFrame, rule: Rule, zones: dict[str, Zone], region: str,
+           comps: pd.DataFrame | None = None) -> NeedArrays:
+        """`needs` as arrays under `rule`'s unit; `comps`, when given, are the needs'
+        component values already computed (`component_values` of the same frame)."""
         needs = needs.reset_index(drop=True)
         places = needs["places"].to_numpy(dtype=float)
         hours = needs["hours"].to_numpy(dtype=float)
         taux = (needs["taux"].to_numpy(dtype=float) if "taux" in needs
                 else np.full(len(needs), rule.taux))
         return cls(places, hours, places if rule.unite == "places" else hours,
-                   needs["zone"].to_numpy(dtype=object), component_values(needs, zones, region),
-                   taux)
+                   needs["zone"].to_numpy(dtype=object),
+                   component_values(needs, zones, region) if comps is None else comps, taux)
 
     @property
     def one_rate(self) -> float | None:

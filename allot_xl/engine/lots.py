@@ -105,17 +105,24 @@ class Prepared:
     splits: dict[tuple, list[Group] | bool] = field(default_factory=dict)
 
 
-def prepare(sub: pd.DataFrame, rule: Rule, inputs: Inputs, report: Report) -> Prepared:
-    """Steps 2–3 for the active needs `sub` of `rule`'s dispositif."""
-    is_imposed = sub["lot_impose"] != ""
-    free = sub[~is_imposed]
-    if rule.divisible and rule.volume_max:
-        free = divide_needs(free, rule, report, inputs.besoins_sheet)
+def prepare(sub: pd.DataFrame, rule: Rule, inputs: Inputs, report: Report,
+            base: Prepared | None = None) -> Prepared:
+    """Steps 2–3 for the active needs `sub` of `rule`'s dispositif. `base`, a preparation
+    of the same needs cut into the same pieces under another `Maille` or `Unité`, lends
+    its needs frame and component values (the `Proposé` search prepares many designs)."""
+    if base is None:
+        is_imposed = sub["lot_impose"] != ""
+        free = sub[~is_imposed]
+        if rule.divisible and rule.volume_max:
+            free = divide_needs(free, rule, report, inputs.besoins_sheet)
+        else:
+            free = free.assign(piece="")
+        ordered = pd.concat([free, sub[is_imposed].assign(piece="")]).reset_index(drop=True)
+        n_free, comps = len(free), None
     else:
-        free = free.assign(piece="")
-    ordered = pd.concat([free, sub[is_imposed].assign(piece="")]).reset_index(drop=True)
-    a = NeedArrays.of(ordered, rule, inputs.zones, inputs.params.region or "")
-    return Prepared(ordered, a, len(free), make_groups(a, len(free), rule))
+        ordered, n_free, comps = base.ordered, base.n_free, base.arrays.comps
+    a = NeedArrays.of(ordered, rule, inputs.zones, inputs.params.region or "", comps)
+    return Prepared(ordered, a, n_free, make_groups(a, n_free, rule))
 
 
 def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:

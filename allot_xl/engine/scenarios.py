@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..contract import fold
@@ -105,30 +106,47 @@ class Search:
     design is run whole by `run_scenario` all the same."""
 
     def __init__(self, inputs: Inputs, rule: Rule):
-        self.inputs = restrict(inputs, rule)
+        # every need of the dispositif: each design keeps those its `Maille` can place
+        geo = tuple(c for c in rule.maille if c not in NON_GEO) or ("Zone",)
+        self.inputs = restrict(inputs, dataclasses.replace(rule, maille=geo))
         report = Report()
         self.law = thresholds(self.inputs, report)
         self.needs = homogenise(self.inputs, report, self.inputs.besoins_sheet,
                                 self.inputs.besoins_headers)
-        self._prepared: dict[tuple, tuple[Prepared | None, int, int]] = {}
+        self._needs: dict[tuple, tuple[Prepared | None, int, int]] = {}
+        self._prepared: dict[tuple, Prepared | None] = {}
 
-    def _prepare(self, inputs: Inputs, rule: Rule) -> tuple[Prepared | None, int, int]:
-        """(prepared needs, contracts of the fragmented practice, needs allotted)."""
-        key = (rule.maille, rule.unite, rule.volume_max if rule.divisible else None)
+    def _prepare(self, rule: Rule) -> tuple[Prepared | None, int, int]:
+        """(prepared needs, contracts of the fragmented practice, needs allotted). The
+        needs kept and their pieces depend only on the `Domaine`/`Métier` the `Maille`
+        requires and, for divisible needs, on the unit and the maximum (`restrict`,
+        `lots.divide_needs`): one frame serves every `Maille` and `Unité` that agree."""
+        required = tuple(c for c in NON_GEO if c in rule.maille)
+        cut = (rule.unite, rule.volume_max) if rule.divisible and rule.volume_max else None
+        key = (rule.maille, rule.unite, cut)
         if key not in self._prepared:
-            needs = self.needs[self.needs["id"].isin(set(inputs.needs["id"]))]
-            active = needs[~needs["excluded"]]
-            sub = active[active["dispositif"] == rule.code]
-            mine = needs[needs["id"].isin(set(sub["id"])) & (needs["dispositif"] == rule.code)]
-            frag = len(mine[["zone", "domaine", "metier"]].drop_duplicates())
-            prepared = None if sub.empty else prepare(sub, rule, inputs, Report())
-            self._prepared[key] = (prepared, frag, len(mine))
-        return self._prepared[key]
+            if (required, cut) not in self._needs:
+                kept = restrict(self.inputs, rule).needs
+                needs = self.needs[self.needs["id"].isin(set(kept["id"]))]
+                active = needs[~needs["excluded"]]
+                sub = active[active["dispositif"] == rule.code]
+                mine = needs[needs["id"].isin(set(sub["id"]))
+                             & (needs["dispositif"] == rule.code)]
+                frag = len(mine[["zone", "domaine", "metier"]].drop_duplicates())
+                first = None if sub.empty else prepare(sub, rule, self.inputs, Report())
+                self._needs[(required, cut)] = (first, frag, len(mine))
+                self._prepared[key] = first
+            else:
+                base = self._needs[(required, cut)][0]
+                self._prepared[key] = (None if base is None else
+                                       prepare(base.ordered, rule, self.inputs, Report(), base))
+        _, frag, allotted = self._needs[(required, cut)]
+        return self._prepared[key], frag, allotted
 
     def figures(self, rule: Rule) -> Figures:
         """The figures of `rule`'s design (bidders left out)."""
-        inputs = restrict(self.inputs, rule)
-        prepared, frag, allotted = self._prepare(inputs, rule)
+        inputs = self.inputs
+        prepared, frag, allotted = self._prepare(rule)
         lots = [] if prepared is None else lot_groups(prepared, rule, inputs)
         p, law = inputs.params, self.law
         places, hours, maxima, nb, small, out, lone = [], [], [], [], [], 0, 0
@@ -144,28 +162,30 @@ class Search:
             maxima.append(maximum)
             nb.append(len(g.needs))
             small.append(maximum < law.petits_lots.value - EPS)
-        amounts = pd.Series(maxima, dtype=float)
+        amounts = np.array(maxima, dtype=float)
         total = float(amounts.sum())
         if rule.regime == Regime.SSS:
-            mini = [m < law.mini_lots.value - EPS for m in maxima]
+            mini = np.array([m < law.mini_lots.value - EPS for m in maxima], dtype=bool)
             share = percent(float(amounts[mini].sum()), total)
         else:
-            share = percent(float(amounts[small].sum()), total)
+            share = percent(float(amounts[np.array(small, dtype=bool)].sum()), total)
         n = len(lots)
         return Figures(
-            lots=n, places=_spread(pd.Series(places, dtype="int64")),
-            hours=_spread(pd.Series(hours, dtype=float)), amount=_spread(amounts),
+            lots=n, places=_spread(np.array(places, dtype=np.int64)),
+            hours=_spread(np.array(hours, dtype=float)), amount=_spread(amounts),
             out_of_bounds=out, lone_over_max=lone,
-            needs_per_lot=round(float(pd.Series(nb).mean()), 2) if n else 0.0,
+            needs_per_lot=round(float(np.mean(nb)), 2) if n else 0.0,
             avoided=frag - n, share=share, cap=float(p.part_max_petits_pct),
             small_for_smes=sum(small), needs=allotted, bidders_per_lot=None,
             unsuccessful=None)
 
 
-def _spread(s: pd.Series) -> tuple[float, float, float]:
-    if s.empty:
+def _spread(s: pd.Series | np.ndarray) -> tuple[float, float, float]:
+    """(median, min, max) rounded to 2 decimals; zeros when empty."""
+    v = np.asarray(s, dtype=float)
+    if not len(v):
         return (0.0, 0.0, 0.0)
-    return (round(float(s.median()), 2), round(float(s.min()), 2), round(float(s.max()), 2))
+    return (round(float(np.median(v)), 2), round(float(v.min()), 2), round(float(v.max()), 2))
 
 
 def figures(result: Result, code: str) -> Figures:
