@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from itertools import product
 
 from ..model import Inputs, Regroupement, Rule, Unite
+from .grouping import EPS
 from .scenarios import NON_GEO, PROPOSE, Figures, Scenario, Search, figures, run_scenario
 
 GEO = ("Zone", "Territoire", "Département", "Région")
@@ -60,9 +61,12 @@ def _bounds(rule: Rule, unit: str) -> list[tuple[float, float | None]]:
     return out
 
 
-def candidates(inputs: Inputs, rule: Rule) -> Iterator[Rule]:
+def candidates(inputs: Inputs, rule: Rule, largest: dict[str, float] | None = None
+               ) -> Iterator[Rule]:
     """The designs searched, in a fixed order (the buyer's unit and bounds first).
-    `voisines` and `pôle` need `Zone` in the `Maille`; `aucun` only flags, so it is left out."""
+    `voisines` and `pôle` need `Zone` in the `Maille`; `aucun` only flags, so it is left out.
+    `largest` (the largest need in places and in hours): a design whose maximum a need
+    exceeds is also tried with `Besoins divisibles` = oui, right after it."""
     units = [rule.unite] + [u for u in (Unite.PLACES, Unite.HEURES) if u != rule.unite]
     for maille in mailles(inputs, rule):
         groupings = ([Regroupement.VOISINES, Regroupement.TERRITOIRE, Regroupement.POLE]
@@ -70,8 +74,12 @@ def candidates(inputs: Inputs, rule: Rule) -> Iterator[Rule]:
         for regroupement, unit in product(groupings, units):
             # the other unit: the buyer's bounds converted (places or hours?)
             for lo, hi in _bounds(rule, unit)[:None if unit == rule.unite else 1]:
-                yield dataclasses.replace(rule, maille=maille, regroupement=str(regroupement),
-                                          unite=str(unit), volume_min=lo, volume_max=hi)
+                design = dataclasses.replace(rule, maille=maille, regroupement=str(regroupement),
+                                             unite=str(unit), volume_min=lo, volume_max=hi)
+                yield design
+                if (not rule.divisible and hi and largest
+                        and largest.get(str(unit), 0.0) > hi + EPS):
+                    yield dataclasses.replace(design, divisible=True)
 
 
 def _shortfall(f: Figures) -> tuple:
@@ -79,31 +87,43 @@ def _shortfall(f: Figures) -> tuple:
     return (f.out_of_bounds, max(0.0, f.share - f.cap), -f.small_for_smes, f.lots)
 
 
+def eligible(cand: Rule, f: Figures) -> bool:
+    """Whether a design may be proposed: a `Région` lot is a whole région; cut into parts
+    it would gather zones from across the région (the parts are balanced by volume, not
+    drawn on the map), which no buyer would publish."""
+    return not ("Région" in cand.maille and f.split_parts)
+
+
 def propose(inputs: Inputs, rule: Rule) -> tuple[Scenario, Figures]:
     """The proposed design of `rule`'s dispositif and its figures.
 
-    Among the candidates that meet every cap and bound: the most lots a small organisation
-    can take, then the fewest lots (the first in candidate order on a tie). When none
-    does, the nearest, with `binding` saying which constraint binds and by how much."""
+    Among the eligible candidates that meet every cap and bound: the most needs allotted,
+    the fewest single needs above the maximum, the most lots a small organisation can
+    take, then the fewest lots (the first in candidate order on a tie). When none does,
+    the nearest, with `binding` saying which constraint binds and by how much."""
     best: tuple[tuple, Rule, Figures] | None = None
     nearest: tuple[tuple, Rule, Figures] | None = None
     n = 0
     search = Search(inputs, rule)
-    for cand in candidates(inputs, rule):
+    for cand in candidates(inputs, rule, search.largest()):
         n += 1
         f = search.figures(cand)
+        if not eligible(cand, f):
+            continue
         if f.feasible:
-            key = (-f.small_for_smes, f.lots)
+            key = (-f.needs, f.lone_over_max, -f.small_for_smes, f.lots)
             if best is None or key < best[0]:
                 best = (key, cand, f)
         elif best is None:
-            key = _shortfall(f)
+            key = (-f.needs, *_shortfall(f))
             if nearest is None or key < nearest[0]:
                 nearest = (key, cand, f)
     if best is not None:
         return (Scenario(PROPOSE, rule.code, best[1], searched=n),
                 figures(run_scenario(inputs, best[1]), rule.code))
-    assert nearest is not None
+    if nearest is None:  # no need to allot: the buyer's rule stands
+        return (Scenario(PROPOSE, rule.code, rule, searched=n),
+                figures(run_scenario(inputs, rule), rule.code))
     _, cand, _ = nearest
     f = figures(run_scenario(inputs, cand), rule.code)
     binding = (("bounds", float(f.out_of_bounds)) if f.out_of_bounds

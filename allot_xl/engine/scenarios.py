@@ -59,8 +59,9 @@ class Figures:
     cap: float  # Part max petits lots (%)
     small_for_smes: int  # lots whose maximum is under `Seuil petits lots`
     needs: int  # needs allotted
-    bidders_per_lot: float | None  # with `Offres`
+    bidders_per_lot: float | None  # with `Offres` and lots as last drawn (else None)
     unsuccessful: int | None  # with `Offres`: lots with fewer bids than holders
+    split_parts: int = 0  # lots that are a part of a group split over `Volume max`
 
     @property
     def share_ok(self) -> bool:
@@ -115,6 +116,12 @@ class Search:
                                 self.inputs.besoins_headers)
         self._needs: dict[tuple, tuple[Prepared | None, int, int]] = {}
         self._prepared: dict[tuple, Prepared | None] = {}
+
+    def largest(self) -> dict[str, float]:
+        """The largest need of the dispositif in places and in hours (0 without needs)."""
+        needs = self.needs[~self.needs["excluded"]]
+        return {u: float(needs[col].max()) if len(needs) else 0.0
+                for u, col in (("places", "places"), ("heures", "hours"))}
 
     def _prepare(self, rule: Rule) -> tuple[Prepared | None, int, int]:
         """(prepared needs, contracts of the fragmented practice, needs allotted). The
@@ -177,6 +184,7 @@ class Search:
             needs_per_lot=round(float(np.mean(nb)), 2) if n else 0.0,
             avoided=frag - n, share=share, cap=float(p.part_max_petits_pct),
             small_for_smes=sum(small), needs=allotted, bidders_per_lot=None,
+            split_parts=sum(x.group.part is not None for x in lots),
             unsuccessful=None)
 
 
@@ -200,7 +208,9 @@ def figures(result: Result, code: str) -> Figures:
     sss = rule.regime == Regime.SSS
     bidders = unsuccessful = None
     offers = result.inputs.offers
-    if offers is not None:
+    previous = result.inputs.previous_lots
+    # bids name the lots last drawn: they say nothing of a design that redraws them
+    if offers is not None and all(fold(c) in previous for c in lots["cle"]):
         mine = offers[offers["lot"].isin(set(lots["lot"]))]
         per_lot = mine.groupby("lot")["candidat"].nunique().reindex(lots["lot"], fill_value=0)
         bidders = round(float(per_lot.mean()), 2) if len(per_lot) else 0.0
@@ -216,13 +226,17 @@ def figures(result: Result, code: str) -> Figures:
         share=float(summary["part_mini"] if sss else summary["part_petits"]),
         cap=float(result.inputs.params.part_max_petits_pct),
         small_for_smes=int(lots["petit_lot"].astype(bool).sum()),
-        needs=int(summary["allotis"]), bidders_per_lot=bidders, unsuccessful=unsuccessful)
+        needs=int(summary["allotis"]), bidders_per_lot=bidders, unsuccessful=unsuccessful,
+        split_parts=int(lots["cle"].str.contains(" | Partie=", regex=False).sum()))
 
 
 def rank_key(f: Figures) -> tuple:
-    """Better first: meets every cap and bound; then most lots a small organisation can
-    take; then fewest contracts; then fewest lots out of bounds, lowest share."""
-    return (not f.feasible, -f.small_for_smes, f.lots, f.out_of_bounds, f.share)
+    """Better first: allots the most needs (a design that leaves needs out is not
+    comparable); meets every cap and bound; fewest single needs above the maximum; most
+    lots a small organisation can take; fewest contracts; fewest lots out of bounds,
+    lowest share."""
+    return (-f.needs, not f.feasible, f.lone_over_max, -f.small_for_smes, f.lots,
+            f.out_of_bounds, f.share)
 
 
 def recommend(rows: list[tuple[Scenario, Figures]]) -> tuple[int, str]:

@@ -31,7 +31,7 @@ def test_search_figures_equal_a_whole_run_of_every_candidate(source: str) -> Non
     tried = 0
     for rule in inputs.rules.values():
         search = Search(loose, rule)
-        for cand in candidates(loose, rule):
+        for cand in candidates(loose, rule, search.largest()):
             whole = figures(run_scenario(loose, cand), rule.code)
             whole = dataclasses.replace(whole, bidders_per_lot=None, unsuccessful=None)
             assert search.figures(cand) == whole, (rule.code, cand)
