@@ -113,7 +113,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
         grids = _grids(src, say)
         refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
-        if scenario:
+        if scenario is not None:
             from .scenarios_run import apply_scenario
 
             grids, source = apply_scenario(grids, scenario, source, src.stem, say)

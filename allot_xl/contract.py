@@ -7,7 +7,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # --------------------------------------------------------------------------- names
@@ -243,7 +243,8 @@ SCENARIO_OVERRIDES = ("Maille", "Unité", "Volume min", "Volume max", "Regroupem
 COLUMNS[SCENARIOS] = (
     Column("Scénario", ("Scenario", "Variante", "Nom"), True, max_length=NAME_MAX),
     _name("Dispositif", ("Programme",), True),
-    *(c for c in COLUMNS[REGLES] if c.name in SCENARIO_OVERRIDES),
+    # a variant states only what it changes: every override column is optional
+    *(replace(c, required=False) for c in COLUMNS[REGLES] if c.name in SCENARIO_OVERRIDES),
 )
 
 

@@ -9,7 +9,16 @@ from typing import Any
 
 from . import contract as C
 from .engine.proposal import propose
-from .engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, figures, run_scenario
+from .engine.scenarios import (
+    ACTUEL,
+    PROPOSE,
+    Figures,
+    Scenario,
+    figures,
+    redraws,
+    run_scenario,
+)
+from .french import nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
 from .model import Inputs, Rule
 from .pipeline import Context, validate
@@ -76,7 +85,9 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
     t = read_table(grids[title], C.SCENARIOS)
     if t.header_row == 0 or t.missing:
         raise StructuralError(f"Feuille « {title} » : colonnes « Scénario » et « Dispositif » "
-                              f"introuvables dans les 10 premières lignes.")
+                              f"introuvables dans les 10 premières lignes (ligne d'en-tête "
+                              f"attendue : Scénario, Dispositif, puis les colonnes de Règles "
+                              f"que la variante change).")
     by_fold = {C.fold(c): c for c in inputs.rules}
     seen: set[tuple[str, str]] = set()
     out: list[Scenario] = []
@@ -90,6 +101,9 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
         if C.fold(name) in (C.fold(ACTUEL), C.fold(PROPOSE)):
             raise StructuralError(f"{where} : « {name} » est réservé (Actuel = la ligne de "
                                   f"Règles, Proposé = la proposition de l'outil) : renommez-le.")
+        if not raw:
+            raise StructuralError(f"{where} : dispositif manquant : indiquez le code d'un "
+                                  f"dispositif de Règles.")
         if code is None:
             raise StructuralError(f"{where} : dispositif « {raw} » absent de Règles.")
         if (C.fold(name), code) in seen:
@@ -101,9 +115,19 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
             v = t.get(vals, col)
             if col in t.columns and not C.is_blank(v):
                 cells[col], headers[col] = v, t.header(col)
+        given = {col for col in C.SCENARIO_OVERRIDES
+                 if col in t.columns and not C.is_blank(t.get(vals, col))}
         one = RawTable(title, t.header_row, {k: i for i, k in enumerate(cells)}, headers,
                        [(row, list(cells.values()))], kind=C.REGLES)
         rule = read_rules(one, Report())[code]
+        r = inputs.rules[code]
+        if rule.unite != r.unite and not given & {"Volume min", "Volume max"}:
+            raise StructuralError(
+                f"{where} : l'unité passe à « {rule.unite} » mais « Volume min » et "
+                f"« Volume max » sont vides : ils resteraient ceux de Règles "
+                f"({nombre(r.volume_min)} – "
+                f"{'sans maximum' if r.volume_max is None else nombre(r.volume_max)}), "
+                f"comptés en {r.unite}. Indiquez les bornes dans la nouvelle unité.")
         out.append(Scenario(name, code, dataclasses.replace(rule, row=inputs.rules[code].row),
                             row=row))
     return out
@@ -119,8 +143,11 @@ def compare(grids: dict[str, SheetGrid], inputs: Inputs
     proposed = propose_all(loose, inputs.rules)
     for code, rule in inputs.rules.items():
         designs = [Scenario(ACTUEL, code, rule)] + [s for s in variants if s.dispositif == code]
-        rows += [(s, figures(run_scenario(loose, s.rule), code)) for s in designs]
-        rows.append(proposed[code])
+        mine = [(s, figures(run_scenario(loose, s.rule), code)) for s in designs]
+        for s, f in [*mine, proposed[code]]:
+            if redraws(s.rule, rule):  # the bids name the lots as Règles draws them
+                f = dataclasses.replace(f, bidders_per_lot=None, unsuccessful=None)
+            rows.append((s, f))
     return rows
 
 

@@ -3,12 +3,16 @@ and the grids of a run that applies one scenario (then `pipeline.run` as usual).
 
 from __future__ import annotations
 
-from .contract import COMPARAISON
-from .engine.scenarios import PROPOSE
-from .grid import SheetGrid
+import dataclasses
+
+from .contract import COMPARAISON, OFFRES, SCENARIOS, fold
+from .engine.scenarios import PROPOSE, redraws
+from .french import nombre
+from .grid import SheetGrid, find_sheet, read_table
 from .outputs.model import Outputs
 from .outputs.scenarios import comparison_sheet
 from .pipeline import Context, Progress, validate
+from .problems import StructuralError
 from .scenario_sheet import compare, scenario_rules, with_rules
 
 
@@ -25,18 +29,71 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
                    f"« {COMPARAISON} ».")
 
 
+# rule fields of a scenario, as the `Journal` names them
+_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
+           ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
+           ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
+           ("divisible", "Besoins divisibles"))
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, tuple):
+        return " + ".join(value)
+    if isinstance(value, float):
+        return nombre(value)
+    return str(value)
+
+
 def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign: str,
                    say: Progress) -> tuple[dict[str, SheetGrid], str]:
     """The grids of a run under scenario `name` (`Règles` rows replaced in memory) and the
-    `Journal` source naming it with the rules used. Raises StructuralError (French)."""
+    `Journal` source naming it with every rule value it changed. Bids of a dispositif
+    whose lots the scenario redraws are set aside (they name the lots last drawn), and
+    the `Journal` says so. Raises StructuralError (French)."""
+    if not name.strip():
+        raise StructuralError("Nom de scénario vide : indiquez « Proposé » ou un nom de la "
+                              f"feuille {SCENARIOS}.")
     say(f"Scénario « {name} »")
     inputs, _ = validate(grids, Context(campaign=campaign))
     rules = scenario_rules(grids, inputs, name)
-    changed = [r for code, r in rules.items() if r != inputs.rules[code]]
+    changed = {code: [f for f, _ in _LABELS if getattr(r, f) != getattr(inputs.rules[code], f)]
+               for code, r in rules.items()}
+    changed = {code: fields for code, fields in changed.items() if fields}
     shown = PROPOSE if name.strip().casefold() == PROPOSE.casefold() else name.strip()
     used = " ; ".join(
-        f"{r.code} : Maille {' + '.join(r.maille)}, {r.unite}, Volume min {r.volume_min:g}, "
-        f"Volume max {'—' if r.volume_max is None else f'{r.volume_max:g}'}, "
-        f"Regroupement {r.regroupement}, Attributaires {r.attributaires}" for r in changed)
-    return with_rules(grids, rules), f"{source}, scénario « {shown} »" + (
-        f" ({used})" if used else " (identique à Règles)")
+        f"{code} : " + ", ".join(f"{label} {_shown(getattr(rules[code], f))}"
+                                 for f, label in _LABELS if f in fields)
+        for code, fields in changed.items())
+    redrawn = [code for code, r in rules.items() if redraws(r, inputs.rules[code])]
+    grids, set_aside = _without_bids(with_rules(grids, rules), redrawn)
+    note = (f" ; offres de {', '.join(set_aside)} non prises en compte : le scénario "
+            f"redessine leurs lots" if set_aside else "")
+    return grids, f"{source}, scénario « {shown} »" + (
+        f" ({used}{note})" if used else " (identique à Règles)")
+
+
+def _without_bids(grids: dict[str, SheetGrid], codes: list[str]
+                  ) -> tuple[dict[str, SheetGrid], list[str]]:
+    """`grids` whose `Offres` rows for the lots of `codes` are blanked (rows keep their
+    numbers), and the codes that had some."""
+    title = find_sheet(list(grids), OFFRES)
+    if title is None or not codes:
+        return grids, []
+    t = read_table(grids[title], OFFRES)
+    if t.missing:
+        return grids, []
+    wanted = {fold(c): c for c in codes}
+    values = [list(r) for r in grids[title].values]
+    hit: dict[str, None] = {}
+    for row, vals in t.rows:
+        code = wanted.get(fold(str(t.get(vals, "N° lot") or "").rsplit("-", 1)[0]))
+        if code is not None:
+            values[row - 1] = [None] * len(values[row - 1])
+            hit[code] = None
+    if not hit:
+        return grids, []
+    return {**grids, title: dataclasses.replace(grids[title], values=values)}, list(hit)

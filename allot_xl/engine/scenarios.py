@@ -59,7 +59,7 @@ class Figures:
     cap: float  # Part max petits lots (%)
     small_for_smes: int  # lots whose maximum is under `Seuil petits lots`
     needs: int  # needs allotted
-    bidders_per_lot: float | None  # with `Offres` and lots as last drawn (else None)
+    bidders_per_lot: float | None  # with `Offres` (None when the design redraws the lots)
     unsuccessful: int | None  # with `Offres`: lots with fewer bids than holders
     split_parts: int = 0  # lots that are a part of a group split over `Volume max`
 
@@ -71,6 +71,18 @@ class Figures:
     def feasible(self) -> bool:
         """Meets every legal cap and bound (a lone need above the maximum excepted)."""
         return self.share_ok and self.out_of_bounds == 0
+
+
+# rule fields that change the holders of the lots but not the lots themselves
+HOLDERS_ONLY = ("attributaires", "lots_max")
+
+
+def redraws(rule: Rule, base: Rule) -> tuple[str, ...]:
+    """The fields (of `FIELDS`) in which `rule` differs from `base`, when one of them
+    redraws the lots (anything but `Attributaires` and `Lots max par titulaire`); else ().
+    Bids name the lots as drawn under `base`: they say nothing of a redrawn design."""
+    changed = tuple(f for f in FIELDS if getattr(rule, f) != getattr(base, f))
+    return changed if set(changed) - set(HOLDERS_ONLY) else ()
 
 
 def restrict(inputs: Inputs, rule: Rule) -> Inputs:
@@ -208,9 +220,7 @@ def figures(result: Result, code: str) -> Figures:
     sss = rule.regime == Regime.SSS
     bidders = unsuccessful = None
     offers = result.inputs.offers
-    previous = result.inputs.previous_lots
-    # bids name the lots last drawn: they say nothing of a design that redraws them
-    if offers is not None and all(fold(c) in previous for c in lots["cle"]):
+    if offers is not None:
         mine = offers[offers["lot"].isin(set(lots["lot"]))]
         per_lot = mine.groupby("lot")["candidat"].nunique().reindex(lots["lot"], fill_value=0)
         bidders = round(float(per_lot.mean()), 2) if len(per_lot) else 0.0

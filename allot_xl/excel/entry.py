@@ -44,7 +44,7 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
     `Scénarios` sheet) under that scenario's rules, `Règles` unchanged. Raises AllotError
     (French) when the run cannot go on; nothing is written then."""
     grids = read_book(book)
-    if scenario:
+    if scenario is not None:
         grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
                                        pipeline.silent)
     context = pipeline.Context(campaign=Path(book.name).stem, source=source,

@@ -4,17 +4,29 @@ rule values it used, its figures, the recommended one marked with its reason, a 
 from __future__ import annotations
 
 from ..contract import COMPARAISON
-from ..engine.scenarios import PROPOSE, Figures, Scenario, recommend
+from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
 from ..french import nombre, pct
 from ..model import Regime
-from .model import FMT_EUR, FMT_HOURS, FMT_INT, FMT_PCT, FMT_RATIO, Block, Chart, Column, Sheet
+from .model import (
+    FMT_EUR,
+    FMT_HOURS,
+    FMT_INT,
+    FMT_PCT,
+    FMT_RATIO,
+    Block,
+    Chart,
+    Column,
+    Page,
+    Sheet,
+)
 
 COLUMNS = [
     Column("Dispositif"), Column("Scénario"), Column("Recommandé"), Column("Maille"),
     Column("Unité"), Column("Volume min", FMT_HOURS), Column("Volume max", FMT_HOURS),
     Column("Regroupement"), Column("Attributaires", FMT_INT),
     Column("Lots max par titulaire", FMT_INT), Column("Besoins divisibles"),
-    Column("Lots", FMT_INT), Column("Places médiane", FMT_INT), Column("Places min", FMT_INT),
+    Column("Lots", FMT_INT), Column("Besoins allotis", FMT_INT),
+    Column("Places médiane", FMT_RATIO), Column("Places min", FMT_INT),
     Column("Places max", FMT_INT), Column("Heures médiane", FMT_HOURS),
     Column("Heures min", FMT_HOURS), Column("Heures max", FMT_HOURS),
     Column("Montant maximum médian (€ HT)", FMT_EUR), Column("Montant maximum min (€ HT)",
@@ -25,6 +37,7 @@ COLUMNS = [
     Column("Part contrôlée (%)", FMT_PCT), Column("Plafond (%)", FMT_PCT),
     Column("Lots accessibles à une petite structure", FMT_INT),
     Column("Offres par lot", FMT_RATIO), Column("Lots infructueux", FMT_INT),
+    Column("Lots coupés en parties", FMT_INT),
     Column("Motif", width=90), Column("Libellé"),
 ]
 
@@ -33,46 +46,95 @@ def _controlled(s: Scenario) -> str:
     return "mini-lots" if s.rule.regime == Regime.SSS else "petits lots"
 
 
+def _n(k: float, one: str, many: str | None = None) -> str:
+    """`k` and its noun, singular for 0 and 1 as French has it (`1 lot`, `3 lots`)."""
+    return f"{nombre(k)} {one if abs(k) < 2 else (many or one + 's')}"
+
+
 def _reason(s: Scenario, f: Figures, why: str) -> str:
-    what = (f"{nombre(f.small_for_smes)} lot(s) accessible(s) à une petite structure pour "
-            f"{nombre(f.lots)} lots")
+    what = (f"{_n(f.small_for_smes, 'lot accessible', 'lots accessibles')} à une petite "
+            f"structure sur {_n(f.lots, 'lot')}")
     if why == "feasible":
-        return (f"Recommandé : respecte les bornes et le plafond des {_controlled(s)} "
+        lone = (f", hors {_n(f.lone_over_max, 'besoin seul', 'besoins seuls')} au-delà du "
+                f"maximum (indivisible{'s' if f.lone_over_max > 1 else ''})"
+                if f.lone_over_max else "")
+        return (f"Recommandé : respecte les bornes{lone} et le plafond des {_controlled(s)} "
                 f"({pct(f.share)} pour {pct(f.cap)}) ; {what}.")
     return f"Recommandé faute de mieux : {_binding(s, f)} ; {what}."
 
 
 def _binding(s: Scenario, f: Figures) -> str:
     if f.out_of_bounds:
-        return f"{nombre(f.out_of_bounds)} lot(s) hors des bornes de volume"
+        return f"{_n(f.out_of_bounds, 'lot')} hors des bornes de volume"
     return (f"part des {_controlled(s)} de {pct(f.share)}, au-delà du plafond de "
             f"{pct(f.cap)} de {nombre(round(f.share - f.cap, 2))} point(s)")
 
 
-def _note(s: Scenario, f: Figures) -> str:
-    if s.name != PROPOSE:
-        return ""
-    if s.binding is None:
-        return (f"Meilleure des {nombre(s.searched)} conceptions essayées (énumération "
-                f"exhaustive) qui respectent les bornes et le plafond des {_controlled(s)}.")
-    return (f"Aucune des {nombre(s.searched)} conceptions essayées ne respecte tout : la plus "
-            f"proche, contrainte limitante : {_binding(s, f)}.")
+_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
+           ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
+           ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
+           ("divisible", "Besoins divisibles"))
 
 
-def _row(s: Scenario, f: Figures, mark: str, motif: str) -> list:
+def _value(v: object) -> str:
+    if v is None:
+        return "sans maximum"
+    if isinstance(v, bool):
+        return "oui" if v else "non"
+    if isinstance(v, tuple):
+        return " + ".join(v)
+    if isinstance(v, float):
+        return nombre(v)
+    return str(v)
+
+
+def changes(s: Scenario, base: Scenario) -> str:
+    """What `s` changes in `base`'s rule, in words (`Maille Zone (au lieu de Territoire)`)."""
+    said = [f"{label} {_value(getattr(s.rule, f))} (au lieu de {_value(getattr(base.rule, f))})"
+            for f, label in _LABELS if getattr(s.rule, f) != getattr(base.rule, f)]
+    return ("Par rapport à Actuel : " + ", ".join(said) + ".") if said else (
+        "Mêmes règles qu'Actuel.")
+
+
+def _note(s: Scenario, f: Figures, base: Scenario, actuel: Figures) -> str:
+    out = []
+    if s.name != ACTUEL:
+        out.append(changes(s, base))
+    if f.needs < actuel.needs:
+        out.append(f"Attention : {_n(actuel.needs - f.needs, 'besoin')} d'Actuel "
+                   f"{'n’est' if actuel.needs - f.needs < 2 else 'ne sont'} pas alloti"
+                   f"{'' if actuel.needs - f.needs < 2 else 's'} (leur "
+                   f"{'Métier' if 'Métier' in s.rule.maille else 'Domaine'} manque) : "
+                   f"figures non comparables.")
+    if s.name == PROPOSE:
+        if s.binding is None:
+            out.append(f"Meilleure des {nombre(s.searched)} conceptions essayées "
+                       f"(énumération exhaustive) qui respectent les bornes et le plafond des "
+                       f"{_controlled(s)}.")
+        else:
+            out.append(f"Aucune des {nombre(s.searched)} conceptions essayées ne respecte "
+                       f"tout : la plus proche, contrainte limitante : {_binding(s, f)}.")
+    return " ".join(out)
+
+
+def _row(s: Scenario, f: Figures, mark: str, motif: str, bids: bool) -> list:
     r = s.rule
+    gone = "sans objet" if bids and f.bidders_per_lot is None else None
     return [
         s.dispositif, s.name, mark, " + ".join(r.maille), r.unite, r.volume_min, r.volume_max,
         r.regroupement, r.attributaires, r.lots_max, "oui" if r.divisible else "non",
-        f.lots, *f.places, *f.hours, *f.amount, f.out_of_bounds, f.lone_over_max,
-        f.needs_per_lot, f.avoided, f.share, f.cap, f.small_for_smes, f.bidders_per_lot,
-        f.unsuccessful, motif, f"{s.dispositif} · {s.name}",
+        f.lots, f.needs, *f.places, *f.hours, *f.amount, f.out_of_bounds, f.lone_over_max,
+        f.needs_per_lot, f.avoided, f.share, f.cap, f.small_for_smes,
+        gone or f.bidders_per_lot, gone or f.unsuccessful, f.split_parts, motif,
+        f"{s.dispositif} · {s.name}",
     ]
 
 
 def comparison_sheet(rows: list[tuple[Scenario, Figures]]) -> Sheet:
-    """The comparison of `rows` (grouped by dispositif, in order), with a chart of lots and
-    lots a small organisation can take per scenario."""
+    """The comparison of `rows` (grouped by dispositif, in order, `Actuel` first), with a
+    chart of lots and lots a small organisation can take per scenario. A dispositif
+    without needs gets its `Actuel` row only, saying so. With `Offres`, a design that
+    redraws the lots shows « sans objet » for bids (they name the lots as drawn)."""
     out: list[list] = []
     i = 0
     while i < len(rows):
@@ -81,14 +143,22 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]]) -> Sheet:
         while j < len(rows) and rows[j][0].dispositif == code:
             j += 1
         group = rows[i:j]
+        base, actuel = group[0]
+        bids = any(f.bidders_per_lot is not None for _, f in group)
+        if actuel.needs == 0:
+            out.append(_row(base, actuel, "sans objet", "Aucun besoin valide pour ce "
+                            "dispositif : rien à comparer.", bids))
+            i = j
+            continue
         best, why = recommend(group)
         for k, (s, f) in enumerate(group):
             motif = " ".join(x for x in (
-                _reason(s, f, why) if k == best else "", _note(s, f)) if x)
-            out.append(_row(s, f, "oui" if k == best else "", motif))
+                _reason(s, f, why) if k == best else "", _note(s, f, base, actuel)) if x)
+            out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j
     block = Block("T_Scenarios", COLUMNS, out)
     chart = Chart("column", "Lots par scénario", "T_Scenarios", "Libellé",
                   ("Lots", "Lots accessibles à une petite structure"),
                   row=len(out) + 4, col=1, width_cm=24, y_title="lots")
-    return Sheet(COMPARAISON, [block], charts=[chart])
+    return Sheet(COMPARAISON, [block], charts=[chart],
+                 page=Page(header="Comparaison des scénarios", title_rows=(1, 1)))

@@ -173,3 +173,24 @@ def test_bad_scenarios_sheet_stops_with_a_french_sentence(
                          [{"Scénario": "Proposé", "Dispositif": "PQ"}])
     assert main(["scenarios", str(src)]) == 2
     assert "est réservé" in capsys.readouterr().err
+
+
+def test_a_unit_change_without_bounds_and_a_blank_dispositif_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A variant that changes `Unité` but leaves the bounds blank would read Règles' bounds
+    (places) as hours: refused with the bounds it would have kept; a blank `Dispositif`
+    is named as missing."""
+    if not REAL.exists():
+        pytest.skip("real-data workbook absent")
+    src = with_scenarios(REAL, tmp_path / "unit.xlsx",
+                         [{"Scénario": "Seulement l'unité", "Dispositif": "PQ",
+                           "Unité": "heures"}])
+    assert main(["scenarios", str(src)]) == 2
+    err = capsys.readouterr().err
+    assert ("Feuille « Scénarios », ligne 2 : l'unité passe à « heures » mais « Volume min » "
+            "et « Volume max » sont vides : ils resteraient ceux de Règles (12 – 60), comptés "
+            "en places.") in err
+    src = with_scenarios(REAL, tmp_path / "blank.xlsx", [{"Scénario": "X", "Dispositif": None}])
+    assert main(["scenarios", str(src)]) == 2
+    assert "ligne 2 : dispositif manquant" in capsys.readouterr().err
+    assert not (tmp_path / "unit.scenarios.xlsx").exists()

@@ -1,0 +1,90 @@
+"""The comparison as a buyer reads it: bids only where they name the lots, every rule value
+a scenario changes said in words and in `Journal`, needs left out flagged, a dispositif
+without needs not compared."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from allot_xl import api
+from allot_xl.contract import COMPARAISON
+from tests.scenarios.test_scenarios import EXAMPLE, with_scenarios
+from tests.workbooks import sheet_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+A2 = ROOT.parent / "shared" / "acceptance" / "A2_offres.xlsx"
+
+
+def test_bids_are_without_object_for_a_redrawn_design_and_set_aside_when_applied(
+        tmp_path: Path) -> None:
+    if not A2.exists():
+        pytest.skip("acceptance workbook absent")
+    src = Path(shutil.copy(A2, tmp_path / "a2.xlsx"))
+    rows = sheet_rows(api.scenarios(src, tmp_path / "sc.xlsx"), COMPARAISON)
+    by = {r["Scénario"]: r for r in rows}
+    assert by["Actuel"]["Offres par lot"] == 3.46 and by["Actuel"]["Lots infructueux"] == 1
+    assert by["Proposé"]["Offres par lot"] == "sans objet"
+    assert by["Proposé"]["Lots infructueux"] == "sans objet"
+    run = api.regenerate(src, tmp_path / "prop.xlsx", scenario="Proposé")
+    assert not [p for p in run.result.report.sorted() if p.code == "lot-inconnu"]
+    journal = sheet_rows(run.output_path, "Journal")[-1]["Lancé depuis"]
+    assert "offres de PQ non prises en compte : le scénario redessine leurs lots" in journal
+    assert sheet_rows(run.output_path, "Offres") == sheet_rows(src, "Offres")
+
+
+def test_every_changed_value_is_said_in_the_motif_and_in_journal(tmp_path: Path) -> None:
+    src = with_scenarios(EXAMPLE, tmp_path / "ex.xlsx", [
+        {"Scénario": "Un lot par titulaire", "Dispositif": "CREA",
+         "Lots max par titulaire": 1},
+        {"Scénario": "Divisible", "Dispositif": "AOF", "Volume max": 10000,
+         "Besoins divisibles": "oui"}])
+    rows = {(r["Dispositif"], r["Scénario"]): r
+            for r in sheet_rows(api.scenarios(src, tmp_path / "sc.xlsx"), COMPARAISON)}
+    assert ("Par rapport à Actuel : Lots max par titulaire 1 (au lieu de 3)."
+            in rows[("CREA", "Un lot par titulaire")]["Motif"])
+    assert ("Volume max 10\u00a0000 (au lieu de 30\u00a0000), Besoins divisibles oui (au lieu "
+            "de non)." in rows[("AOF", "Divisible")]["Motif"])
+    run = api.regenerate(src, tmp_path / "div.xlsx", scenario="Divisible")
+    journal = sheet_rows(run.output_path, "Journal")[-1]["Lancé depuis"]
+    assert "AOF : Volume max 10\u00a0000, Besoins divisibles oui" in journal
+    run = api.regenerate(src, tmp_path / "max.xlsx", scenario="Un lot par titulaire")
+    journal = sheet_rows(run.output_path, "Journal")[-1]["Lancé depuis"]
+    assert "CREA : Lots max par titulaire 1" in journal
+
+
+def test_needs_left_out_and_a_dispositif_without_needs(tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb["Règles"]
+    head = [c.value for c in ws[1]]
+    pq = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] == "PQ")
+    ws.append(["VIDE", "Dispositif sans besoin", *pq[2:]])
+    for table in ws.tables.values():  # the new row inside the sheet's table
+        first, last = table.ref.split(":")
+        table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{ws.max_row}"
+    needs = wb["Besoins"]
+    nhead = [c.value for c in needs[1]]
+    metier = nhead.index("Métier") + 1
+    blanked = 0
+    for row in needs.iter_rows(min_row=2):
+        if row[nhead.index("Dispositif")].value == "PQ" and blanked < 10:
+            needs.cell(row[0].row, metier).value = None
+            blanked += 1
+    ws_s = wb.create_sheet("Scénarios")
+    ws_s.append(["Scénario", "Dispositif", "Maille"])
+    ws_s.append(["Par métier", "PQ", "Territoire + Domaine + Métier"])
+    wb.save(tmp_path / "in.xlsx")
+    assert "Maille" in head
+    rows = {(r["Dispositif"], r["Scénario"]): r for r in
+            sheet_rows(api.scenarios(tmp_path / "in.xlsx", tmp_path / "sc.xlsx"), COMPARAISON)}
+    empty = rows[("VIDE", "Actuel")]
+    assert empty["Recommandé"] == "sans objet" and empty["Lots"] == 0
+    assert empty["Motif"] == "Aucun besoin valide pour ce dispositif : rien à comparer."
+    assert ("VIDE", "Proposé") not in rows
+    left = rows[("PQ", "Par métier")]
+    assert left["Besoins allotis"] == rows[("PQ", "Actuel")]["Besoins allotis"] - 10
+    assert "Attention : 10 besoins d'Actuel ne sont pas allotis" in left["Motif"]
+    assert left["Recommandé"] == "non"
