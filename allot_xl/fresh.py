@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .contract import CONTROLES, OUTPUT_SHEETS
 from .grid import SheetGrid, find_sheet
@@ -32,6 +33,15 @@ def ensure_fresh(grids: dict[str, SheetGrid], sheet_names: list[str]) -> Inputs:
     if str(recorded or "").strip() != inputs.fingerprint:
         when = last[JOURNAL_COLUMNS.index("Horodatage")]
         since = f" du {when:%d/%m/%Y à %H:%M}" if isinstance(when, dt.datetime) else ""
+        source = str(last[JOURNAL_COLUMNS.index("Lancé depuis")] or "")
+        scenario = re.search(r"scénario « ([^»]+) »", source)
+        if scenario:
+            raise StaleOutputs(
+                f"Les lots de la dernière génération{since} ont été générés avec le scénario "
+                f"« {scenario.group(1)} », pas avec la feuille Règles : un classeur envoyé "
+                f"doit montrer les règles qui ont fait ses lots. Recopiez les valeurs du "
+                f"scénario (colonne « Lancé depuis » du Journal) dans Règles, relancez "
+                f"{REGENERATE}, puis recommencez.")
         raise StaleOutputs(
             f"Les résultats ne sont plus à jour : les feuilles d'entrée ont changé depuis la "
             f"dernière génération{since}. Relancez {REGENERATE}, vérifiez {CONTROLES}, "

@@ -72,6 +72,13 @@ def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign
     grids, set_aside = _without_bids(with_rules(grids, rules), redrawn)
     note = (f" ; offres de {', '.join(set_aside)} non prises en compte : le scénario "
             f"redessine leurs lots" if set_aside else "")
+    needs = inputs.needs
+    for code in redrawn:
+        forced = int(((needs["dispositif"] == code) & (needs["lot_impose"] != "")).sum())
+        if forced:
+            note += (f" ; {code} : {forced} besoin(s) à « Lot imposé », qui désigne un lot "
+                     f"de la génération précédente : vérifiez ce lot, redessiné par le "
+                     f"scénario")
     return grids, f"{source}, scénario « {shown} »" + (
         f" ({used}{note})" if used else " (identique à Règles)")
 

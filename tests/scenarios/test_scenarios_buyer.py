@@ -88,3 +88,17 @@ def test_needs_left_out_and_a_dispositif_without_needs(tmp_path: Path) -> None:
     assert left["Besoins allotis"] == rows[("PQ", "Actuel")]["Besoins allotis"] - 10
     assert "Attention : 10 besoins d'Actuel ne sont pas allotis" in left["Motif"]
     assert left["Recommandé"] == "non"
+
+
+def test_the_email_copy_of_lots_made_under_a_scenario_says_so(tmp_path: Path) -> None:
+    """Lots generated under a scenario are not those of `Règles`: the email copy is
+    refused with a sentence naming the scenario, not « les feuilles d'entrée ont changé »."""
+    from allot_xl.problems import StaleOutputs
+
+    src = Path(shutil.copy(EXAMPLE, tmp_path / "ex.xlsx"))
+    out = api.regenerate(src, tmp_path / "ex.prop.xlsx", scenario="Proposé").output_path
+    with pytest.raises(StaleOutputs) as refused:
+        api.export(out, tmp_path / "envoi.xlsx")
+    said = str(refused.value)
+    assert "générés avec le scénario « Proposé », pas avec la feuille Règles" in said
+    assert "ont changé" not in said and not (tmp_path / "envoi.xlsx").exists()
