@@ -131,11 +131,16 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
 
 def check(path: str | Path, progress: Progress | None = None) -> Report:
     """Validate and allot the workbook at `path` and return its problems (nothing is
-    written). Raises AllotError (French) when the file cannot be read."""
+    written), a `Scénarios` sheet that `scenarios` would refuse included. Raises AllotError
+    (French) when the file cannot be read."""
     src = Path(path)
     say = progress or silent
-    return run(_grids(src, say), Context(campaign=src.stem, progress=say),
-               outputs=False).report
+    grids = _grids(src, say)
+    report = run(grids, Context(campaign=src.stem, progress=say), outputs=False).report
+    from .scenario_sheet import scenarios_problem
+
+    scenarios_problem(grids, report)
+    return report
 
 
 def export(path: str | Path, output: str | Path | None = None) -> Path:

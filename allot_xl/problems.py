@@ -143,6 +143,8 @@ register("seuil-acheteur", I, "Seuil fixé par l'acheteur ; valeur légale : {le
 register("duree-accord-cadre", A, "Durée de l'accord-cadre au-delà de la durée légale.",
          "Réduisez la durée ou les reconductions, ou justifiez-les.")
 register("besoin-scinde", I, "Besoin réparti entre plusieurs lots.", "Rien à faire.")
+register("scenarios-invalide", E, "La feuille Scénarios ne peut pas être lue.",
+         "Corrigez la ligne nommée : allot-xl scenarios s'arrêterait sur elle.")
 register("referentiel-applique", I, "Durée ou taux repris du Référentiel.", "Rien à faire.")
 del E, A, I
 

@@ -133,6 +133,18 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
     return out
 
 
+def scenarios_problem(grids: dict[str, SheetGrid], report: Report) -> None:
+    """Add to `report` the reason a `Scénarios` sheet cannot be read (`read_scenarios`
+    would stop on it), as an error, so that checking a workbook tells it beforehand."""
+    if find_sheet(list(grids), C.SCENARIOS) is None:
+        return
+    inputs, _ = validate(grids, Context())
+    try:
+        read_scenarios(grids, inputs)
+    except StructuralError as e:
+        report.error("scenarios-invalide", C.SCENARIOS, None, "", None, str(e))
+
+
 def compare(grids: dict[str, SheetGrid], inputs: Inputs
             ) -> list[tuple[Scenario, Figures]]:
     """Per dispositif (in `Règles` order): `Actuel`, the sheet's variants, then `Proposé`,

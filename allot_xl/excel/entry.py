@@ -14,6 +14,7 @@ from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
 from ..fresh import ensure_fresh
 from ..outputs.model import Outputs
 from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
+from ..scenario_sheet import scenarios_problem
 from ..scenarios_run import apply_scenario, comparison_outputs
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,9 @@ def check_message(report: Report) -> str:
 def check_needs(book: Any) -> Report:
     """Validate the input sheets of `book` without writing anything; show the problems."""
     context = pipeline.Context(campaign=Path(book.name).stem)
-    report = pipeline.run(read_book(book), context, outputs=False).report
+    grids = read_book(book)
+    report = pipeline.run(grids, context, outputs=False).report
+    scenarios_problem(grids, report)
     alert(book, check_message(report), critical=report.has_errors)
     return report
 

@@ -102,3 +102,20 @@ def test_the_email_copy_of_lots_made_under_a_scenario_says_so(tmp_path: Path) ->
     said = str(refused.value)
     assert "générés avec le scénario « Proposé », pas avec la feuille Règles" in said
     assert "ont changé" not in said and not (tmp_path / "envoi.xlsx").exists()
+
+
+def test_check_tells_beforehand_what_scenarios_would_refuse(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from allot_xl.cli import main
+
+    src = with_scenarios(EXAMPLE, tmp_path / "bad.xlsx",
+                         [{"Scénario": "X", "Dispositif": "INCONNU"}])
+    report = api.check(src)
+    bad = [p for p in report.sorted() if p.code == "scenarios-invalide"]
+    assert len(bad) == 1 and bad[0].severity == "Erreur" and bad[0].sheet == "Scénarios"
+    assert "ligne 2 : dispositif « INCONNU » absent de Règles" in bad[0].message
+    assert main(["check", str(src)]) == 1
+    assert "Erreur (Scénarios) : Feuille « Scénarios », ligne 2" in capsys.readouterr().out
+    good = with_scenarios(EXAMPLE, tmp_path / "good.xlsx",
+                          [{"Scénario": "X", "Dispositif": "PQ", "Volume min": 10}])
+    assert not [p for p in api.check(good).sorted() if p.code == "scenarios-invalide"]
