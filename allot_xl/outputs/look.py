@@ -74,7 +74,22 @@ LINE_PT = 15.0  # a line of 11-point text
 
 
 def _lines(text: str, chars: float) -> int:
-    return max(1, len(textwrap.wrap(text, max(1, int(chars)), break_on_hyphens=False)))
+    """How many lines `text` takes wrapped at `chars` characters: textwrap's count (words
+    not cut at hyphens, long words broken), at least 1."""
+    width = max(1, int(chars))
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # one space between words, no other whitespace, no word longer than the line:
+        # textwrap's greedy fill is then this count of words that open a new line
+        lines, used = 1, -1
+        for n in map(len, text.split(" ")):
+            if n > width:
+                break
+            used += 1 + n
+            if used > width:
+                lines, used = lines + 1, n
+        else:
+            return lines
+    return max(1, len(textwrap.wrap(text, width, break_on_hyphens=False)))
 
 
 def row_heights(sheet: Sheet) -> dict[int, float]:
@@ -98,10 +113,14 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
             if not c.wrap:
                 continue
             w = widths[b.col + j] - 1
+            seen: dict[str, int] = {}  # wrapped columns repeat their texts (Motif, Zone(s))
             for i, r in enumerate(b.rows):
                 v = r[j] if j < len(r) else None
                 if isinstance(v, str) and len(v) > w:
-                    need(b.row + 1 + i, LINE_PT * _lines(v, w))
+                    n = seen.get(v)
+                    if n is None:
+                        n = seen[v] = _lines(v, w)
+                    need(b.row + 1 + i, LINE_PT * n)
     out.update(sheet.row_heights)
     return out
 
