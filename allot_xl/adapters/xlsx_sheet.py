@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice, zip_longest
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -186,9 +186,18 @@ def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
     return {k: v for k, v in out.items() if v}
 
 
+_NUMBERS = frozenset({float, int, type(None)})
+_TEXTS = frozenset({str, type(None)})
+_CHUNK = 2048  # data rows turned into XML at a time, column by column
+
+
 def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
-    """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
-    opens = [f'<c r="{letter(b.col + j)}' for j in range(len(b.columns))]
+    """(row, first column, cells XML) for each data row of `b`: the hot loop of a run.
+
+    Rows are taken `_CHUNK` at a time and their cells made column by column, so that the
+    cell's reference prefix, style and type are worked out once per column."""
+    width = len(b.columns)
+    opens = [f'<c r="{letter(b.col + j)}' for j in range(width)]
     nums = [c.format for c in b.columns]
     styles = [f'"{cells.style(Look(num=c.format, wrap=c.wrap))}><v>' for c in b.columns]
     # a wrapped column's texts carry its style; other texts keep the default one
@@ -196,21 +205,43 @@ def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
              for c in b.columns]
     text, cell, strings = cells.text, cells.cell, cells.strings
     inf = math.inf
-    for r, rec in enumerate(b.rows, start=b.row + 1):
-        rs, parts = str(r), []
-        for start, style, tstyle, num, v in zip(opens, styles, texts, nums, rec, strict=False):
-            t = type(v)
-            if t is str:
-                if v:  # an empty text is no value: the cell stays empty, as Excel has it
-                    frag = strings.get(v) or text(v)
-                    parts.append(f'{start}{rs}{tstyle} t="inlineStr">{frag}</c>')
-            elif t is float or t is int:
-                if -inf < v < inf:  # NaN and infinities have no Excel value
-                    parts.append(f"{start}{rs}{style}{v!r}</v></c>")
-            elif v is not None:
-                parts.append(cell(f"{start[6:]}{rs}", v, num))
-        if parts:
-            yield r, b.col, "".join(parts)
+    for at in range(0, len(b.rows), _CHUNK):
+        first = b.row + 1 + at
+        chunk = b.rows[at:at + _CHUNK]
+        rs = [str(r) for r in range(first, first + len(chunk))]
+        columns: list[list[str]] = []
+        forced: set[int] = set()  # rows whose odd value made no cell still get a <row>
+        for j, col in enumerate(islice(zip_longest(*chunk), width)):
+            start, style, tstyle = opens[j], styles[j], texts[j]
+            kinds = set(map(type, col))
+            if kinds <= _NUMBERS:  # NaN and infinities have no Excel value
+                columns.append([f"{start}{r}{style}{v!r}</v></c>"
+                                if v is not None and -inf < v < inf else ""
+                                for r, v in zip(rs, col, strict=True)])
+            elif kinds <= _TEXTS:  # an empty text is no value: the cell stays empty
+                columns.append([f'{start}{r}{tstyle} t="inlineStr">'
+                                f'{strings.get(v) or text(v)}</c>' if v else ""
+                                for r, v in zip(rs, col, strict=True)])
+            else:
+                out = []
+                for i, (r, v) in enumerate(zip(rs, col, strict=True)):
+                    t = type(v)
+                    if t is str:
+                        out.append(f'{start}{r}{tstyle} t="inlineStr">{text(v)}</c>'
+                                   if v else "")
+                    elif t is float or t is int:
+                        out.append(f"{start}{r}{style}{v!r}</v></c>" if -inf < v < inf else "")
+                    elif v is None:
+                        out.append("")
+                    else:
+                        out.append(cell(f"{start[6:]}{r}", v, nums[j]))
+                        forced.add(i)
+                columns.append(out)
+        if not columns:
+            continue
+        for i, xml in enumerate(map("".join, zip(*columns, strict=True))):
+            if xml or i in forced:
+                yield first + i, b.col, xml
 
 
 def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, int, int]:
