@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from .contract import COLUMNS, HEADER_KEYS, clean_header, column_lookup, fold, is_blank
@@ -67,6 +68,17 @@ class RawTable:
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
+
+    def column_values(self, column: str) -> list[Any]:
+        """The values of `column` in each data row, in order (None where the column is
+        absent or the row shorter)."""
+        i = self.columns.get(column)
+        if i is None:
+            return [None] * len(self.rows)
+        try:
+            return list(map(itemgetter(i), map(itemgetter(1), self.rows)))
+        except IndexError:  # some row is shorter
+            return [vals[i] if i < len(vals) else None for _, vals in self.rows]
 
 
 def find_sheet(names: list[str], canonical: str) -> str | None:
@@ -176,7 +188,8 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
                 if (r, c) in fill:
                     vals.extend([None] * (c - c1 + 1 - len(vals)))
                     vals[c - c1] = fill[(r, c)]
-        first = next((v for v in vals if not is_blank(v)), None)
+        first = vals[0] if vals and not is_blank(vals[0]) else next(
+            (v for v in vals if not is_blank(v)), None)
         if first is None:
             continue
         if _is_total(first):
@@ -219,17 +232,27 @@ def _canonical_value(v: Any) -> str:
     return str(v).strip()
 
 
+class _FloatTexts(dict):
+    """Canonical texts of floats, each computed once (sheets repeat their numbers)."""
+
+    def __missing__(self, v: float) -> str:
+        text = self[v] = _canonical_value(v)
+        return text
+
+
 def fingerprint(grids: list[SheetGrid]) -> str:
     """A short hash of the input sheets' values, the same whichever route read them."""
     h = hashlib.sha256()
+    floats = _FloatTexts()
     for g in sorted(grids, key=lambda g: fold(g.name)):
         h.update(fold(g.name).encode() + b"\x1e")
-        rows = [[_canonical_value(v) for v in r] for r in g.values]
-        for r in rows:
-            while r and r[-1] == "":
-                r.pop()
-        while rows and not rows[-1]:
-            rows.pop()
-        for r in rows:
-            h.update("\x1f".join(r).encode() + b"\x1d")
+        # a row's canonical texts, trailing empty ones left out (canonical texts are
+        # stripped, so none ends with the separator \x1f); trailing empty rows left out
+        lines = ["\x1f".join([v.strip() if (t := type(v)) is str else floats[v] if t is float
+                              else "" if v is None else _canonical_value(v)
+                              for v in r]).rstrip("\x1f") for r in g.values]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            h.update(("\x1d".join(lines) + "\x1d").encode())
     return h.hexdigest()[:16]
