@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -180,9 +181,12 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     fill, merged_at = _fill_merged(grid, header_row, c1, c2) if grid.merged else ({}, [])
     rows: list[tuple[int, list[Any]]] = []
     totals: list[int] = []
-    for r in range(header_row + 1, last + 1):
-        src = grid.values[r - 1] if r - 1 < len(grid.values) else []
-        vals = list(src[c1 - 1:c2])
+    # rows an Excel table reaches below the last values: empty (a merge may still fill them)
+    below = repeat([], max(0, last - max(header_row, len(grid.values))))
+    for r, src in enumerate(chain(grid.values[header_row:last], below), start=header_row + 1):
+        vals = src[c1 - 1:c2]  # a copy: rows are kept and may be filled below
+        if type(vals) is not list:
+            vals = list(vals)
         if fill:
             for c in range(c1, c2 + 1):
                 if (r, c) in fill:
