@@ -141,7 +141,11 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
     if idx is None:
         return ok
     col, header = C.column(t.kind, name), t.header(name)
-    checked: dict[str, tuple[str, str] | None] = {}  # names repeat: each checked once
+    values = t.column_values(name)
+    if set(map(type, values)) <= {str, type(None)} and not any(
+            text_problem(col, header, v) for v in set(values) if v is not None):
+        return ok  # names repeat: each distinct one checked once, and all are good
+    checked: dict[str, tuple[str, str] | None] = {}
     for i, (row, vals) in enumerate(t.rows):
         v = vals[idx] if idx < len(vals) else None
         if not isinstance(v, str):

@@ -106,7 +106,7 @@ def frame_block(name: str, df: pd.DataFrame, spec: list[tuple[str, str, str | No
             fmt = hours_format(values[j])
         cols.append(Column(h, fmt, wrap=h in WRAPPED))
         kept.append(values[j])
-    rows = [list(r) for r in zip(*kept, strict=True)] if kept else [[] for _ in range(len(df))]
+    rows = list(map(list, zip(*kept, strict=True))) if kept else [[] for _ in range(len(df))]
     return Block(name, cols, rows, **kw)
 
 
