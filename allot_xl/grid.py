@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
 from .contract import COLUMNS, HEADER_KEYS, clean_header, column_lookup, fold, is_blank
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a step that makes millions of objects
+    (grids, rows, cell XML): each collection walks every live object, and the grids of a
+    large workbook are millions of them. Reference counting still frees everything that is
+    not in a cycle; the collector is switched back on (if it was on) at the end, and
+    collects any cycles then."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -130,11 +130,13 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
     romes, sources, lots, comments = (_per_value(t.column_values(k), clean_text) for k in
                                       ("Code ROME", "Source", "Lot imposé", "Commentaire"))
     disp_ok, zone_ok = names_ok["Dispositif"], names_ok["Zone"]
+    oks = ok.tolist()
+    named = {d: [c for c in r.maille if c in texts] for d, r in rules.items()}  # per maille
     seen: dict[str, int] = {}
     received: dict[str, int] = {c: 0 for c in rules}
     records: list[tuple] = []
     for i, (row, _) in enumerate(t.rows):
-        good = bool(ok[i])
+        good = oks[i]
         nid = ids[i]
         if not nid:
             pending.add(0, "id-manquant", t.sheet, row, t.header("ID besoin"), "",
@@ -164,8 +166,8 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
                                  "corrigez-la ou ajoutez la zone"))
         good = good and zone is not None and disp is not None
         if disp is not None:
-            for comp in rules[disp].maille:
-                if comp in texts and not texts[comp][i]:
+            for comp in named[disp]:
+                if not texts[comp][i]:
                     pending.add(4, _MISSING_CODE[comp], t.sheet, row, t.header(comp), "",
                                 f"« {comp} » manquant alors que la maille du dispositif "
                                 f"{disp} l'utilise : complétez la cellule.")

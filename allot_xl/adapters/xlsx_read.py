@@ -15,7 +15,7 @@ except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same
     from . import xlsx_pure as pc  # type: ignore[no-redef]
 
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
-from ..grid import SheetGrid, TableRef
+from ..grid import SheetGrid, TableRef, paused_gc
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
 from . import opc
@@ -227,6 +227,11 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
     CellError, formulas without a value as NoCachedValue, percentages as PercentValue).
 
     `path` may be an open Package (one per run). Raises UnreadableFile (French sentence)."""
+    with paused_gc():
+        return _read_grids(path)
+
+
+def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
     pkg = open_package(path)
     name = pkg.name
     try:

@@ -12,6 +12,7 @@ from itertools import groupby, islice, zip_longest
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from ..grid import paused_gc
 from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, row_heights, sheet_widths
 from ..outputs.model import FMT_DATETIME, Block, Page, Sheet, cell_value
 from ..problems import AllotError
@@ -285,6 +286,12 @@ def _views(sheet: Sheet, selected: bool) -> str:
 def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: list[str],
                 drawing: str | None, selected: bool, date1904: bool) -> None:
     """Stream the worksheet part of `sheet`; `tables`/`drawing` are its relationship ids."""
+    with paused_gc():
+        _write_sheet(out, sheet, xf, tables, drawing, selected, date1904)
+
+
+def _write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], tables: list[str],
+                 drawing: str | None, selected: bool, date1904: bool) -> None:
     cells = _Cells(xf, date1904)
     small = _small_cells(sheet, cells)
     r1, c1, r2, c2 = _layout(sheet, small)

@@ -12,6 +12,7 @@ from .._version import __version__
 from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
 from ..french import nombre
+from ..grid import paused_gc
 from ..inputs import JOURNAL_COLUMNS
 from .model import (
     FMT_DATETIME,
@@ -157,6 +158,12 @@ def _multi(result: Result) -> Sheet:
 def build_outputs(result: Result, *, source: str = "ligne de commande", user: str = "",
                   file_name: str = "", now: dt.datetime | None = None) -> Outputs:
     """The six output sheets of a run."""
+    with paused_gc():
+        return _build_outputs(result, source, user, file_name, now)
+
+
+def _build_outputs(result: Result, source: str, user: str, file_name: str,
+                   now: dt.datetime | None) -> Outputs:
     jrow = journal_row(result, source, user, file_name, now)
     when: dt.datetime = jrow[0]
     sheets = [
