@@ -6,7 +6,7 @@ import datetime as dt
 import heapq
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice, zip_longest
 from typing import Any, BinaryIO
@@ -129,6 +129,27 @@ class _Cells:
             frag = self.strings[s] = inline(s)
         return frag
 
+    def texts(self, values: Iterable[str | None]) -> dict[str, str]:
+        """The cache, holding the `<is>` element of every non-empty text of `values`."""
+        strings = self.strings
+        new = [s for s in set(values) if s and s not in strings]
+        if len(strings) + len(new) > 200_000:
+            strings.clear()
+            new = [s for s in set(values) if s]
+        # most texts need no escaping: one search over all of them tells
+        if new and _UNSAFE.search("\n".join(new)) is None:  # \n: no match spans two
+            for s in new:
+                if len(s) > MAX_TEXT:
+                    strings[s] = inline(s)
+                elif s[:1].isspace() or s[-1:].isspace():
+                    strings[s] = f'<is><t xml:space="preserve">{s}</t></is>'
+                else:
+                    strings[s] = f"<is><t>{s}</t></is>"
+        else:
+            for s in new:
+                strings[s] = inline(s)
+        return strings
+
     def cell(self, ref: str, v: Any, num: str | None = None, bold: bool = False,
              size: float | None = None, header: bool = False, wrap: bool = False) -> str:
         """One `<c>` element; "" for an empty value."""
@@ -204,7 +225,7 @@ def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
     # a wrapped column's texts carry its style; other texts keep the default one
     texts = [f'"{cells.style(Look(num=c.format, wrap=True))}' if c.wrap else '"'
              for c in b.columns]
-    text, cell, strings = cells.text, cells.cell, cells.strings
+    text, cell = cells.text, cells.cell
     inf = math.inf
     for at in range(0, len(b.rows), _CHUNK):
         first = b.row + 1 + at
@@ -220,8 +241,8 @@ def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
                                 if v is not None and -inf < v < inf else ""
                                 for r, v in zip(rs, col, strict=True)])
             elif kinds <= _TEXTS:  # an empty text is no value: the cell stays empty
-                columns.append([f'{start}{r}{tstyle} t="inlineStr">'
-                                f'{strings.get(v) or text(v)}</c>' if v else ""
+                known = cells.texts(col)
+                columns.append([f'{start}{r}{tstyle} t="inlineStr">{known[v]}</c>' if v else ""
                                 for r, v in zip(rs, col, strict=True)])
             else:
                 out = []
