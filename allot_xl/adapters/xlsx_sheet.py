@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby, islice, zip_longest
+from operator import itemgetter
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -333,9 +334,10 @@ def _write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], tables: list[
         iter(sorted((r, c, x) for (r, c), x in small.items()))]
     chunk: list[str] = []
     heights = row_heights(sheet)
-    for r, items in groupby(heapq.merge(*streams), key=lambda item: item[0]):
+    xml_of = itemgetter(2)
+    for r, items in groupby(heapq.merge(*streams), key=itemgetter(0)):
         ht = f' ht="{heights[r]:g}" customHeight="1"' if r in heights else ""
-        chunk.append(f'<row r="{r}"{ht}>{"".join(x for _, _, x in items)}</row>')
+        chunk.append(f'<row r="{r}"{ht}>{"".join(map(xml_of, items))}</row>')
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk.clear()
