@@ -3,6 +3,7 @@ a scan of the sheet XML for what calamine hides (error cells, formulas without a
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -96,6 +97,18 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+
+
+def _has_formula(xml: bytes) -> bool:
+    """Whether one of _FORMULA_STARTS is in `xml`: `<f` and `:f` are rare in a sheet and
+    quick to search (`>`, the last byte of most of them, is everywhere)."""
+    for lead in (b"<f", b":f"):
+        i = xml.find(lead)
+        while i >= 0:
+            if xml[i + 2:i + 3] in (b">", b" ", b"/"):
+                return True
+            i = xml.find(lead, i + 2)
+    return False
 MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
 CHUNK = 1 << 22
 
@@ -103,7 +116,8 @@ CHUNK = 1 << 22
 def _last_value_row(block: bytes, row: int) -> int:
     """The row of the last cell holding a value in `block` (0 if none); `row` is the last
     row before the block."""
-    p = max(block.rfind(m) for m in (b"<v>", b":v>", b"<is>", b":is>"))
+    p = max(block.rfind(b"<v>"), block.rfind(b"<is>"))
+    p = max(p, block.rfind(b":v>", p + 1), block.rfind(b":is>", p + 1))  # prefixed, after
     return last_row(block, row, p) if p >= 0 else 0
 
 
@@ -180,7 +194,7 @@ def special_cells(xml: bytes, row: int = 0) -> dict[tuple[int, int], object]:
     """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty;
     `row` is the last row before `xml` (where a first row without `r=` follows)."""
     out: dict[tuple[int, int], object] = {}
-    if b't="e"' not in xml and not any(f in xml for f in _FORMULA_STARTS):
+    if b't="e"' not in xml and not _has_formula(xml):
         return out
     if b"<c>" in xml or b":c>" in xml:  # cells without attributes: placed by position
         return _special_walk(xml, row)
@@ -254,9 +268,13 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                     special = scan_sheet(f, title, name, merged)
                 pkg.verified.add(part)
             values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            for i, row in enumerate(values):
+            for row in values:  # calamine's empty cells are "": None, as other routes
                 if "" in row:
-                    values[i] = [None if v == "" else v for v in row]
+                    i = row.index("")
+                    with contextlib.suppress(ValueError):
+                        while True:
+                            row[i] = None
+                            i = row.index("", i + 1)
             for (r, c), v in special.items():
                 while len(values) < r:
                     values.append([])
