@@ -78,15 +78,15 @@ def _lines(text: str, chars: float) -> int:
     not cut at hyphens, long words broken), at least 1."""
     width = max(1, int(chars))
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        # one space between words, no other whitespace, no word longer than the line:
-        # textwrap's greedy fill is then this count of words that open a new line
-        lines, used = 1, -1
-        for n in map(len, text.split(" ")):
-            if n > width:
-                break
-            used += 1 + n
-            if used > width:
-                lines, used = lines + 1, n
+        # one space between words, no other whitespace: while no word is longer than the
+        # line, textwrap fills each line greedily with whole words, that is up to the last
+        # space within `width` characters of the line's start
+        lines, start, end = 1, 0, len(text)
+        while end - start > width:
+            space = text.rfind(" ", start, start + width + 1)
+            if space < 0:
+                break  # a word longer than the line: textwrap cuts it
+            lines, start = lines + 1, space + 1
         else:
             return lines
     return max(1, len(textwrap.wrap(text, width, break_on_hyphens=False)))
@@ -120,7 +120,8 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
                     n = seen.get(v)
                     if n is None:
                         n = seen[v] = _lines(v, w)
-                    need(b.row + 1 + i, LINE_PT * n)
+                    if n > 1:  # one line is every row's height already
+                        need(b.row + 1 + i, LINE_PT * n)
     out.update(sheet.row_heights)
     return out
 
