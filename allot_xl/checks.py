@@ -146,8 +146,7 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
             text_problem(col, header, v) for v in set(values) if v is not None):
         return ok  # names repeat: each distinct one checked once, and all are good
     checked: dict[str, tuple[str, str] | None] = {}
-    for i, (row, vals) in enumerate(t.rows):
-        v = vals[idx] if idx < len(vals) else None
+    for i, v in enumerate(values):
         if not isinstance(v, str):
             continue
         if v in checked:
@@ -155,7 +154,7 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
         else:
             problem = checked[v] = text_problem(col, header, v)
         if problem:
-            pending.add(rank, problem[0], t.sheet, row, header, v, problem[1])
+            pending.add(rank, problem[0], t.sheet, t.rows[i][0], header, v, problem[1])
             ok[i] = False
     return ok
 

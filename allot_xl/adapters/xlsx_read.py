@@ -97,6 +97,8 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
+CHUNK = 1 << 22
 
 
 def _has_formula(xml: bytes) -> bool:
@@ -109,8 +111,6 @@ def _has_formula(xml: bytes) -> bool:
                 return True
             i = xml.find(lead, i + 2)
     return False
-MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
-CHUNK = 1 << 22
 
 
 def _last_value_row(block: bytes, row: int) -> int:
