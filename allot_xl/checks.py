@@ -108,7 +108,7 @@ def number_column(t: RawTable, name: str, pending: Pending, rank: int
     if idx is None:
         return np.full(n, np.nan), np.ones(n, bool)
     col, header = C.column(t.kind, name), t.header(name)
-    raw = [vals[idx] if idx < len(vals) else None for _, vals in t.rows]
+    raw = t.column_values(name)
     values = np.array([v if type(v) in _FAST else np.nan for v in raw], dtype="float64")
     ok = np.ones(n, bool)
     slow = [i for i, v in enumerate(raw) if v is not None and (
@@ -141,13 +141,20 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
     if idx is None:
         return ok
     col, header = C.column(t.kind, name), t.header(name)
-    for i, (row, vals) in enumerate(t.rows):
-        v = vals[idx] if idx < len(vals) else None
+    values = t.column_values(name)
+    if set(map(type, values)) <= {str, type(None)} and not any(
+            text_problem(col, header, v) for v in set(values) if v is not None):
+        return ok  # names repeat: each distinct one checked once, and all are good
+    checked: dict[str, tuple[str, str] | None] = {}
+    for i, v in enumerate(values):
         if not isinstance(v, str):
             continue
-        problem = text_problem(col, header, v)
+        if v in checked:
+            problem = checked[v]
+        else:
+            problem = checked[v] = text_problem(col, header, v)
         if problem:
-            pending.add(rank, problem[0], t.sheet, row, header, v, problem[1])
+            pending.add(rank, problem[0], t.sheet, t.rows[i][0], header, v, problem[1])
             ok[i] = False
     return ok
 

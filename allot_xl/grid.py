@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any
 
 from .contract import COLUMNS, HEADER_KEYS, clean_header, column_lookup, fold, is_blank
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a step that makes millions of objects
+    (grids, rows, cell XML): each collection walks every live object, and the grids of a
+    large workbook are millions of them. Reference counting still frees everything that is
+    not in a cycle; the collector is switched back on (if it was on) at the end, and
+    collects any cycles then."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,17 @@ class RawTable:
 
     def header(self, column: str) -> str:
         return self.headers.get(column, column)
+
+    def column_values(self, column: str) -> list[Any]:
+        """The values of `column` in each data row, in order (None where the column is
+        absent or the row shorter)."""
+        i = self.columns.get(column)
+        if i is None:
+            return [None] * len(self.rows)
+        try:
+            return list(map(itemgetter(i), map(itemgetter(1), self.rows)))
+        except IndexError:  # some row is shorter
+            return [vals[i] if i < len(vals) else None for _, vals in self.rows]
 
 
 def find_sheet(names: list[str], canonical: str) -> str | None:
@@ -168,15 +200,19 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     fill, merged_at = _fill_merged(grid, header_row, c1, c2) if grid.merged else ({}, [])
     rows: list[tuple[int, list[Any]]] = []
     totals: list[int] = []
-    for r in range(header_row + 1, last + 1):
-        src = grid.values[r - 1] if r - 1 < len(grid.values) else []
-        vals = list(src[c1 - 1:c2])
+    # rows an Excel table reaches below the last values: empty (a merge may still fill them)
+    below = repeat([], max(0, last - max(header_row, len(grid.values))))
+    for r, src in enumerate(chain(grid.values[header_row:last], below), start=header_row + 1):
+        vals = src[c1 - 1:c2]  # a copy: rows are kept and may be filled below
+        if type(vals) is not list:
+            vals = list(vals)
         if fill:
             for c in range(c1, c2 + 1):
                 if (r, c) in fill:
                     vals.extend([None] * (c - c1 + 1 - len(vals)))
                     vals[c - c1] = fill[(r, c)]
-        first = next((v for v in vals if not is_blank(v)), None)
+        first = vals[0] if vals and not is_blank(vals[0]) else next(
+            (v for v in vals if not is_blank(v)), None)
         if first is None:
             continue
         if _is_total(first):
@@ -219,17 +255,27 @@ def _canonical_value(v: Any) -> str:
     return str(v).strip()
 
 
+class _FloatTexts(dict):
+    """Canonical texts of floats, each computed once (sheets repeat their numbers)."""
+
+    def __missing__(self, v: float) -> str:
+        text = self[v] = _canonical_value(v)
+        return text
+
+
 def fingerprint(grids: list[SheetGrid]) -> str:
     """A short hash of the input sheets' values, the same whichever route read them."""
     h = hashlib.sha256()
+    floats = _FloatTexts()
     for g in sorted(grids, key=lambda g: fold(g.name)):
         h.update(fold(g.name).encode() + b"\x1e")
-        rows = [[_canonical_value(v) for v in r] for r in g.values]
-        for r in rows:
-            while r and r[-1] == "":
-                r.pop()
-        while rows and not rows[-1]:
-            rows.pop()
-        for r in rows:
-            h.update("\x1f".join(r).encode() + b"\x1d")
+        # a row's canonical texts, trailing empty ones left out (canonical texts are
+        # stripped, so none ends with the separator \x1f); trailing empty rows left out
+        lines = ["\x1f".join([v.strip() if (t := type(v)) is str else floats[v] if t is float
+                              else "" if v is None else _canonical_value(v)
+                              for v in r]).rstrip("\x1f") for r in g.values]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            h.update(("\x1d".join(lines) + "\x1d").encode())
     return h.hexdigest()[:16]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import contract as C
-from .grid import SheetGrid, find_sheet, fingerprint, read_table
+from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .model import Inputs
 from .needs import (
     read_needs,
@@ -30,6 +30,11 @@ def wanted_sheets(names: list[str]) -> list[str]:
 
 def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs, Report]:
     """Validate the input sheets. Raises StructuralError when the run cannot go on."""
+    with paused_gc():
+        return _read_inputs(grids, campaign)
+
+
+def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Report]:
     report = Report()
     names = list(grids)
     zones_t = required_table(grids, C.ZONES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,59 @@ def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
         return f"« {t.header(col)} » manquant : complétez la cellule ({_MERGE_HINT})."
     agreed = "e" if col == "Zone" else ""
     return f"{col} « {short(clean_text(raw))} » absent{agreed} de la feuille {sheet_of} : {fix}."
+
+
+def _per_value(values: list[Any], fn: Callable[[Any], Any]) -> list[Any]:
+    """`fn` of each value, computed once per distinct text (columns repeat their names)."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:  # then equal values are the same value: map distinct ones
+        memo: dict[Any, Any] = {v: fn(v) for v in set(values)}
+        return list(map(memo.__getitem__, values))
+    memo = {}
+    out = []
+    for v in values:
+        if type(v) is str:
+            r = memo.get(v, memo)
+            if r is memo:
+                r = memo[v] = fn(v)
+        else:
+            r = fn(v)
+        out.append(r)
+    return out
+
+
+def _first_spelling(texts: list[str]) -> list[str]:
+    """Each text as first spelled in the column (`métier` and `Métier` are one name)."""
+    first: dict[str, str] = {}
+    memo: dict[str, str] = {}
+    out = []
+    for v in texts:
+        if v:
+            w = memo.get(v)
+            if w is None:
+                w = memo[v] = first.setdefault(fold(v), v)
+            v = w
+        out.append(v)
+    return out
+
+
+def _imposed_lot(t: RawTable, row: int, lot: str, disp: str, previous_numbers: dict[str, str],
+                 pending: Pending) -> str:
+    """The previous run's number of an imposed lot, or "" (reported) when it is unknown or
+    belongs to another dispositif."""
+    prev = previous_numbers.get(fold(lot))
+    if prev is None:
+        pending.add(11, "lot-impose-inconnu", t.sheet, row, t.header("Lot imposé"), lot,
+                    f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
+                    f"le besoin est alloti normalement.")
+        return ""
+    if fold(prev.rsplit("-", 1)[0]) != fold(disp):
+        pending.add(11, "lot-impose-autre-dispositif", t.sheet, row,
+                    t.header("Lot imposé"), lot,
+                    f"Le lot imposé « {prev} » n'est pas un lot du dispositif "
+                    f"{disp} : le besoin est alloti normalement.")
+        return ""
+    return prev
 
 
 def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
@@ -67,13 +121,23 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
         ok[i] = False
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
+    ids = _per_value(t.column_values("ID besoin"), _id_text)
+    raw_disps, raw_zones = t.column_values("Dispositif"), t.column_values("Zone")
+    disps = _per_value(raw_disps, lambda v: rule_by_fold.get(fold(v)))
+    zone_of = _per_value(raw_zones, lambda v: zone_by_fold.get(fold(v)))
+    texts = {k: _first_spelling(_per_value(t.column_values(k), clean_text))
+             for k in ("Domaine", "Métier")}
+    romes, sources, lots, comments = (_per_value(t.column_values(k), clean_text) for k in
+                                      ("Code ROME", "Source", "Lot imposé", "Commentaire"))
+    disp_ok, zone_ok = names_ok["Dispositif"], names_ok["Zone"]
+    oks = ok.tolist()
+    named = {d: [c for c in r.maille if c in texts] for d, r in rules.items()}  # per maille
     seen: dict[str, int] = {}
-    spelling: dict[tuple[str, str], str] = {}  # one spelling per domaine/métier, the first seen
     received: dict[str, int] = {c: 0 for c in rules}
     records: list[tuple] = []
-    for i, (row, vals) in enumerate(t.rows):
-        good = bool(ok[i])
-        nid = _id_text(t.get(vals, "ID besoin"))
+    for i, (row, _) in enumerate(t.rows):
+        good = oks[i]
+        nid = ids[i]
         if not nid:
             pending.add(0, "id-manquant", t.sheet, row, t.header("ID besoin"), "",
                         "Identifiant du besoin manquant : donnez-lui un identifiant unique.")
@@ -85,53 +149,37 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
             good = False
         else:
             seen[nid] = row
-        raw_disp = t.get(vals, "Dispositif")
-        disp = rule_by_fold.get(fold(raw_disp))
-        if disp is None and names_ok["Dispositif"][i]:
+        disp = disps[i]
+        if disp is None and disp_ok[i]:
+            raw_disp = raw_disps[i]
             pending.add(1, "dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw_disp,
                         _unknown(t, "Dispositif", raw_disp, "Règles",
                                  "corrigez-le ou ajoutez sa règle"))
             good = False
         elif disp is not None:
             received[disp] += 1
-        raw_zone = t.get(vals, "Zone")
-        zone = zone_by_fold.get(fold(raw_zone))
-        if zone is None and names_ok["Zone"][i]:
+        zone = zone_of[i]
+        if zone is None and zone_ok[i]:
+            raw_zone = raw_zones[i]
             pending.add(2, "zone-inconnue", t.sheet, row, t.header("Zone"), raw_zone,
                         _unknown(t, "Zone", raw_zone, "Zones",
                                  "corrigez-la ou ajoutez la zone"))
         good = good and zone is not None and disp is not None
-        texts = {k: spelling.setdefault((k, fold(v)), v) if v else v
-                 for k, v in ((k, clean_text(t.get(vals, k))) for k in ("Domaine", "Métier"))}
         if disp is not None:
-            for comp in rules[disp].maille:
-                if comp in texts and not texts[comp]:
+            for comp in named[disp]:
+                if not texts[comp][i]:
                     pending.add(4, _MISSING_CODE[comp], t.sheet, row, t.header(comp), "",
                                 f"« {comp} » manquant alors que la maille du dispositif "
                                 f"{disp} l'utilise : complétez la cellule.")
                     good = False
-        lot = clean_text(t.get(vals, "Lot imposé"))
+        lot = lots[i]
         if lot and good:
-            prev = previous_numbers.get(fold(lot))
-            if prev is None:
-                pending.add(11, "lot-impose-inconnu", t.sheet, row, t.header("Lot imposé"), lot,
-                            f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
-                            f"le besoin est alloti normalement.")
-                lot = ""
-            elif fold(prev.rsplit("-", 1)[0]) != fold(disp):
-                pending.add(11, "lot-impose-autre-dispositif", t.sheet, row,
-                            t.header("Lot imposé"), lot,
-                            f"Le lot imposé « {prev} » n'est pas un lot du dispositif "
-                            f"{disp} : le besoin est alloti normalement.")
-                lot = ""
-            else:
-                lot = prev
+            lot = _imposed_lot(t, row, lot, disp, previous_numbers, pending)
         if not good:
             continue
         records.append((
-            row, nid, disp, zone, texts["Domaine"], texts["Métier"],
-            clean_text(t.get(vals, "Code ROME")), i, i, i,
-            clean_text(t.get(vals, "Source")), lot, clean_text(t.get(vals, "Commentaire")), i,
+            row, nid, disp, zone, texts["Domaine"][i], texts["Métier"][i], romes[i], i, i, i,
+            sources[i], lot, comments[i], i,
         ))
     pending.flush(report)
     df = pd.DataFrame.from_records(records, columns=NEED_COLUMNS)

@@ -3,6 +3,7 @@ a scan of the sheet XML for what calamine hides (error cells, formulas without a
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -15,7 +16,7 @@ except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same
     from . import xlsx_pure as pc  # type: ignore[no-redef]
 
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
-from ..grid import SheetGrid, TableRef
+from ..grid import SheetGrid, TableRef, paused_gc
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
 from . import opc
@@ -100,10 +101,23 @@ MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays b
 CHUNK = 1 << 22
 
 
+def _has_formula(xml: bytes) -> bool:
+    """Whether one of _FORMULA_STARTS is in `xml`: `<f` and `:f` are rare in a sheet and
+    quick to search (`>`, the last byte of most of them, is everywhere)."""
+    for lead in (b"<f", b":f"):
+        i = xml.find(lead)
+        while i >= 0:
+            if xml[i + 2:i + 3] in (b">", b" ", b"/"):
+                return True
+            i = xml.find(lead, i + 2)
+    return False
+
+
 def _last_value_row(block: bytes, row: int) -> int:
     """The row of the last cell holding a value in `block` (0 if none); `row` is the last
     row before the block."""
-    p = max(block.rfind(m) for m in (b"<v>", b":v>", b"<is>", b":is>"))
+    p = max(block.rfind(b"<v>"), block.rfind(b"<is>"))
+    p = max(p, block.rfind(b":v>", p + 1), block.rfind(b":is>", p + 1))  # prefixed, after
     return last_row(block, row, p) if p >= 0 else 0
 
 
@@ -180,7 +194,7 @@ def special_cells(xml: bytes, row: int = 0) -> dict[tuple[int, int], object]:
     """(row, col) -> CellError or NoCachedValue, for the cells calamine reads as empty;
     `row` is the last row before `xml` (where a first row without `r=` follows)."""
     out: dict[tuple[int, int], object] = {}
-    if b't="e"' not in xml and not any(f in xml for f in _FORMULA_STARTS):
+    if b't="e"' not in xml and not _has_formula(xml):
         return out
     if b"<c>" in xml or b":c>" in xml:  # cells without attributes: placed by position
         return _special_walk(xml, row)
@@ -227,6 +241,11 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
     CellError, formulas without a value as NoCachedValue, percentages as PercentValue).
 
     `path` may be an open Package (one per run). Raises UnreadableFile (French sentence)."""
+    with paused_gc():
+        return _read_grids(path)
+
+
+def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
     pkg = open_package(path)
     name = pkg.name
     try:
@@ -249,9 +268,13 @@ def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                     special = scan_sheet(f, title, name, merged)
                 pkg.verified.add(part)
             values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            for i, row in enumerate(values):
+            for row in values:  # calamine's empty cells are "": None, as other routes
                 if "" in row:
-                    values[i] = [None if v == "" else v for v in row]
+                    i = row.index("")
+                    with contextlib.suppress(ValueError):
+                        while True:
+                            row[i] = None
+                            i = row.index("", i + 1)
             for (r, c), v in special.items():
                 while len(values) < r:
                     values.append([])

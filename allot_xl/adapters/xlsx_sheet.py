@@ -6,12 +6,14 @@ import datetime as dt
 import heapq
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice, zip_longest
+from operator import itemgetter
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from ..grid import paused_gc
 from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, row_heights, sheet_widths
 from ..outputs.model import FMT_DATETIME, Block, Page, Sheet, cell_value
 from ..problems import AllotError
@@ -128,6 +130,27 @@ class _Cells:
             frag = self.strings[s] = inline(s)
         return frag
 
+    def texts(self, values: Iterable[str | None]) -> dict[str, str]:
+        """The cache, holding the `<is>` element of every non-empty text of `values`."""
+        strings = self.strings
+        new = [s for s in set(values) if s and s not in strings]
+        if len(strings) + len(new) > 200_000:
+            strings.clear()
+            new = [s for s in set(values) if s]
+        # most texts need no escaping: one search over all of them tells
+        if new and _UNSAFE.search("\n".join(new)) is None:  # \n: no match spans two
+            for s in new:
+                if len(s) > MAX_TEXT:
+                    strings[s] = inline(s)
+                elif s[:1].isspace() or s[-1:].isspace():
+                    strings[s] = f'<is><t xml:space="preserve">{s}</t></is>'
+                else:
+                    strings[s] = f"<is><t>{s}</t></is>"
+        else:
+            for s in new:
+                strings[s] = inline(s)
+        return strings
+
     def cell(self, ref: str, v: Any, num: str | None = None, bold: bool = False,
              size: float | None = None, header: bool = False, wrap: bool = False) -> str:
         """One `<c>` element; "" for an empty value."""
@@ -186,31 +209,62 @@ def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
     return {k: v for k, v in out.items() if v}
 
 
+_NUMBERS = frozenset({float, int, type(None)})
+_TEXTS = frozenset({str, type(None)})
+_CHUNK = 2048  # data rows turned into XML at a time, column by column
+
+
 def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
-    """(row, first column, cells XML) for each data row of `b`: the hot loop of a run."""
-    opens = [f'<c r="{letter(b.col + j)}' for j in range(len(b.columns))]
+    """(row, first column, cells XML) for each data row of `b`: the hot loop of a run.
+
+    Rows are taken `_CHUNK` at a time and their cells made column by column, so that the
+    cell's reference prefix, style and type are worked out once per column."""
+    width = len(b.columns)
+    opens = [f'<c r="{letter(b.col + j)}' for j in range(width)]
     nums = [c.format for c in b.columns]
     styles = [f'"{cells.style(Look(num=c.format, wrap=c.wrap))}><v>' for c in b.columns]
     # a wrapped column's texts carry its style; other texts keep the default one
     texts = [f'"{cells.style(Look(num=c.format, wrap=True))}' if c.wrap else '"'
              for c in b.columns]
-    text, cell, strings = cells.text, cells.cell, cells.strings
+    text, cell = cells.text, cells.cell
     inf = math.inf
-    for r, rec in enumerate(b.rows, start=b.row + 1):
-        rs, parts = str(r), []
-        for start, style, tstyle, num, v in zip(opens, styles, texts, nums, rec, strict=False):
-            t = type(v)
-            if t is str:
-                if v:  # an empty text is no value: the cell stays empty, as Excel has it
-                    frag = strings.get(v) or text(v)
-                    parts.append(f'{start}{rs}{tstyle} t="inlineStr">{frag}</c>')
-            elif t is float or t is int:
-                if -inf < v < inf:  # NaN and infinities have no Excel value
-                    parts.append(f"{start}{rs}{style}{v!r}</v></c>")
-            elif v is not None:
-                parts.append(cell(f"{start[6:]}{rs}", v, num))
-        if parts:
-            yield r, b.col, "".join(parts)
+    for at in range(0, len(b.rows), _CHUNK):
+        first = b.row + 1 + at
+        chunk = b.rows[at:at + _CHUNK]
+        rs = [str(r) for r in range(first, first + len(chunk))]
+        columns: list[list[str]] = []
+        forced: set[int] = set()  # rows whose odd value made no cell still get a <row>
+        for j, col in enumerate(islice(zip_longest(*chunk), width)):
+            start, style, tstyle = opens[j], styles[j], texts[j]
+            kinds = set(map(type, col))
+            if kinds <= _NUMBERS:  # NaN and infinities have no Excel value
+                columns.append([f"{start}{r}{style}{v!r}</v></c>"
+                                if v is not None and -inf < v < inf else ""
+                                for r, v in zip(rs, col, strict=True)])
+            elif kinds <= _TEXTS:  # an empty text is no value: the cell stays empty
+                known = cells.texts(col)
+                columns.append([f'{start}{r}{tstyle} t="inlineStr">{known[v]}</c>' if v else ""
+                                for r, v in zip(rs, col, strict=True)])
+            else:
+                out = []
+                for i, (r, v) in enumerate(zip(rs, col, strict=True)):
+                    t = type(v)
+                    if t is str:
+                        out.append(f'{start}{r}{tstyle} t="inlineStr">{text(v)}</c>'
+                                   if v else "")
+                    elif t is float or t is int:
+                        out.append(f"{start}{r}{style}{v!r}</v></c>" if -inf < v < inf else "")
+                    elif v is None:
+                        out.append("")
+                    else:
+                        out.append(cell(f"{start[6:]}{r}", v, nums[j]))
+                        forced.add(i)
+                columns.append(out)
+        if not columns:
+            continue
+        for i, xml in enumerate(map("".join, zip(*columns, strict=True))):
+            if xml or i in forced:
+                yield first + i, b.col, xml
 
 
 def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, int, int]:
@@ -254,6 +308,12 @@ def _views(sheet: Sheet, selected: bool) -> str:
 def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: list[str],
                 drawing: str | None, selected: bool, date1904: bool) -> None:
     """Stream the worksheet part of `sheet`; `tables`/`drawing` are its relationship ids."""
+    with paused_gc():
+        _write_sheet(out, sheet, xf, tables, drawing, selected, date1904)
+
+
+def _write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], tables: list[str],
+                 drawing: str | None, selected: bool, date1904: bool) -> None:
     cells = _Cells(xf, date1904)
     small = _small_cells(sheet, cells)
     r1, c1, r2, c2 = _layout(sheet, small)
@@ -274,9 +334,10 @@ def write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], *, tables: lis
         iter(sorted((r, c, x) for (r, c), x in small.items()))]
     chunk: list[str] = []
     heights = row_heights(sheet)
-    for r, items in groupby(heapq.merge(*streams), key=lambda item: item[0]):
+    xml_of = itemgetter(2)
+    for r, items in groupby(heapq.merge(*streams), key=itemgetter(0)):
         ht = f' ht="{heights[r]:g}" customHeight="1"' if r in heights else ""
-        chunk.append(f'<row r="{r}"{ht}>{"".join(x for _, _, x in items)}</row>')
+        chunk.append(f'<row r="{r}"{ht}>{"".join(map(xml_of, items))}</row>')
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk.clear()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._version import __version__
 from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
 from ..french import nombre
+from ..grid import paused_gc
 from ..inputs import JOURNAL_COLUMNS
 from .model import (
     FMT_DATETIME,
@@ -69,24 +71,43 @@ WRAPPED = {"Intitulé", "Zone(s)", "Territoire", "Statut", "Clé", "Motif"}
 OPTIONAL = {"Montant minimum (€ HT)"}
 
 
+def column_values(values: pd.Series) -> list[Any]:
+    """`cell_value` of each element of `values`, in order, computed column-wise: floats
+    and ints as Python numbers (NaN: None), booleans `oui`/`non`, texts as they are (an
+    empty text: None); other dtypes value by value through `cell_value`."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+    if kind == "f":
+        a = values.to_numpy()
+        out = a.tolist()
+        for i in np.flatnonzero(np.isnan(a)).tolist():
+            out[i] = None
+        return out
+    if kind in ("i", "u"):
+        return values.to_numpy().tolist()
+    if kind == "b":
+        return ["oui" if v else "non" for v in values.to_numpy().tolist()]
+    items: Any = values
+    if kind == "O" or (not kind and pd.api.types.is_string_dtype(values.dtype)):
+        items = values.to_numpy(dtype=object)
+    return [v if type(v) is str and v else cell_value(v) for v in items]
+
+
 def frame_block(name: str, df: pd.DataFrame, spec: list[tuple[str, str, str | None]],
                 **kw: Any) -> Block:
     """A block from DataFrame columns, in the order and with the headers of `spec`: hours
     without decimals when they are whole, long texts wrapped, an OPTIONAL column only when
     some row has a value in it."""
-    keys = [k for _, k, _ in spec]
-    rows = [[cell_value(v) for v in rec] for rec in
-            df.reindex(columns=keys).itertuples(index=False, name=None)]
-    cols = []
+    frame = df.reindex(columns=[k for _, k, _ in spec])
+    values = [column_values(frame.iloc[:, j]) for j in range(len(spec))]
+    cols, kept = [], []
     for j, (h, _, fmt) in enumerate(spec):
+        if h in OPTIONAL and all(v is None for v in values[j]):
+            continue
         if fmt == FMT_HOURS:
-            fmt = hours_format([r[j] for r in rows])
+            fmt = hours_format(values[j])
         cols.append(Column(h, fmt, wrap=h in WRAPPED))
-    empty = [j for j, c in enumerate(cols)
-             if c.header in OPTIONAL and all(r[j] is None for r in rows)]
-    if empty:
-        cols = [c for j, c in enumerate(cols) if j not in empty]
-        rows = [[v for j, v in enumerate(r) if j not in empty] for r in rows]
+        kept.append(values[j])
+    rows = list(map(list, zip(*kept, strict=True))) if kept else [[] for _ in range(len(df))]
     return Block(name, cols, rows, **kw)
 
 
@@ -137,6 +158,12 @@ def _multi(result: Result) -> Sheet:
 def build_outputs(result: Result, *, source: str = "ligne de commande", user: str = "",
                   file_name: str = "", now: dt.datetime | None = None) -> Outputs:
     """The six output sheets of a run."""
+    with paused_gc():
+        return _build_outputs(result, source, user, file_name, now)
+
+
+def _build_outputs(result: Result, source: str, user: str, file_name: str,
+                   now: dt.datetime | None) -> Outputs:
     jrow = journal_row(result, source, user, file_name, now)
     when: dt.datetime = jrow[0]
     sheets = [

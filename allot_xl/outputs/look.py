@@ -74,7 +74,22 @@ LINE_PT = 15.0  # a line of 11-point text
 
 
 def _lines(text: str, chars: float) -> int:
-    return max(1, len(textwrap.wrap(text, max(1, int(chars)), break_on_hyphens=False)))
+    """How many lines `text` takes wrapped at `chars` characters: textwrap's count (words
+    not cut at hyphens, long words broken), at least 1."""
+    width = max(1, int(chars))
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # one space between words, no other whitespace: while no word is longer than the
+        # line, textwrap fills each line greedily with whole words, that is up to the last
+        # space within `width` characters of the line's start
+        lines, start, end = 1, 0, len(text)
+        while end - start > width:
+            space = text.rfind(" ", start, start + width + 1)
+            if space < 0:
+                break  # a word longer than the line: textwrap cuts it
+            lines, start = lines + 1, space + 1
+        else:
+            return lines
+    return max(1, len(textwrap.wrap(text, width, break_on_hyphens=False)))
 
 
 def row_heights(sheet: Sheet) -> dict[int, float]:
@@ -98,10 +113,15 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
             if not c.wrap:
                 continue
             w = widths[b.col + j] - 1
+            seen: dict[str, int] = {}  # wrapped columns repeat their texts (Motif, Zone(s))
             for i, r in enumerate(b.rows):
                 v = r[j] if j < len(r) else None
                 if isinstance(v, str) and len(v) > w:
-                    need(b.row + 1 + i, LINE_PT * _lines(v, w))
+                    n = seen.get(v)
+                    if n is None:
+                        n = seen[v] = _lines(v, w)
+                    if n > 1:  # one line is every row's height already
+                        need(b.row + 1 + i, LINE_PT * n)
     out.update(sheet.row_heights)
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import pandas as pd
@@ -38,10 +39,17 @@ def statut(lot: Any) -> str:
     return " ; ".join(words) if words else "Conforme"
 
 
+_StatutRow = namedtuple("_StatutRow", ["unite", "flags", "below_min", "above_max", "volume",
+                                       "volume_min", "volume_max", "imposes"])
+
+
 def lots_shown(lots: pd.DataFrame) -> pd.DataFrame:
     """The engine's typed lots frame with the words of the `Lots` sheet."""
     shown = lots.copy()
-    shown["statut"] = [statut(r) for r in lots.itertuples()]
+    # the columns statut() reads, row by row (itertuples would convert all of them)
+    rows = (zip(*(lots[c].tolist() for c in _StatutRow._fields), strict=True) if len(lots)
+            else ())
+    shown["statut"] = [statut(_StatutRow(*r)) for r in rows]
     for c in ("petit_lot", "mini_lot"):
         shown[c] = lots[c].map(oui_non)
     return shown
