@@ -78,7 +78,7 @@ def _check_texts(z: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
             if _LONG_TEXT.search(buf):
                 raise UnreadableFile(
                     f"« {name} » est refusé : une cellule y contient un texte de plus de "
-                    f"32\u202f767 caractères, au-delà de ce qu'Excel accepte (classeur anormal).")
+                    f"32\u00a0767 caractères, au-delà de ce qu'Excel accepte (classeur anormal).")
             cut = buf.rfind(b"<")
             carry = buf[cut:] if cut >= 0 else buf[-opc.MAX_TEXT_BYTES:]
 

@@ -16,6 +16,7 @@ except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same
     from . import xlsx_pure as pc  # type: ignore[no-redef]
 
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
+from ..french import nombre
 from ..grid import SheetGrid, TableRef, paused_gc
 from ..inputs import wanted_sheets
 from ..problems import UnreadableFile
@@ -137,10 +138,6 @@ def _row_end(buf: bytes) -> int:
     return end + 6 if end >= 0 else 0
 
 
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def scan_sheet(f: BinaryIO, title: str, file_name: str,
                merged: list[tuple[int, int, int, int]] | None = None
                ) -> dict[tuple[int, int], object]:
@@ -163,7 +160,7 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str,
         if last > MAX_ROWS:
             raise UnreadableFile(
                 f"La feuille « {title} » de « {file_name} » a des valeurs au-delà de la ligne "
-                f"{_thousands(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
+                f"{nombre(MAX_ROWS)} : allot_xl ne lit pas une feuille aussi longue. Si les "
                 f"lignes du bas sont vides, supprimez-les (Ctrl+Fin montre la dernière cellule "
                 f"utilisée) ; sinon répartissez les besoins en plusieurs classeurs.")
         if has_control(block):

@@ -13,6 +13,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from ..french import nombre
 from ..grid import paused_gc
 from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, row_heights, sheet_widths
 from ..outputs.model import FMT_DATETIME, Block, Page, Sheet, cell_value
@@ -283,8 +284,7 @@ def _layout(sheet: Sheet, small: dict[tuple[int, int], str]) -> tuple[int, int, 
     if not rows:
         return 1, 1, 1, 1
     if max(rows) > MAX_ROWS or max(cols) > MAX_COLS:
-        def n(k: int) -> str:
-            return f"{k:,}".replace(",", "\u202f")
+        n = nombre
         raise AllotError(f"La feuille « {sheet.name} » aurait {n(max(rows))} lignes et "
                          f"{n(max(cols))} colonnes : Excel en accepte au plus {n(MAX_ROWS)} et "
                          f"{n(MAX_COLS)}. Réduisez les données (par exemple le nombre "

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import quoteattr
 
+from ..french import nombre
 from ..outputs import look as _look
 from ..outputs.look import Look
 from .opc import NS_MAIN, BadPart, parse, q
@@ -76,10 +77,6 @@ def _key(e: Element) -> tuple:
     """A record compared by content: local names, attributes, children, text."""
     return (e.tag.rsplit("}", 1)[-1], tuple(sorted(e.attrib.items())),
             tuple(_key(c) for c in e), (e.text or "").strip())
-
-
-def _n(k: int) -> str:
-    return f"{k:,}".replace(",", "\u202f")
 
 
 class _Records:
@@ -169,9 +166,9 @@ def append_styles(xml: bytes | None, looks: Iterable[Look]) -> tuple[bytes, dict
                                  else f"<{p}xf {attrs}/>")
     totals = {"numFmts": len(formats), **{t: counts[t] + len(new[t]) for t in counts}}
     if totals["cellXfs"] > MAX_XFS or totals["fonts"] > MAX_FONTS:
-        raise StylesFull(f"{_n(totals['cellXfs'])} formats de cellule et "
-                         f"{_n(totals['fonts'])} polices : Excel accepte au plus "
-                         f"{_n(MAX_XFS)} formats et {_n(MAX_FONTS)} polices")
+        raise StylesFull(f"{nombre(totals['cellXfs'])} formats de cellule et "
+                         f"{nombre(totals['fonts'])} polices : Excel accepte au plus "
+                         f"{nombre(MAX_XFS)} formats et {nombre(MAX_FONTS)} polices")
     for tag in ORDER:
         if new[tag]:
             text = _append(text, p, tag, new[tag], totals[tag])
