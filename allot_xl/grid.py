@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,15 +20,27 @@ def paused_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a step that makes millions of objects
     (grids, rows, cell XML): each collection walks every live object, and the grids of a
     large workbook are millions of them. Reference counting still frees everything that is
-    not in a cycle; the collector is switched back on (if it was on) at the end, and
-    collects any cycles then."""
-    was_on = gc.isenabled()
-    gc.disable()
+    not in a cycle. Steps may overlap (the add-in server runs regenerations in threads):
+    the collector comes back on, if it was on, when the last of them ends, and collects
+    any cycles then."""
+    global _paused, _was_on
+    with _pause_lock:
+        if _paused == 0:
+            _was_on = gc.isenabled()
+            gc.disable()
+        _paused += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _pause_lock:
+            _paused -= 1
+            if _paused == 0 and _was_on:
+                gc.enable()
+
+
+_pause_lock = threading.Lock()
+_paused = 0  # steps running with the collector paused
+_was_on = True
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .engine import Result, allot
-from .grid import SheetGrid
+from .grid import SheetGrid, paused_gc
 from .inputs import read_inputs
 from .model import Inputs
 from .outputs.build import build_outputs
@@ -64,7 +64,8 @@ def run(grids: dict[str, SheetGrid], context: Context, *, outputs: bool = True) 
     Raises StructuralError (French) when the run cannot go on; bad rows are Problems."""
     inputs, report = validate(grids, context)
     context.progress(f"Allotissement de {len(inputs.needs)} besoins")
-    result = allot(inputs, report)
+    with paused_gc():
+        result = allot(inputs, report)
     if not outputs:
         return Run(result, None)
     context.progress("Description des feuilles de sortie")

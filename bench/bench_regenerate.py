@@ -159,15 +159,15 @@ def bench(sizes: list[int], runs: int) -> tuple[str, str, str]:
     table = ("| needs | (a) regenerate | (a) peak | (b) floor (calamine + xlsxwriter) | "
              "(b) peak | (c) openpyxl load + save | (c) peak | (a) ÷ (b) | (a) ÷ (c) |\n"
              "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows))
-    phases = ("| needs | read | validation | allotment + outputs description | write |\n"
-              "|---|---|---|---|---|\n" + "\n".join(phase_rows))
+    phases = ("| needs | read | validation | allotment | outputs description | write |\n"
+              "|---|---|---|---|---|---|\n" + "\n".join(phase_rows))
     return table, phases, reading(last)
 
 
 def reading(r: dict) -> str:
     """What the largest size says, in figures of the same run."""
     med, ph = r["med"], r["phases"]
-    engine = ph["Contrôle"] + ph["Allotissement"]
+    engine = ph["Contrôle"] + ph["Allotissement"] + ph["Description"]
     return (f"Reading, at {r['n']:,} needs: (a) takes {med['regenerate'] / med['floor']:.2f} × "
             f"the floor (target ≤ 1.0) and peaks at {r['peak']['regenerate']:.0f} MB (target "
             f"< 400 MB). Of its {med['regenerate']:.1f} s, {engine:.1f} s are validation, "

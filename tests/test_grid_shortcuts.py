@@ -64,3 +64,31 @@ def test_paused_gc_restores_the_collector(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_overlapping_pauses_in_threads_leave_the_collector_on() -> None:
+    """Regenerations overlap in the add-in server's threads: the collector stays off while
+    any of them runs and is on again once the last one ends, whatever the order."""
+    import threading
+
+    assert gc.isenabled()
+    inside, release = threading.Barrier(4), threading.Event()
+    seen: list[bool] = []
+
+    def step(i: int) -> None:
+        with paused_gc():
+            inside.wait()
+            if i % 2:
+                release.wait()
+            seen.append(gc.isenabled())
+
+    threads = [threading.Thread(target=step, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads[::2]:
+        t.join()
+    assert not gc.isenabled()  # two steps still running
+    release.set()
+    for t in threads:
+        t.join()
+    assert seen == [False] * 4 and gc.isenabled()

@@ -116,15 +116,18 @@ def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
     # a library writer (openpyxl) left half-way keeps generators that fail again when they
     # are finalised: their "Exception ignored" traceback must not follow the French sentence
     sys.unraisablehook = lambda _: None
+    done = False
     try:
         try:
             write(tmp.path)
             tmp.commit()
+            done = True
         except OSError as e:
             failure = WriteError(_write_message(dst, e))
         finally:
             tmp.discard()
-        gc.collect()
+            if not done:  # finalise a half-way writer while its noise is muted
+                gc.collect()
     finally:
         sys.unraisablehook = hook
     if failure is not None:
