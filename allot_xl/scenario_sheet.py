@@ -74,6 +74,22 @@ def _lenient(grids: dict[str, SheetGrid], inputs: Inputs) -> Inputs:
     return dataclasses.replace(inputs, needs=loose.needs)
 
 
+def _refuse_unknown_columns(grid: SheetGrid, header_row: int, title: str) -> None:
+    """A header the `Scénarios` sheet does not know would be silently ignored, and the
+    buyer's change lost: refused, naming the column and what a variant may change."""
+    known = {C.fold(n) for c in C.COLUMNS[C.SCENARIOS] for n in (c.name, *c.aliases)}
+    rules = {C.fold(n) for c in C.COLUMNS[C.REGLES] for n in (c.name, *c.aliases)}
+    for j, cell in enumerate(grid.values[header_row - 1] if header_row else [], 1):
+        name = C.clean_text(cell)
+        if not name or C.fold(name) in known:
+            continue
+        why = ("ne peut pas varier dans un scénario" if C.fold(name) in rules
+               else "est inconnue")
+        raise StructuralError(
+            f"Feuille « {title} », ligne {header_row}, colonne {j} : la colonne « {name} » "
+            f"{why}. Une variante peut changer : {', '.join(C.SCENARIO_OVERRIDES)}.")
+
+
 def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario]:
     """The variants of the `Scénarios` sheet (none without the sheet), each a `Règles` row
     with its non-empty cells replaced, checked as `Règles` is. Raises StructuralError
@@ -88,6 +104,7 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
                               f"introuvables dans les 10 premières lignes (ligne d'en-tête "
                               f"attendue : Scénario, Dispositif, puis les colonnes de Règles "
                               f"que la variante change).")
+    _refuse_unknown_columns(grids[title], t.header_row, title)
     by_fold = {C.fold(c): c for c in inputs.rules}
     seen: set[tuple[str, str]] = set()
     out: list[Scenario] = []
@@ -117,17 +134,24 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
                 cells[col], headers[col] = v, t.header(col)
         given = {col for col in C.SCENARIO_OVERRIDES
                  if col in t.columns and not C.is_blank(t.get(vals, col))}
+        r = inputs.rules[code]
+        kept = [c for c, v in (("Volume min", r.volume_min), ("Volume max", r.volume_max))
+                if v is not None and c not in given]
+        # before read_rules, whose bound checks would compare a bound in the new unit with
+        # one of Règles
+        unit = C.canonical_choice(cells["Unité"], C.UNITES) if "Unité" in given else None
+        if unit is not None and unit != r.unite and kept:
+            raise StructuralError(
+                f"{where} : l'unité passe à « {unit} » mais "
+                f"{' et '.join(f'« {c} »' for c in kept)} "
+                f"{'sont vides' if len(kept) > 1 else 'est vide'} : les bornes de Règles "
+                f"({nombre(r.volume_min)} – "
+                f"{'sans maximum' if r.volume_max is None else nombre(r.volume_max)}) "
+                f"resteraient comptées en {r.unite}. Indiquez les bornes dans la nouvelle "
+                f"unité.")
         one = RawTable(title, t.header_row, {k: i for i, k in enumerate(cells)}, headers,
                        [(row, list(cells.values()))], kind=C.REGLES)
         rule = read_rules(one, Report())[code]
-        r = inputs.rules[code]
-        if rule.unite != r.unite and not given & {"Volume min", "Volume max"}:
-            raise StructuralError(
-                f"{where} : l'unité passe à « {rule.unite} » mais « Volume min » et "
-                f"« Volume max » sont vides : ils resteraient ceux de Règles "
-                f"({nombre(r.volume_min)} – "
-                f"{'sans maximum' if r.volume_max is None else nombre(r.volume_max)}), "
-                f"comptés en {r.unite}. Indiquez les bornes dans la nouvelle unité.")
         out.append(Scenario(name, code, dataclasses.replace(rule, row=inputs.rules[code].row),
                             row=row))
     return out
@@ -207,8 +231,10 @@ def scenario_rules(grids: dict[str, SheetGrid], inputs: Inputs, name: str) -> di
         return rules
     found = [s for s in read_scenarios(grids, inputs) if C.fold(s.name) == C.fold(name)]
     if not found:
+        names = list(dict.fromkeys(s.name for s in read_scenarios(grids, inputs)))
         raise StructuralError(f"Scénario « {name} » introuvable : indiquez « Proposé » ou un "
-                              f"nom de la feuille {C.SCENARIOS}.")
+                              f"nom de la feuille {C.SCENARIOS}"
+                              + (f" ({', '.join(names)})." if names else "."))
     for s in found:
         rules[s.dispositif] = s.rule
     return rules

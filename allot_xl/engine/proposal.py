@@ -49,7 +49,12 @@ def _bounds(rule: Rule, unit: str) -> list[tuple[float, float | None]]:
     k = 1.0 if unit == rule.unite else (
         rule.heures_par_place if unit == Unite.HEURES else 1 / rule.heures_par_place)
     vmin, vmax = rule.volume_min * k, None if rule.volume_max is None else rule.volume_max * k
-    rounded = (lambda x: round(x)) if unit == Unite.PLACES else (lambda x: round(x, -1))
+    # whole places, hours to the ten; a positive bound never rounded down to nothing
+    def rounded(x: float) -> float:
+        if unit == Unite.PLACES:
+            return max(1, round(x)) if x > 0 else 0
+        return max(10, round(x, -1)) if x > 0 else 0
+
     out: list[tuple[float, float | None]] = []
     pairs = sorted(product(MIN_FACTORS, MAX_FACTORS if vmax is not None else (1.0,)),
                    key=lambda f: (f != (1.0, 1.0), f))
@@ -88,10 +93,10 @@ def _shortfall(f: Figures) -> tuple:
 
 
 def eligible(cand: Rule, f: Figures) -> bool:
-    """Whether a design may be proposed: a `Région` lot is a whole région; cut into parts
-    it would gather zones from across the région (the parts are balanced by volume, not
-    drawn on the map), which no buyer would publish."""
-    return not ("Région" in cand.maille and f.split_parts)
+    """Whether a design may be proposed: a `Département` or `Région` lot cut into parts
+    would gather zones from across it (the parts are balanced by volume, not drawn on the
+    map), which no buyer would publish; parts of a zone or of a territoire stay local."""
+    return not (f.split_parts and {"Département", "Région"} & set(cand.maille))
 
 
 def propose(inputs: Inputs, rule: Rule) -> tuple[Scenario, Figures]:

@@ -54,20 +54,20 @@ def _n(k: float, one: str, many: str | None = None) -> str:
 def _reason(s: Scenario, f: Figures, why: str) -> str:
     what = (f"{_n(f.small_for_smes, 'lot accessible', 'lots accessibles')} à une petite "
             f"structure sur {_n(f.lots, 'lot')}")
+    lone = (f"{_n(f.lone_over_max, 'besoin seul', 'besoins seuls')} au-delà du maximum "
+            f"(indivisible{'s' if f.lone_over_max > 1 else ''})" if f.lone_over_max else "")
     if why == "feasible":
-        lone = (f", hors {_n(f.lone_over_max, 'besoin seul', 'besoins seuls')} au-delà du "
-                f"maximum (indivisible{'s' if f.lone_over_max > 1 else ''})"
-                if f.lone_over_max else "")
-        return (f"Recommandé : respecte les bornes{lone} et le plafond des {_controlled(s)} "
-                f"({pct(f.share)} pour {pct(f.cap)}) ; {what}.")
-    return f"Recommandé faute de mieux : {_binding(s, f)} ; {what}."
+        return (f"Recommandé : respecte les bornes{f', hors {lone},' if lone else ''} et le "
+                f"plafond des {_controlled(s)} ({pct(f.share)} pour {pct(f.cap)}) ; {what}.")
+    return (f"Recommandé faute de mieux : {_binding(s, f)}{f' ; {lone}' if lone else ''} ; "
+            f"{what}.")
 
 
 def _binding(s: Scenario, f: Figures) -> str:
     if f.out_of_bounds:
         return f"{_n(f.out_of_bounds, 'lot')} hors des bornes de volume"
     return (f"part des {_controlled(s)} de {pct(f.share)}, au-delà du plafond de "
-            f"{pct(f.cap)} de {nombre(round(f.share - f.cap, 2))} point(s)")
+            f"{pct(f.cap)} de {_n(round(f.share - f.cap, 2), 'point')}")
 
 
 _LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
@@ -123,11 +123,17 @@ def _row(s: Scenario, f: Figures, mark: str, motif: str, bids: bool) -> list:
     return [
         s.dispositif, s.name, mark, " + ".join(r.maille), r.unite, r.volume_min, r.volume_max,
         r.regroupement, r.attributaires, r.lots_max, "oui" if r.divisible else "non",
-        f.lots, f.needs, *f.places, *f.hours, *f.amount, f.out_of_bounds, f.lone_over_max,
+        f.lots, f.needs, *_sizes(f.places, f), *_sizes(f.hours, f), *_sizes(f.amount, f),
+        f.out_of_bounds, f.lone_over_max,
         f.needs_per_lot, f.avoided, f.share, f.cap, f.small_for_smes,
         gone or f.bidders_per_lot, gone or f.unsuccessful, f.split_parts, motif,
         f"{s.dispositif} · {s.name}",
     ]
+
+
+def _sizes(spread: tuple[float, float, float], f: Figures) -> tuple:
+    """Median, min and max, blank when there is no lot to measure."""
+    return spread if f.lots else (None, None, None)
 
 
 def comparison_sheet(rows: list[tuple[Scenario, Figures]]) -> Sheet:

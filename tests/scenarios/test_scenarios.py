@@ -188,9 +188,32 @@ def test_a_unit_change_without_bounds_and_a_blank_dispositif_are_refused(
     assert main(["scenarios", str(src)]) == 2
     err = capsys.readouterr().err
     assert ("Feuille « Scénarios », ligne 2 : l'unité passe à « heures » mais « Volume min » "
-            "et « Volume max » sont vides : ils resteraient ceux de Règles (12 – 60), comptés "
-            "en places.") in err
+            "et « Volume max » sont vides : les bornes de Règles (12 – 60) resteraient "
+            "comptées en places.") in err
+    src = with_scenarios(REAL, tmp_path / "unit2.xlsx",
+                         [{"Scénario": "Max en heures", "Dispositif": "PQ", "Unité": "heures",
+                           "Volume max": 36000}])
+    assert main(["scenarios", str(src)]) == 2
+    assert "mais « Volume min » est vide : les bornes de Règles" in capsys.readouterr().err
+    src = with_scenarios(REAL, tmp_path / "unit3.xlsx",
+                         [{"Scénario": "Min en heures", "Dispositif": "PQ", "Unité": "heures",
+                           "Volume min": 5400}])
+    assert main(["scenarios", str(src)]) == 2
+    assert "mais « Volume max » est vide" in capsys.readouterr().err
     src = with_scenarios(REAL, tmp_path / "blank.xlsx", [{"Scénario": "X", "Dispositif": None}])
     assert main(["scenarios", str(src)]) == 2
     assert "ligne 2 : dispositif manquant" in capsys.readouterr().err
     assert not (tmp_path / "unit.scenarios.xlsx").exists()
+    wb = openpyxl.load_workbook(REAL)
+    ws = wb.create_sheet("Scénarios")
+    ws.append(["Scénario", "Dispositif", "Volumes max", "Plafonner aux débouchés"])
+    ws.append(["Faute de frappe", "PQ", 100, "non"])
+    wb.save(tmp_path / "cols.xlsx")
+    assert main(["scenarios", str(tmp_path / "cols.xlsx")]) == 2
+    assert ("Feuille « Scénarios », ligne 1, colonne 3 : la colonne « Volumes max » est "
+            "inconnue. Une variante peut changer : Maille, Unité") in capsys.readouterr().err
+    ws.delete_cols(3)
+    wb.save(tmp_path / "cols.xlsx")
+    assert main(["scenarios", str(tmp_path / "cols.xlsx")]) == 2
+    assert ("la colonne « Plafonner aux débouchés » ne peut pas varier dans un scénario"
+            in capsys.readouterr().err)

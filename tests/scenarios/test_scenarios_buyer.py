@@ -4,6 +4,7 @@ without needs not compared."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -119,3 +120,44 @@ def test_check_tells_beforehand_what_scenarios_would_refuse(
     good = with_scenarios(EXAMPLE, tmp_path / "good.xlsx",
                           [{"Scénario": "X", "Dispositif": "PQ", "Volume min": 10}])
     assert not [p for p in api.check(good).sorted() if p.code == "scenarios-invalide"]
+
+
+def _figures(**kw: object):
+    from allot_xl.engine.scenarios import Figures
+
+    base = dict(lots=3, places=(10.0, 5.0, 20.0), hours=(100.0, 50.0, 200.0),
+                amount=(1.0, 1.0, 1.0), out_of_bounds=0, lone_over_max=0, needs_per_lot=1.0,
+                avoided=0, share=0.0, cap=20.0, small_for_smes=0, needs=3,
+                bidders_per_lot=None, unsuccessful=None)
+    return Figures(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_parts_of_a_departement_or_region_are_not_proposed_and_bounds_never_vanish() -> None:
+    from allot_xl.engine.proposal import _bounds, eligible
+    from allot_xl.model import Rule
+
+    rule = Rule("AOF", "AOF", ("Zone",), "heures", 450.0, volume_min=100.0,
+                volume_max=200.0)
+    cut = _figures(split_parts=2)
+    for maille, ok in ((("Zone",), True), (("Territoire",), True),
+                       (("Département",), False), (("Région", "Domaine"), False)):
+        assert eligible(Rule("AOF", "AOF", maille, "heures", 450.0), cut) is ok
+        assert eligible(Rule("AOF", "AOF", maille, "heures", 450.0), _figures())
+    assert _bounds(rule, "places") == [(1.0, 1.0)]  # 100 h ÷ 450 h per place: one place
+    assert _bounds(dataclasses.replace(rule, volume_min=0.0), "heures")[0] == (0.0, 200.0)
+
+
+def test_the_motif_names_lone_needs_above_the_maximum_whoever_wins() -> None:
+    from allot_xl.engine.scenarios import Scenario
+    from allot_xl.model import Rule
+    from allot_xl.outputs.scenarios import _reason
+
+    s = Scenario("Actuel", "AOF", Rule("AOF", "AOF", ("Zone",), "heures", 450.0))
+    lone = _figures(lone_over_max=1, out_of_bounds=2)
+    said = _reason(s, lone, "bounds")
+    assert said.startswith("Recommandé faute de mieux : 2 lots hors des bornes de volume ; "
+                           "1 besoin seul au-delà du maximum (indivisible) ;")
+    said = _reason(s, _figures(lone_over_max=3), "feasible")
+    assert "respecte les bornes, hors 3 besoins seuls au-delà du maximum (indivisibles), et" \
+        in said
+    assert "de 0,5 point" in _reason(s, _figures(share=20.5), "share")
