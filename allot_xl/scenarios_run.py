@@ -7,10 +7,9 @@ import dataclasses
 
 from .contract import COMPARAISON, OFFRES, SCENARIOS, fold
 from .engine.scenarios import PROPOSE, redraws
-from .french import nombre
 from .grid import SheetGrid, find_sheet, read_table
 from .outputs.model import Outputs
-from .outputs.scenarios import comparison_sheet
+from .outputs.scenarios import changed_values, comparison_sheet
 from .pipeline import Context, Progress, validate
 from .problems import StructuralError
 from .scenario_sheet import compare, scenario_rules, with_rules
@@ -29,25 +28,6 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
                    f"« {COMPARAISON} ».")
 
 
-# rule fields of a scenario, as the `Journal` names them
-_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
-           ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
-           ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
-           ("divisible", "Besoins divisibles"))
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, tuple):
-        return " + ".join(value)
-    if isinstance(value, float):
-        return nombre(value)
-    return str(value)
-
-
 def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign: str,
                    say: Progress) -> tuple[dict[str, SheetGrid], str]:
     """The grids of a run under scenario `name` (`Règles` rows replaced in memory) and the
@@ -60,14 +40,10 @@ def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign
     say(f"Scénario « {name} »")
     inputs, _ = validate(grids, Context(campaign=campaign))
     rules = scenario_rules(grids, inputs, name)
-    changed = {code: [f for f, _ in _LABELS if getattr(r, f) != getattr(inputs.rules[code], f)]
-               for code, r in rules.items()}
-    changed = {code: fields for code, fields in changed.items() if fields}
+    changed = {code: changed_values(r, inputs.rules[code]) for code, r in rules.items()}
     shown = PROPOSE if name.strip().casefold() == PROPOSE.casefold() else name.strip()
-    used = " ; ".join(
-        f"{code} : " + ", ".join(f"{label} {_shown(getattr(rules[code], f))}"
-                                 for f, label in _LABELS if f in fields)
-        for code, fields in changed.items())
+    used = " ; ".join(f"{code} : " + ", ".join(f"{label} {new}" for label, new, _ in fields)
+                      for code, fields in changed.items() if fields)
     redrawn = [code for code, r in rules.items() if redraws(r, inputs.rules[code])]
     grids, set_aside = _without_bids(with_rules(grids, rules), redrawn)
     note = (f" ; offres de {', '.join(set_aside)} non prises en compte : le scénario "

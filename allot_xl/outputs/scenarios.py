@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..contract import COMPARAISON
 from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
 from ..french import nombre, pct
-from ..model import Regime
+from ..model import Regime, Rule
 from .model import (
     FMT_EUR,
     FMT_HOURS,
@@ -70,13 +70,15 @@ def _binding(s: Scenario, f: Figures) -> str:
             f"{pct(f.cap)} de {_n(round(f.share - f.cap, 2), 'point')}")
 
 
-_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
-           ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
-           ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
-           ("divisible", "Besoins divisibles"))
+# the rule fields a scenario may change, as the comparison and `Journal` name them
+RULE_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
+               ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
+               ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
+               ("divisible", "Besoins divisibles"))
 
 
-def _value(v: object) -> str:
+def rule_value(v: object) -> str:
+    """A rule value in words: `Zone + Domaine`, `oui`, `7 200`, `sans maximum`."""
     if v is None:
         return "sans maximum"
     if isinstance(v, bool):
@@ -88,10 +90,16 @@ def _value(v: object) -> str:
     return str(v)
 
 
+def changed_values(rule: Rule, base: Rule) -> list[tuple[str, str, str]]:
+    """(label, value in `rule`, value in `base`) of each field `rule` changes."""
+    return [(label, rule_value(getattr(rule, f)), rule_value(getattr(base, f)))
+            for f, label in RULE_LABELS if getattr(rule, f) != getattr(base, f)]
+
+
 def changes(s: Scenario, base: Scenario) -> str:
     """What `s` changes in `base`'s rule, in words (`Maille Zone (au lieu de Territoire)`)."""
-    said = [f"{label} {_value(getattr(s.rule, f))} (au lieu de {_value(getattr(base.rule, f))})"
-            for f, label in _LABELS if getattr(s.rule, f) != getattr(base.rule, f)]
+    said = [f"{label} {new} (au lieu de {old})"
+            for label, new, old in changed_values(s.rule, base.rule)]
     return ("Par rapport à Actuel : " + ", ".join(said) + ".") if said else (
         "Mêmes règles qu'Actuel.")
 
