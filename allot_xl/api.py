@@ -136,11 +136,11 @@ def check(path: str | Path, progress: Progress | None = None) -> Report:
     src = Path(path)
     say = progress or silent
     grids = _grids(src, say)
-    report = run(grids, Context(campaign=src.stem, progress=say), outputs=False).report
+    result = run(grids, Context(campaign=src.stem, progress=say), outputs=False).result
     from .scenario_sheet import scenarios_problem
 
-    scenarios_problem(grids, report)
-    return report
+    scenarios_problem(grids, result.inputs, result.report)
+    return result.report
 
 
 def export(path: str | Path, output: str | Path | None = None) -> Path:

@@ -31,6 +31,12 @@ def _fold_text(text: str) -> str:
     return _SPACES.sub(" ", s).strip().casefold()
 
 
+def lot_prefix(lot: Any) -> str:
+    """The dispositif code of a lot name, folded (`PQ-05` -> `pq`): lots are named
+    `CODE-NN`."""
+    return fold(str(lot).rsplit("-", 1)[0])
+
+
 @functools.lru_cache(maxsize=65536)
 def sort_key(text: str) -> str:
     """Order of `Clé` values: case- and accent-insensitive (`Énergie` between `C` and `H`)."""

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import contract as C
 from .checks import Pending, name_column, number_column, short
-from .contract import clean_text, fold
+from .contract import clean_text, fold, lot_prefix
 from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
@@ -80,7 +80,7 @@ def _imposed_lot(t: RawTable, row: int, lot: str, disp: str, previous_numbers: d
                     f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
                     f"le besoin est alloti normalement.")
         return ""
-    if fold(prev.rsplit("-", 1)[0]) != fold(disp):
+    if lot_prefix(prev) != fold(disp):
         pending.add(11, "lot-impose-autre-dispositif", t.sheet, row,
                     t.header("Lot imposé"), lot,
                     f"Le lot imposé « {prev} » n'est pas un lot du dispositif "

@@ -18,9 +18,9 @@ from .engine.scenarios import (
     redraws,
     run_scenario,
 )
-from .french import nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
 from .model import Inputs, Rule
+from .outputs.scenarios import rule_value
 from .pipeline import Context, validate
 from .problems import Report, StructuralError
 from .validation import read_rules
@@ -145,8 +145,7 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
                 f"{where} : l'unité passe à « {unit} » mais "
                 f"{' et '.join(f'« {c} »' for c in kept)} "
                 f"{'sont vides' if len(kept) > 1 else 'est vide'} : les bornes de Règles "
-                f"({nombre(r.volume_min)} – "
-                f"{'sans maximum' if r.volume_max is None else nombre(r.volume_max)}) "
+                f"({rule_value(r.volume_min)} – {rule_value(r.volume_max)}) "
                 f"resteraient comptées en {r.unite}. Indiquez les bornes dans la nouvelle "
                 f"unité.")
         one = RawTable(title, t.header_row, {k: i for i, k in enumerate(cells)}, headers,
@@ -157,12 +156,10 @@ def read_scenarios(grids: dict[str, SheetGrid], inputs: Inputs) -> list[Scenario
     return out
 
 
-def scenarios_problem(grids: dict[str, SheetGrid], report: Report) -> None:
+def scenarios_problem(grids: dict[str, SheetGrid], inputs: Inputs, report: Report) -> None:
     """Add to `report` the reason a `Scénarios` sheet cannot be read (`read_scenarios`
-    would stop on it), as an error, so that checking a workbook tells it beforehand."""
-    if find_sheet(list(grids), C.SCENARIOS) is None:
-        return
-    inputs, _ = validate(grids, Context())
+    would stop on it), as an error, so that checking a workbook tells it beforehand.
+    `inputs` are the validated inputs of `grids`."""
     try:
         read_scenarios(grids, inputs)
     except StructuralError as e:
@@ -229,9 +226,10 @@ def scenario_rules(grids: dict[str, SheetGrid], inputs: Inputs, name: str) -> di
         return {code: proposed[code][0].rule for code in inputs.rules}
     if C.fold(name) == C.fold(ACTUEL):
         return rules
-    found = [s for s in read_scenarios(grids, inputs) if C.fold(s.name) == C.fold(name)]
+    variants = read_scenarios(grids, inputs)
+    found = [s for s in variants if C.fold(s.name) == C.fold(name)]
     if not found:
-        names = list(dict.fromkeys(s.name for s in read_scenarios(grids, inputs)))
+        names = list(dict.fromkeys(s.name for s in variants))
         raise StructuralError(f"Scénario « {name} » introuvable : indiquez « Proposé » ou un "
                               f"nom de la feuille {C.SCENARIOS}"
                               + (f" ({', '.join(names)})." if names else "."))

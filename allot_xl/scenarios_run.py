@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .contract import COMPARAISON, OFFRES, SCENARIOS, fold
+from .contract import COMPARAISON, OFFRES, SCENARIOS, fold, lot_prefix
 from .engine.scenarios import PROPOSE, redraws
 from .grid import SheetGrid, find_sheet, read_table
 from .outputs.model import Outputs
@@ -73,7 +73,7 @@ def _without_bids(grids: dict[str, SheetGrid], codes: list[str]
     values = [list(r) for r in grids[title].values]
     hit: dict[str, None] = {}
     for row, vals in t.rows:
-        code = wanted.get(fold(str(t.get(vals, "N° lot") or "").rsplit("-", 1)[0]))
+        code = wanted.get(lot_prefix(t.get(vals, "N° lot") or ""))
         if code is not None:
             values[row - 1] = [None] * len(values[row - 1])
             hit[code] = None

@@ -85,13 +85,13 @@ def price(g: Group, a: NeedArrays, p: Params) -> tuple[float, float]:
     rate for one year (from the hours shown, rounded to the cent, when every need has the
     same rate), and the maximum over the whole term (`term_maximum`)."""
     rate = a.one_rate
-    rates = a.taux[g.needs] if rate is None else None
-    if rates is not None and len(rates) and (rates == rates[0]).all():
+    if rate is None:
+        rates = a.taux[g.needs]
+        if not (len(rates) and (rates == rates[0]).all()):
+            montant = round(float((a.hours[g.needs] * rates).sum()), 2)
+            return montant, term_maximum(montant, p)
         rate = float(rates[0])
-    if rate is not None:  # one rate: priced from the hours shown
-        montant = round(round(g.hours, 2) * rate, 2)
-    else:
-        montant = round(float((a.hours[g.needs] * rates).sum()), 2)
+    montant = round(round(g.hours, 2) * rate, 2)  # one rate: priced from the hours shown
     return montant, term_maximum(montant, p)
 
 
@@ -146,7 +146,7 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
     hours = round(g.hours, 2)
     montant, maximum = price(g, a, p)
     annual_max = montant * p.max_bons_pct / 100
-    shown = texts
+    shown = texts  # the lot's values of each shown component
     key_text = " — ".join(v for v in (texts[c] for c in rule.maille) if v)
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
     if g.part:

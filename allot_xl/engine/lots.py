@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..contract import fold, sort_key
+from ..contract import fold, lot_prefix, sort_key
 from ..french import nombre
 from ..law import Thresholds
 from ..model import Inputs, Rule
@@ -49,11 +49,11 @@ def lot_label(code: str, n: int) -> str:
 def _number(lots: list[_Lot], code: str, previous: dict[str, str]) -> None:
     """Step 6: keep the number of a lot whose Clé existed; new lots above the highest used."""
     prefix = fold(code)
-    used = [_number_of(v) for v in previous.values() if fold(v.rsplit("-", 1)[0]) == prefix]
+    used = [_number_of(v) for v in previous.values() if lot_prefix(v) == prefix]
     taken: set[int] = set()
     for lot in lots if previous else ():
         prev = previous.get(fold(lot.cle))
-        if prev and fold(prev.rsplit("-", 1)[0]) == prefix and _number_of(prev) not in taken:
+        if prev and lot_prefix(prev) == prefix and _number_of(prev) not in taken:
             lot.number = _number_of(prev)
             taken.add(lot.number)
     nxt = max(used + list(taken) + [0]) + 1
@@ -127,7 +127,8 @@ def prepare(sub: pd.DataFrame, rule: Rule, inputs: Inputs, report: Report,
 
 def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:
     """Steps 4–6: merge, split, number, impose; the lots in number order. `prepared` is
-    left as it was (its groups are copied), so one preparation serves many bounds."""
+    left as it was (steps 4–6 make new groups, never change one in place), so one
+    preparation serves many bounds."""
     a, n_free, ordered = prepared.arrays, prepared.n_free, prepared.ordered
     region = inputs.params.region or ""
     groups = merge_small(prepared.groups, rule, a, inputs.zones, region)

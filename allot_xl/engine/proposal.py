@@ -1,9 +1,11 @@
 """`Proposé`: the design the tool searches itself for one dispositif — every `Maille` the
 needs carry, each `Regroupement`, places or hours, a grid of volume bounds around the
-buyer's — each candidate run through `engine.allot` (`scenarios.run_scenario`).
+buyer's — each candidate through the engine's own steps (`scenarios.Search`), the chosen one
+through `engine.allot` whole (`scenarios.run_scenario`).
 
-Exhaustive enumeration of the listed candidates (a design's figures come from the whole
-pipeline, not from a formula a solver could take), in a fixed order: deterministic."""
+Exhaustive enumeration of the listed candidates (a design's figures come from the
+allotment itself, not from a formula a solver could take), in a fixed order:
+deterministic."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..contract import fold
+from ..contract import fold, lot_prefix
 from ..model import Inputs, Regime, Rule
 from ..problems import Report
 from . import Result, allot, thresholds
@@ -98,7 +98,7 @@ def restrict(inputs: Inputs, rule: Rule) -> Inputs:
     offers = inputs.offers
     if offers is not None:
         prefix = fold(code)
-        offers = offers[[fold(str(x).rsplit("-", 1)[0]) == prefix for x in offers["lot"]]]
+        offers = offers[[lot_prefix(x) == prefix for x in offers["lot"]]]
     return dataclasses.replace(
         inputs, rules={code: rule}, needs=needs.reset_index(drop=True), offers=offers,
         needs_received={code: inputs.needs_received.get(code, 0)})

@@ -88,8 +88,9 @@ def check_needs(book: Any) -> Report:
     """Validate the input sheets of `book` without writing anything; show the problems."""
     context = pipeline.Context(campaign=Path(book.name).stem)
     grids = read_book(book)
-    report = pipeline.run(grids, context, outputs=False).report
-    scenarios_problem(grids, report)
+    result = pipeline.run(grids, context, outputs=False).result
+    report = result.report
+    scenarios_problem(grids, result.inputs, report)
     alert(book, check_message(report), critical=report.has_errors)
     return report
 
