@@ -306,6 +306,7 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Durée de l'accord-cadre (mois)", "duree_mois", "number", 12.0, 0, 240,
           positive=True),
     Param("Reconductions", "reconductions", "whole", 0.0, 0, 50),
+    Param("Sauts max", "sauts_max", "whole", 2.0, 0, 50),
 )
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
 TEXT_PARAMS = frozenset(p.label for p in PARAMETERS if p.kind in ("text", "choice"))

@@ -105,7 +105,7 @@ _RULES: tuple[tuple[Any, ...], ...] = (
     # attributaires, répartition, lots max par titulaire, régime, code CPV, besoins divisibles
     ("AOF", "Actions d'orientation formation", "Zone", "heures", 80, 25, 14, 3000, 30000,
      "voisines", "non", 2, "rotation", None, "SSS", "80530000", "non"),
-    ("PSP", "Promotion sociale et professionnelle", "Zone + Domaine", "heures", 180, 25, 12,
+    ("PSP", "Promotion sociale et professionnelle", "Département + Domaine", "heures", 180, 25, 12,
      4200, 15000, "territoire", "non", 1, "cascade", None, "SSS", "80530000", "non"),
     ("CREA", "Création d'entreprise", "Territoire", "places", 120, 25, 10, 20, 120,
      "territoire", "non", 2, "parts égales", 3, "SSS", "80530000", "non"),

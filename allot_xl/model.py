@@ -105,6 +105,7 @@ class Params:
     date_lancement: dt.date | None = None  # None: the day of the run
     duree_mois: float = 12.0  # term of the framework agreement, months
     reconductions: int = 0  # renewals of that term
+    sauts_max: int = 2  # reach of a merge, in `Voisines` hops (contract v3, step 4)
 
     @property
     def term_years(self) -> float:

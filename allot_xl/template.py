@@ -130,6 +130,9 @@ PARAM_HELP: dict[str, str] = {
     "Durée de l'accord-cadre (mois)": "Durée d'une période de l'accord-cadre (défaut 12).",
     "Reconductions": "Nombre de reconductions de cette durée (défaut 0) ; durée totale "
                      "au plus 48 mois (L2125-1).",
+    "Sauts max": "Portée d'un regroupement, en sauts de zones voisines (défaut 2) : un lot ne "
+                 "réunit que des zones d'un même territoire ou à au plus ce nombre de sauts "
+                 "les unes des autres (les stagiaires se déplacent).",
 }
 
 NUMBER_FORMATS: dict[str, dict[str, str]] = {

@@ -4,6 +4,7 @@ thresholds in force, and say why it is out of bounds (typed; the outputs word it
 from __future__ import annotations
 
 import itertools
+import math
 from enum import StrEnum
 
 import numpy as np
@@ -23,7 +24,8 @@ class Flag(StrEnum):
     AUCUN = "regroupement-aucun"  # Regroupement = aucun
     SANS_ZONE = "maille-sans-zone"  # voisines / pôle without Zone in the Maille
     SANS_VOISIN = "sans-voisin"  # no neighbouring zone holds a partner
-    SANS_PARTENAIRE = "sans-partenaire"  # no partner anywhere in the région
+    SANS_PARTENAIRE = "sans-partenaire"  # no other group of the same key at all
+    HORS_PORTEE = "hors-de-portee"  # groups of the same key exist, none within reach
     INDIVISIBLE = "besoin-indivisible"  # one need alone above the maximum
     IMPOSE = "lot-impose"  # needs imposed by `Lot imposé` push it past a bound
 
@@ -33,15 +35,37 @@ _FIX = {
                 "Règles pour le regrouper",
     Flag.SANS_ZONE: "la maille ne contient pas Zone, le regroupement par voisines ne peut pas "
                     "s'appliquer : choisissez « territoire »",
-    Flag.SANS_VOISIN: "aucune zone voisine n'a de besoin de même clé : déclarez les voisines "
-                      "dans Zones ou choisissez le regroupement « territoire »",
+    Flag.SANS_VOISIN: "aucune zone voisine à portée n'a de besoin de même clé : déclarez les "
+                      "voisines dans Zones, relevez « Sauts max » dans Paramètres ou choisissez "
+                      "le regroupement « territoire »",
     Flag.SANS_PARTENAIRE: "aucun autre besoin de même clé dans la région : baissez « Volume "
                           "min » ou élargissez la maille",
+    Flag.HORS_PORTEE: "aucun lot de même clé n'est à portée des stagiaires (« Sauts max » dans "
+                      "Paramètres) : baissez « Volume min », relevez « Sauts max » si les "
+                      "stagiaires peuvent se déplacer, ou choisissez une maille plus large "
+                      "(par exemple Région + Métier pour un métier rare)",
     Flag.INDIVISIBLE: "un seul besoin dépasse le maximum : mettez « Besoins divisibles » à oui "
                       "dans Règles ou relevez « Volume max »",
     Flag.IMPOSE: "des besoins y sont imposés (Lot imposé) : retirez l'imposition ou ajustez "
                  "les bornes",
 }
+
+
+def reach_words(nearest: str, hops: float, sauts_max: int, neighbours: bool) -> str:
+    """Why a lot stays under the minimum though groups of its key exist, naming the nearest
+    candidate (`nearest`: its units) and the hops the two would span together (`hops`, inf
+    when `Voisines` does not connect them): beyond `Sauts max` « aucun lot à portée »;
+    within it, not a neighbour (`neighbours`: `voisines`/`pôle`), or in a territoire or
+    département whose needs make their own lots (`territoire`)."""
+    far = ("non relié par les voisines" if math.isinf(hops)
+           else f"à {nombre(hops)} saut{'s' if hops > 1 else ''}")
+    if math.isinf(hops) or hops > sauts_max:
+        return f"aucun lot à portée : le plus proche, {nearest}, {far} (Sauts max {sauts_max})"
+    if neighbours:
+        return f"aucune zone voisine n'a de besoin de même clé : le plus proche, {nearest}, {far}"
+    return (f"aucun lot à portée dans son territoire ou son département : le plus proche, "
+            f"{nearest}, {far}, relève d'un territoire ou d'un département dont les besoins "
+            f"forment leurs propres lots")
 
 
 def fix_hint(flag: str) -> str:
@@ -63,8 +87,8 @@ def flags(g: Group, rule: Rule, imposed: int) -> tuple[bool, bool, tuple[str, ..
             why.append(Flag.IMPOSE)
         elif neighbours and "Zone" not in rule.maille:
             why.append(Flag.SANS_ZONE)
-        elif neighbours:
-            why.append(Flag.SANS_VOISIN)
+        elif g.nearest is not None:
+            why.append(Flag.SANS_VOISIN if neighbours else Flag.HORS_PORTEE)
         else:
             why.append(Flag.SANS_PARTENAIRE)
     if above:
@@ -169,6 +193,9 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
         "below_min": below, "above_max": above, "flags": why, "volume": volume,
         "imposes": imposed, "regime": rule.regime, "unite": rule.unite,
         "volume_min": rule.volume_min, "volume_max": rule.volume_max,
+        "nearest": g.nearest[0] if g.nearest and below else "",
+        "nearest_hops": g.nearest[1] if g.nearest and below else math.nan,
+        "sauts_max": p.sauts_max,
     }
     if below or above:
         unit = "h" if rule.unite == "heures" else "places"
@@ -176,6 +203,8 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
                  if below else
                  f"dépasse le maximum ({nombre(volume)} > {nombre(rule.volume_max or 0)} "
                  f"{unit})")
+        if below and g.nearest:
+            bound += f", {reach_words(*g.nearest, p.sauts_max, Flag.SANS_VOISIN in why)}"
         hints = " ; ".join(fix_hint(f) for f in why)
         report.warning("lot-hors-bornes", "Lots", None, "N° lot", name,
                        f"Le lot {name} {bound} : {hints}.")

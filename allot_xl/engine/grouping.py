@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +31,9 @@ class Group:
     part: tuple[int, int] | None = None
     below_min_stuck: bool = False
     single_over_max: bool = False
+    # left under the minimum: the nearest candidate it could not join (its units, and the
+    # hops the two would span together; inf when `Voisines` does not connect them)
+    nearest: tuple[str, float] | None = None
     _cles: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
 
     def copy(self) -> Group:
@@ -38,7 +42,7 @@ class Group:
         place (merging and splitting make new ones, `Lot imposé` rebinds `needs`)."""
         return Group(self.comps, self.needs, self.places, self.hours, set(self.zones),
                      self.base_keys, self.part, self.below_min_stuck, self.single_over_max,
-                     self._cles)
+                     self.nearest, self._cles)
 
     def volume(self, rule: Rule) -> float:
         return self.places if rule.unite == "places" else self.hours
@@ -130,15 +134,107 @@ def make_groups(a: NeedArrays, n: int, rule: Rule) -> list[Group]:
 # --------------------------------------------------------------------------- merging
 
 
+def reach_kind(rule: Rule) -> str | None:
+    """The geographic units a lot of `rule` joins when it merges: the finest geographic
+    component of its `Maille` (`Zone`, `Territoire`, `Département`, `Région`), None
+    without one."""
+    return next((c for c in GEO if c in rule.maille), None)
+
+
 @dataclass
-class _Geo:
+class Reach:
+    """Which geographic units one lot may join (contract v3, step 4): trainees travel to a
+    lot's sites, so a merge never joins units farther apart than `hops`.
+
+    Zones of one territoire are within reach of each other; otherwise every pair of the
+    units a lot joins (zones, territoires or départements: `reach_kind`) lies within
+    `hops` steps of the graph that `Voisines` draws (two units are adjacent when a zone of
+    one lists a zone of the other, either way); when `Zones` has no `Voisines` at all,
+    reach is one département. Distances are computed once per unit kind and kept."""
+
     zones: dict[str, Zone]
     region: str
+    hops: int = 2
+    _dist: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict, repr=False)
+    _zone_hops: dict[frozenset[str], dict[str, int]] = field(default_factory=dict,
+                                                            repr=False)
 
-    def hops(self, start: frozenset[str]) -> dict[str, int]:
-        """Neighbour hops from the zones `start` to every zone reachable (cached)."""
-        cache = self.__dict__.setdefault("_hops", {})
-        if start not in cache:
+    @property
+    def has_voisines(self) -> bool:
+        if "_has" not in self.__dict__:
+            self.__dict__["_has"] = any(z.voisines for z in self.zones.values())
+        return self.__dict__["_has"]
+
+    def unit(self, zone: str, kind: str) -> str:
+        z = self.zones[zone]
+        if kind == "Zone":
+            return z.name
+        if kind == "Territoire":
+            return z.territoire
+        if kind == "Département":
+            return z.departement
+        return z.region or self.region
+
+    def units(self, zones: set[str] | frozenset[str], kind: str) -> set[str]:
+        return {self.unit(z, kind) for z in zones}
+
+    def distances(self, kind: str) -> dict[str, dict[str, int]]:
+        """Hops between units of `kind` (breadth-first from each unit; absent: unconnected)."""
+        if kind not in self._dist:
+            adj: dict[str, set[str]] = {}
+            for z in self.zones.values():
+                a = self.unit(z.name, kind)
+                adj.setdefault(a, set())
+                for w in z.voisines:
+                    if w in self.zones:
+                        b = self.unit(w, kind)
+                        if a != b:
+                            adj[a].add(b)
+                            adj.setdefault(b, set()).add(a)
+            dist: dict[str, dict[str, int]] = {}
+            for s0 in adj:
+                d, queue = {s0: 0}, [s0]
+                for x in queue:
+                    for y in adj[x]:
+                        if y not in d:
+                            d[y] = d[x] + 1
+                            queue.append(y)
+                dist[s0] = d
+            self._dist[kind] = dist
+        return self._dist[kind]
+
+    def spread(self, zones: set[str] | frozenset[str], kind: str | None) -> float:
+        """The most hops between two units of `kind` that `zones` span (0 for one unit,
+        inf when two of them are not connected by `Voisines`)."""
+        if kind is None or kind == "Région":
+            return 0.0
+        units = sorted(self.units(zones, kind))
+        if len(units) <= 1:
+            return 0.0
+        dist = self.distances(kind)
+        worst = 0.0
+        for i, a in enumerate(units):
+            da = dist.get(a, {})
+            for b in units[i + 1:]:
+                worst = max(worst, da.get(b, math.inf))
+        return worst
+
+    def within(self, zones: set[str] | frozenset[str], kind: str | None) -> bool:
+        """Whether one lot may join `zones` (its units of `kind`)."""
+        if kind is None or kind == "Région":
+            return True
+        if len(self.units(zones, kind)) <= 1:
+            return True
+        if kind == "Zone" and len({self.zones[z].territoire for z in zones}) == 1:
+            return True  # zones of one territoire (an employment area)
+        if not self.has_voisines:
+            return (kind != "Département"
+                    and len({self.zones[z].departement for z in zones}) == 1)
+        return self.spread(zones, kind) <= self.hops
+
+    def zone_hops(self, start: frozenset[str]) -> dict[str, int]:
+        """Neighbour hops from the zones `start` to every zone reachable (kept)."""
+        if start not in self._zone_hops:
             dist = dict.fromkeys(start, 0)
             frontier = list(start)
             while frontier:
@@ -149,59 +245,95 @@ class _Geo:
                             dist[v] = dist[z] + 1
                             nxt.append(v)
                 frontier = nxt
-            cache[start] = dist
-        return cache[start]
+            self._zone_hops[start] = dist
+        return self._zone_hops[start]
 
     def distance(self, g: Group, p: Group) -> float:
         """Fewest neighbour hops between a zone of `g` and a zone of `p` (inf: unconnected)."""
-        dist = self.hops(frozenset(g.zones))
+        dist = self.zone_hops(frozenset(g.zones))
         return min((dist.get(z, math.inf) for z in p.zones), default=math.inf)
 
-    def units(self, g: Group, level: str) -> set[str]:
-        if level == "Territoire":
-            return {self.zones[z].territoire for z in g.zones}
-        if level == "Département":
-            return {self.zones[z].departement for z in g.zones}
-        return {self.zones[z].region or self.region for z in g.zones}
+    def level_units(self, g: Group, level: str) -> set[str]:
+        return self.units(g.zones, level)
 
 
 def _signature(g: Group, rule: Rule, skip: tuple[str, ...]) -> tuple:
     return tuple(tuple(sorted(g.comps[c])) for c in rule.maille if c not in skip)
 
 
-def _partners(g: Group, pool: list[Group], rule: Rule, geo: _Geo) -> tuple[list[Group], str]:
-    """Groups `g` may merge with, from the nearest level of geography that offers any, and
-    that level."""
-    if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE):
+def _neighbours_mode(rule: Rule) -> bool:
+    return rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE)
+
+
+def _partners(g: Group, same: list[Group], rule: Rule, reach: Reach,
+              own: Callable[[Group, Group], bool]) -> tuple[list[Group], str]:
+    """Among the candidates `same`, the groups `g` may merge with now — always within
+    reach — from the nearest level of geography that offers any, and that level. `own`
+    says whether a `territoire` merge may join the territoires and départements of both
+    groups (`_self_sufficient`)."""
+    kind = reach_kind(rule)
+    if _neighbours_mode(rule):
         if "Zone" not in rule.maille:
             return [], ""
-        sig = _signature(g, rule, ("Zone",))
-        near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
-        return [p for p in pool if p is not g and p.zones & near
-                and _signature(p, rule, ("Zone",)) == sig], "Zone"
-    # `territoire`: per group, the nearest level that offers a partner (territoire, then
-    # département, then région), preferring at each level partners whose zones neighbour it.
-    sig = _signature(g, rule, GEO)
-    same_sig = [p for p in pool if p is not g and _signature(p, rule, GEO) == sig]
-    near = set().union(*(geo.zones[z].voisines for z in g.zones)) - g.zones
+        near = set().union(*(reach.zones[z].voisines for z in g.zones)) - g.zones
+        return [p for p in same if p.zones & near
+                and reach.within(g.zones | p.zones, kind)], "Zone"
+    # `territoire`: per group, the nearest level that offers a partner within reach
+    # (territoire, then département, then the rest of the région), preferring at each level
+    # partners whose zones neighbour it.
+    near = set().union(*(reach.zones[z].voisines for z in g.zones)) - g.zones
     for level in ("Territoire", "Département", "Région"):
-        mine = geo.units(g, level)
-        found = [p for p in same_sig if geo.units(p, level) & mine]
+        mine = reach.level_units(g, level)
+        found = [p for p in same if reach.level_units(p, level) & mine
+                 and reach.within(g.zones | p.zones, kind) and own(g, p)]
         if found:
             return [p for p in found if p.zones & near] or found, level
     return [], ""
 
 
-def _preference(g: Group, p: Group, rule: Rule, geo: _Geo, level: str) -> tuple:
+def _self_sufficient(groups: list[Group], rule: Rule, a: NeedArrays, reach: Reach
+                     ) -> Callable[[Group, Group], bool]:
+    """For `territoire`: whether two groups may form one lot across territoires or
+    départements — only when the needs of their key in one of the territoires (resp.
+    départements) they span stay under `Volume min` on their own. A territoire or a
+    département whose needs of a key make a lot keeps its lots to itself."""
+    totals: dict[tuple, float] = {}
+    vol, zone = a.vol, a.zone
+    for g in groups:
+        sig = _signature(g, rule, GEO)
+        for level in ("Territoire", "Département"):
+            units = reach.units(g.zones, level)
+            if len(units) == 1:
+                k = (sig, level, next(iter(units)))
+                totals[k] = totals.get(k, 0.0) + g.volume(rule)
+                continue
+            for q in g.needs:
+                k = (sig, level, reach.unit(zone[q], level))
+                totals[k] = totals.get(k, 0.0) + float(vol[q])
+    vmin = rule.volume_min - EPS
+
+    def ok(g: Group, p: Group) -> bool:
+        sig = _signature(g, rule, GEO)
+        zones = g.zones | p.zones
+        for level in ("Territoire", "Département"):
+            units = reach.units(zones, level)
+            if len(units) > 1 and not any(totals.get((sig, level, u), 0.0) < vmin
+                                          for u in units):
+                return False
+        return True
+
+    return ok
+
+
+def _preference(g: Group, p: Group, rule: Rule, reach: Reach, level: str) -> tuple:
     """Order of the partners of `g`: `pôle` takes a group of a hub zone first, then the
     largest, so that small zones join a hub instead of chaining; the other modes take the
-    smallest — beyond the département (`territoire` reaching the région), the nearest first
-    in neighbour hops, so that a merge never leaps across the région past a closer partner."""
+    smallest — beyond the territoire, the nearest first in neighbour hops."""
     cle = sort_key(p.cle(rule.code, rule.maille))
     if rule.regroupement == Regroupement.POLE:
-        hub = any(geo.zones[z].pole for z in p.zones)
+        hub = any(reach.zones[z].pole for z in p.zones)
         return (not hub, -p.volume(rule), cle)
-    near = geo.distance(g, p) if level in ("Département", "Région") else 0
+    near = reach.distance(g, p) if level in ("Département", "Région") else 0
     return (near, p.volume(rule), cle)
 
 
@@ -211,25 +343,48 @@ def _merge(a: Group, b: Group) -> Group:
                  a.base_keys + b.base_keys)
 
 
-def _stuck(g: Group) -> Group:
-    """`g` flagged as left under the minimum (a copy: the groups given are not changed)."""
+def _stuck(g: Group, nearest: tuple[str, float] | None = None) -> Group:
+    """`g` flagged as left under the minimum (a copy: the groups given are not changed),
+    with the nearest candidate it could not join (its units, and the hops that the two
+    together would span) when there was one."""
     g = g.copy()
     g.below_min_stuck = True
+    g.nearest = nearest
     return g
 
 
-def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str, Zone],
-                region: str) -> list[Group]:
-    """Step 4: merge groups under `Volume min` (smallest first) until no merge is possible.
-    The groups given are left as they were (merged and flagged groups are new ones)."""
+def _nearest(g: Group, same: list[Group], rule: Rule, reach: Reach) -> tuple[str, float]:
+    """The candidate nearest to `g` (fewest hops spanned together, then of its territoire,
+    then of its département, then smallest), named by
+    its units of the Maille's finest geographic component that `g` does not hold."""
+    kind = reach_kind(rule) or "Zone"
+
+    mine = {level: reach.units(g.zones, level) for level in ("Territoire", "Département")}
+
+    def key(p: Group) -> tuple:
+        apart = tuple(not (reach.units(p.zones, level) & units) for level, units in mine.items())
+        return (reach.spread(g.zones | p.zones, kind), *apart, p.volume(rule),
+                sort_key(p.cle(rule.code, rule.maille)))
+
+    p = min(same, key=key)
+    units = sorted(reach.units(p.zones, kind) - reach.units(g.zones, kind), key=sort_key)
+    return " + ".join(units or sorted(reach.units(p.zones, kind), key=sort_key)), key(p)[0]
+
+
+def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, reach: Reach) -> list[Group]:
+    """Step 4: merge groups under `Volume min` (smallest first) with a partner within reach
+    (`Reach`) until no merge is possible. A group left under the minimum records the nearest
+    candidate it could not join. The groups given are left as they were (merged and flagged
+    groups are new ones)."""
     vmin = rule.volume_min
     small = [g for g in groups if g.volume(rule) < vmin - EPS]
     if not small:
         return groups
     if rule.regroupement == "aucun":
         return [_stuck(g) if g.volume(rule) < vmin - EPS else g for g in groups]
-    geo = _Geo(zones, region)
-    skip = ("Zone",) if rule.regroupement in (Regroupement.VOISINES, Regroupement.POLE) else GEO
+    skip = ("Zone",) if _neighbours_mode(rule) else GEO
+    own = (_self_sufficient(groups, rule, a, reach) if not _neighbours_mode(rule)
+           else lambda g, p: True)
     uid = itertools.count()
     alive: dict[int, Group] = {}
     buckets: dict[tuple, dict[int, Group]] = {}
@@ -249,11 +404,12 @@ def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, zones: dict[str,
         if g is None:
             continue
         bucket = buckets[_signature(g, rule, skip)]
-        cands, level = _partners(g, list(bucket.values()), rule, geo)
+        same = [p for p in bucket.values() if p is not g]
+        cands, level = _partners(g, same, rule, reach, own)
         if not cands:
-            alive[k] = bucket[k] = _stuck(g)
+            alive[k] = bucket[k] = _stuck(g, _nearest(g, same, rule, reach) if same else None)
             continue
-        p = min(cands, key=lambda x: _preference(g, x, rule, geo, level))
+        p = min(cands, key=lambda x: _preference(g, x, rule, reach, level))
         pk = next(i for i, x in bucket.items() if x is p)
         del alive[k], alive[pk], bucket[k], bucket[pk]
         add(_merge(g, p))
@@ -333,6 +489,7 @@ def split_large(g: Group, rule: Rule, a: NeedArrays) -> list[Group]:
         part = a.group({c: set(v) for c, v in g.comps.items()}, ps, g.base_keys)
         part.part = (i, len(parts_needs))
         part.below_min_stuck = g.below_min_stuck
+        part.nearest = g.nearest
         part.single_over_max = len(ps) == 1 and vol[ps[0]] > vmax + EPS
         out.append(part)
     return out

@@ -15,7 +15,7 @@ from ..law import Thresholds
 from ..model import Inputs, Rule
 from ..problems import Report
 from .describe import SHOWN, component_texts, describe
-from .grouping import EPS, Group, NeedArrays, make_groups, merge_small, split_large
+from .grouping import EPS, Group, NeedArrays, Reach, make_groups, merge_small, split_large
 from .shares import largest_remainder
 
 # The lots frame: numbers, booleans and `describe.Flag` codes (the outputs word them).
@@ -24,7 +24,7 @@ LOT_COLUMNS = [
     "nb_besoins", "places", "hours", "hpp", "montant", "montant_max", "attributaires",
     "repartition", "petit_lot", "cle", "mini_lot", "montant_min", "cpv", "ca_max",
     "below_min", "above_max", "flags", "volume", "imposes", "regime", "unite", "volume_min",
-    "volume_max",
+    "volume_max", "nearest", "nearest_hops", "sauts_max",
 ]
 AFFECTATION_COLUMNS = ["id", "lot", "motif", "places", "hours", "row", "dispositif"]
 
@@ -100,6 +100,7 @@ class Prepared:
     arrays: NeedArrays
     n_free: int
     groups: list[Group]
+    reach: Reach  # which zones one lot may join (shared by every preparation of a run)
     # step 5 per (group's needs, Volume max, stuck under the minimum): its parts, or
     # whether the group left whole is a single need above the maximum (`_split`)
     splits: dict[tuple, list[Group] | bool] = field(default_factory=dict)
@@ -121,8 +122,11 @@ def prepare(sub: pd.DataFrame, rule: Rule, inputs: Inputs, report: Report,
         n_free, comps = len(free), None
     else:
         ordered, n_free, comps = base.ordered, base.n_free, base.arrays.comps
-    a = NeedArrays.of(ordered, rule, inputs.zones, inputs.params.region or "", comps)
-    return Prepared(ordered, a, n_free, make_groups(a, n_free, rule))
+    region = inputs.params.region or ""
+    a = NeedArrays.of(ordered, rule, inputs.zones, region, comps)
+    reach = (base.reach if base is not None
+             else Reach(inputs.zones, region, inputs.params.sauts_max))
+    return Prepared(ordered, a, n_free, make_groups(a, n_free, rule), reach)
 
 
 def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:
@@ -130,8 +134,7 @@ def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:
     left as it was (steps 4–6 make new groups, never change one in place), so one
     preparation serves many bounds."""
     a, n_free, ordered = prepared.arrays, prepared.n_free, prepared.ordered
-    region = inputs.params.region or ""
-    groups = merge_small(prepared.groups, rule, a, inputs.zones, region)
+    groups = merge_small(prepared.groups, rule, a, prepared.reach)
     parts = [p for g in groups for p in _split(g, rule, prepared)]
     lots = [_Lot(p, p.cle(rule.code, rule.maille)) for p in parts]
     _number(lots, rule.code, inputs.previous_lots)

@@ -7,13 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.describe import Flag
+from ..engine.describe import Flag, reach_words
 from ..french import nombre
 
 _WHY_SHORT = {
     Flag.AUCUN: "regroupement « aucun »", Flag.SANS_ZONE: "aucun regroupement possible",
     Flag.SANS_VOISIN: "aucun regroupement possible",
     Flag.SANS_PARTENAIRE: "aucun regroupement possible",
+    Flag.HORS_PORTEE: "aucun regroupement possible",
     Flag.INDIVISIBLE: "besoin indivisible", Flag.IMPOSE: "lot imposé",
 }
 
@@ -29,8 +30,12 @@ def statut(lot: Any) -> str:
     why = [_WHY_SHORT[Flag(f)] for f in lot.flags]
     words = []
     if lot.below_min:
+        reason = why.pop(0)
+        if lot.nearest:
+            reason = reach_words(lot.nearest, lot.nearest_hops, lot.sauts_max,
+                                 Flag.SANS_VOISIN in lot.flags)
         words.append(f"Sous le minimum ({nombre(lot.volume)} < {nombre(lot.volume_min)} "
-                     f"{unit} ; {why.pop(0)})")
+                     f"{unit} ; {reason})")
     if lot.above_max:
         words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
                      f"{unit} ; {why.pop(0)})")
@@ -40,7 +45,8 @@ def statut(lot: Any) -> str:
 
 
 _StatutRow = namedtuple("_StatutRow", ["unite", "flags", "below_min", "above_max", "volume",
-                                       "volume_min", "volume_max", "imposes"])
+                                       "volume_min", "volume_max", "imposes", "nearest",
+                                       "nearest_hops", "sauts_max"])
 
 
 def lots_shown(lots: pd.DataFrame) -> pd.DataFrame:

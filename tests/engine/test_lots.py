@@ -169,7 +169,8 @@ def test_territoire_merges_within_the_territoire_first(tmp_path) -> None:
 def test_territoire_goes_to_the_departement_when_the_group_has_no_partner_there(tmp_path) -> None:
     """Bresse holds 3 places in all: Bourg joins a group of département 01, its neighbour
     Plaine de l'Ain rather than the smaller Belley (neighbours first at each level).
-    Allier Est (Vichy, 3) likewise joins Montluçon, never a group of 01."""
+    Allier Est (Vichy, 3) has no partner within reach (Montluçon lists no neighbour): it
+    stays alone and says so (contract v3), never joining a group of 01."""
     out = allot(tmp_path, [need("g", "CREA", "Bourg-en-Bresse", places=3),
                            need("b", "CREA", "Belley", places=12),
                            need("p", "CREA", "Plaine de l'Ain", places=30),
@@ -179,20 +180,29 @@ def test_territoire_goes_to_the_departement_when_the_group_has_no_partner_there(
     assert table(out, "Clé", "Places") == [
         ("CREA-01", "CREA | Zone=Belley", 12),
         ("CREA-02", "CREA | Zone=Bourg-en-Bresse + Plaine de l'Ain", 33),
-        ("CREA-03", "CREA | Zone=Montluçon + Vichy", 23),
+        ("CREA-03", "CREA | Zone=Montluçon", 20),
+        ("CREA-04", "CREA | Zone=Vichy", 3),
     ]
+    assert lots(out)["CREA-04"]["Statut"] == (
+        "Sous le minimum (3 < 10 places ; aucun lot à portée : le plus proche, Montluçon, non "
+        "relié par les voisines (Sauts max 2))")
 
 
-def test_territoire_goes_to_the_region_when_the_whole_departement_is_small(tmp_path) -> None:
+def test_territoire_never_leaps_across_the_region_when_the_whole_departement_is_small(
+        tmp_path) -> None:
+    """Contract v3: no région-wide fallback. Allier Est's 5 places stay together, under the
+    minimum, rather than join Belley far away (contract v2 made Belley + Moulins + Vichy)."""
     out = allot(tmp_path, [need("v", "CREA", "Vichy", places=3),
                            need("m", "CREA", "Moulins", places=2),
                            need("b", "CREA", "Belley", places=12),
                            need("p", "CREA", "Plaine de l'Ain", places=30)],
                 rules=[rule("CREA", maille="Zone", vmin=10)])
     assert table(out, "Clé", "Places") == [
-        ("CREA-01", "CREA | Zone=Belley + Moulins + Vichy", 17),
-        ("CREA-02", "CREA | Zone=Plaine de l'Ain", 30),
+        ("CREA-01", "CREA | Zone=Belley", 12),
+        ("CREA-02", "CREA | Zone=Moulins + Vichy", 5),
+        ("CREA-03", "CREA | Zone=Plaine de l'Ain", 30),
     ]
+    assert "aucun lot à portée" in lots(out)["CREA-02"]["Statut"]
 
 
 def test_territoire_never_crosses_regions(tmp_path) -> None:
