@@ -169,6 +169,9 @@ REGROUPEMENTS = ("voisines", "territoire", "pôle", "aucun")
 REGIMES = ("SSS", "services")
 REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
 ATTRIBUTIONS = ("importance décroissante", "optimale")
+# what `Proposé` seeks first (issue « Lots within reach »): the founding note's gain, fewer
+# contracts within the caps, or the most lots a small organisation can take
+OBJECTIFS = ("moins de contrats", "petites structures")
 UNITES = ("heures", "places")
 
 VOLUME_MAX = 1e8  # trainee-hours (or places) of one need, one lot or one bound
@@ -287,6 +290,7 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     positive: bool = False
+    choices: tuple[str, ...] = ()  # `choice`: the values allowed
 
 
 PARAMETERS: tuple[Param, ...] = (
@@ -301,12 +305,14 @@ PARAMETERS: tuple[Param, ...] = (
           AMOUNT_MAX),
     Param("Seuil de procédure formalisée (€ HT)", "seuil_procedure_formalisee", "amount",
           None, 0, AMOUNT_MAX),
-    Param("Attribution", "attribution", "choice", "importance décroissante"),
+    Param("Attribution", "attribution", "choice", "importance décroissante",
+          choices=ATTRIBUTIONS),
     Param("Date de lancement", "date_lancement", "date"),
     Param("Durée de l'accord-cadre (mois)", "duree_mois", "number", 12.0, 0, 240,
           positive=True),
     Param("Reconductions", "reconductions", "whole", 0.0, 0, 50),
     Param("Sauts max", "sauts_max", "whole", 2.0, 0, 50),
+    Param("Objectif", "objectif", "choice", "moins de contrats", choices=OBJECTIFS),
 )
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
 TEXT_PARAMS = frozenset(p.label for p in PARAMETERS if p.kind in ("text", "choice"))

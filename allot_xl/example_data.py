@@ -106,7 +106,7 @@ _RULES: tuple[tuple[Any, ...], ...] = (
     ("AOF", "Actions d'orientation formation", "Zone", "heures", 80, 25, 14, 3000, 30000,
      "voisines", "non", 2, "rotation", None, "SSS", "80530000", "non"),
     ("PSP", "Promotion sociale et professionnelle", "Département + Domaine", "heures", 180, 25, 12,
-     4200, 15000, "territoire", "non", 1, "cascade", None, "SSS", "80530000", "non"),
+     4200, 24000, "territoire", "non", 1, "cascade", None, "SSS", "80530000", "non"),
     ("CREA", "Création d'entreprise", "Territoire", "places", 120, 25, 10, 20, 120,
      "territoire", "non", 2, "parts égales", 3, "SSS", "80530000", "non"),
     ("PQ", "Parcours qualifiants", "Territoire + Domaine", "places", 450, 25, 9.5, 12, 80,

@@ -53,6 +53,13 @@ class AttributionRule(StrEnum):
     OPTIMALE = "optimale"
 
 
+class Objectif(StrEnum):
+    """What `Proposé` seeks first among the designs that meet every cap and bound."""
+
+    CONTRATS = "moins de contrats"  # the fewest contracts (the founding note's gain)
+    PETITES = "petites structures"  # the most lots a small organisation can take
+
+
 @dataclass(frozen=True)
 class Zone:
     name: str
@@ -106,6 +113,7 @@ class Params:
     duree_mois: float = 12.0  # term of the framework agreement, months
     reconductions: int = 0  # renewals of that term
     sauts_max: int = 2  # reach of a merge, in `Voisines` hops (contract v3, step 4)
+    objectif: str = Objectif.CONTRATS  # what `Proposé` seeks first
 
     @property
     def term_years(self) -> float:

@@ -23,7 +23,7 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
     say("Comparaison des scénarios et recherche du scénario proposé")
     rows = compare(grids, inputs)
     n = len({s.dispositif for s, _ in rows})
-    return Outputs([comparison_sheet(rows)],
+    return Outputs([comparison_sheet(rows, inputs.params.objectif)],
                    f"{len(rows)} scénarios comparés pour {n} dispositif(s) — voir la feuille "
                    f"« {COMPARAISON} ».")
 

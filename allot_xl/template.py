@@ -15,10 +15,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allot_xl import example_data
 from allot_xl.contract import (
-    ATTRIBUTIONS,
     BESOINS,
     COLUMNS,
     OFFRES,
+    PARAMETERS,
     PARAMETRES,
     REGLES,
     REGROUPEMENTS,
@@ -27,6 +27,7 @@ from allot_xl.contract import (
     ZONES,
 )
 
+PARAMS_BY_LABEL = {p.label: p for p in PARAMETERS}
 TABLE_NAMES = {BESOINS: "T_Besoins", ZONES: "T_Zones", REGLES: "T_Regles",
                PARAMETRES: "T_Parametres", OFFRES: "T_Offres"}
 LIST_ROWS = 5000   # rows of Besoins/Offres covered by validations
@@ -123,6 +124,9 @@ PARAM_HELP: dict[str, str] = {
                                             "(services sociaux et spécifiques). Vide : valeur "
                                             "légale.",
     "Attribution": "Règle d'attribution des lots : importance décroissante ou optimale.",
+    "Objectif": "Ce que la conception « Proposé » recherche d'abord, parmi celles qui "
+                "respectent les bornes et les plafonds : « moins de contrats » (défaut) ou "
+                "« petites structures » (le plus de lots accessibles à une petite structure).",
     "Seuil de procédure formalisée (€ HT)": "Seuil européen des marchés de services des "
                                             "collectivités. Vide : valeur légale.",
     "Date de lancement": "Date d'envoi de l'avis : les seuils en vigueur ce jour-là "
@@ -276,9 +280,9 @@ def _parametres(wb: Workbook, params: list[tuple[str, Any]]) -> None:
             value_cell.number_format = '#,##0 "€"'
         elif key.endswith("(%)"):
             value_cell.number_format = "0"
-        if key == "Attribution":
-            _add_list(ws, value_cell.coordinate, ATTRIBUTIONS,
-                      "Règle d'attribution des lots aux candidats.")
+        par = PARAMS_BY_LABEL[key]
+        if par.choices:
+            _add_list(ws, value_cell.coordinate, par.choices, PARAM_HELP[key])
 
 
 # --------------------------------------------------------------------------- public

@@ -319,11 +319,12 @@ def read_params(t: RawTable | None, report: Report) -> Params:
             continue
         key = par.label
         if par.kind == "choice":
-            choice = C.canonical_choice(v, C.ATTRIBUTIONS) if not C.is_blank(v) else None
+            choice = C.canonical_choice(v, par.choices) if not C.is_blank(v) else None
             if choice is None and not C.is_blank(v):
+                allowed = " ou ".join(f"« {x} »" for x in par.choices)
                 report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             "« Attribution » doit valoir « importance décroissante » ou "
-                             "« optimale » : la valeur par défaut est appliquée.")
+                             f"« {key} » doit valoir {allowed} : la valeur par défaut est "
+                             f"appliquée.")
             if choice is not None:
                 values[par.field] = choice
         elif par.kind == "text":

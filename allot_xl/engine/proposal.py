@@ -15,7 +15,16 @@ from itertools import product
 
 from ..model import Inputs, Regroupement, Rule, Unite
 from .grouping import EPS
-from .scenarios import NON_GEO, PROPOSE, Figures, Scenario, Search, figures, run_scenario
+from .scenarios import (
+    NON_GEO,
+    PROPOSE,
+    Figures,
+    Scenario,
+    Search,
+    figures,
+    objective_key,
+    run_scenario,
+)
 
 GEO = ("Zone", "Territoire", "Département", "Région")
 MIN_FACTORS = (0.5, 1.0)  # of the buyer's `Volume min`
@@ -25,13 +34,15 @@ MAX_FACTORS = (1.0, 1.5)  # of the buyer's `Volume max`
 def mailles(inputs: Inputs, rule: Rule) -> list[tuple[str, ...]]:
     """The `Maille` searched: the buyer's, then each geographic level (`Zone` to `Région`)
     with each combination of `Domaine` and `Métier` that every need of the dispositif
-    carries — the buyer's combination first, then the others, most components first —
-    and with neither."""
+    carries and that keeps the buyer's own (a lot is never coarser in trade than
+    `Règles`: a provider of industrial courses does not bid for care courses) — the buyer's
+    combination first, then the finer ones."""
     needs = inputs.needs[inputs.needs["dispositif"] == rule.code]
     carried = tuple(c for c, col in zip(NON_GEO, ("domaine", "metier"), strict=True)
                     if len(needs) and bool((needs[col].astype(str) != "").all()))
     mine = tuple(c for c in carried if c in rule.maille)
-    others = sorted(_subsets(carried), key=lambda t: (-len(t), [NON_GEO.index(c) for c in t]))
+    others = sorted((t for t in _subsets(carried) if set(mine) <= set(t)),
+                    key=lambda t: (-len(t), [NON_GEO.index(c) for c in t]))
     combos = list(dict.fromkeys([mine, *others]))
     out = [rule.maille]
     for geo, more in product(GEO, combos):
@@ -97,28 +108,42 @@ def _shortfall(f: Figures) -> tuple:
 def eligible(cand: Rule, f: Figures) -> bool:
     """Whether a design may be proposed: a `Département` or `Région` lot cut into parts
     would gather zones from across it (the parts are balanced by volume, not drawn on the
-    map), which no buyer would publish; parts of a zone or of a territoire stay local."""
-    return not (f.split_parts and {"Département", "Région"} & set(cand.maille))
+    map), which no buyer would publish; parts of a zone or of a territoire stay local. And
+    one zone never lies in two lots of the same key, except as the parts of one need
+    larger than the maximum (`Besoins divisibles`)."""
+    return not (f.split_parts and {"Département", "Région"} & set(cand.maille)) \
+        and not f.zones_split
+
+
+def keeps_bounds(cand: Rule, rule: Rule) -> bool:
+    """Whether design `cand` keeps the buyer's volume bounds (converted when it changes
+    the unit)."""
+    return (cand.volume_min, cand.volume_max) == _bounds(rule, cand.unite)[0]
 
 
 def propose(inputs: Inputs, rule: Rule) -> tuple[Scenario, Figures]:
     """The proposed design of `rule`'s dispositif and its figures.
 
     Among the eligible candidates that meet every cap and bound: the most needs allotted,
-    the fewest single needs above the maximum, the most lots a small organisation can
-    take, then the fewest lots (the first in candidate order on a tie). When none does,
-    the nearest, with `binding` saying which constraint binds and by how much."""
+    the fewest single needs above the maximum, the buyer's bounds kept before bounds the
+    tool chose, then the buyer's objective (`Objectif` in `Paramètres`: the fewest
+    contracts, the default, or the most lots a small organisation can take; the other
+    criterion breaks ties), then the first in candidate order (the buyer's own design
+    first). When none meets them all, the nearest, with `binding` saying which constraint
+    binds and by how much."""
     best: tuple[tuple, Rule, Figures] | None = None
     nearest: tuple[tuple, Rule, Figures] | None = None
     n = 0
     search = Search(inputs, rule)
+    objectif = inputs.params.objectif
     for cand in candidates(inputs, rule, search.largest()):
         n += 1
         f = search.figures(cand)
         if not eligible(cand, f):
             continue
         if f.feasible:
-            key = (-f.needs, f.lone_over_max, -f.small_for_smes, f.lots)
+            key = (-f.needs, f.lone_over_max, not keeps_bounds(cand, rule),
+                   *objective_key(f, objectif))
             if best is None or key < best[0]:
                 best = (key, cand, f)
         elif best is None:

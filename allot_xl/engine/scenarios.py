@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import fold, lot_prefix
-from ..model import Inputs, Regime, Rule
+from ..model import Inputs, Objectif, Regime, Rule
 from ..problems import Report
 from . import Result, allot, thresholds
 from .describe import Flag, flags, price
@@ -62,6 +62,10 @@ class Figures:
     bidders_per_lot: float | None  # with `Offres` (None when the design redraws the lots)
     unsuccessful: int | None  # with `Offres`: lots with fewer bids than holders
     split_parts: int = 0  # lots that are a part of a group split over `Volume max`
+    # zones whose whole needs lie in two parts of one group (one zone in two lots of a key)
+    zones_split: int = 0
+    divided: int = 0  # needs above the maximum shared among parts (`Besoins divisibles`)
+    pieces: int = 0  # the parts those needs make
 
     @property
     def share_ok(self) -> bool:
@@ -182,6 +186,26 @@ class Search:
             nb.append(len(g.needs))
             small.append(maximum < law.petits_lots.value - EPS)
         amounts = np.array(maxima, dtype=float)
+        zones_split = divided = pieces = 0
+        if prepared is not None:
+            piece = prepared.ordered["piece"].to_numpy()
+            zone, ids = prepared.arrays.zone, prepared.ordered["id"].to_numpy()
+            vol = prepared.arrays.vol
+            parts: dict[tuple, set] = {}
+            load: dict[tuple, float] = {}
+            for i, x in enumerate(lots):
+                if x.group.part is None:
+                    continue
+                parent = tuple((c, tuple(sorted(v))) for c, v in x.group.comps.items())
+                imposed = set(x.imposed or ())
+                for q in x.group.needs:
+                    if not piece[q] and q not in imposed:
+                        parts.setdefault((parent, zone[q]), set()).add(i)
+                        load[(parent, zone[q])] = load.get((parent, zone[q]), 0.0) + vol[q]
+            zones_split = _avoidable(parts, load, rule)
+            cut = piece[:prepared.n_free] != ""
+            pieces = int(cut.sum())
+            divided = len(set(ids[:prepared.n_free][cut].tolist()))
         total = float(amounts.sum())
         if rule.regime == Regime.SSS:
             mini = np.array([m < law.mini_lots.value - EPS for m in maxima], dtype=bool)
@@ -197,7 +221,7 @@ class Search:
             avoided=frag - n, share=share, cap=float(p.part_max_petits_pct),
             small_for_smes=sum(small), needs=allotted, bidders_per_lot=None,
             split_parts=sum(x.group.part is not None for x in lots),
-            unsuccessful=None)
+            unsuccessful=None, zones_split=zones_split, divided=divided, pieces=pieces)
 
 
 def _spread(s: pd.Series | np.ndarray) -> tuple[float, float, float]:
@@ -227,6 +251,7 @@ def figures(result: Result, code: str) -> Figures:
         need = lots.set_index("lot")["attributaires"].astype(int)
         unsuccessful = int((per_lot < need.reindex(per_lot.index)).sum())
     n = len(lots)
+    zones_split, divided, pieces = _cuts(result, lots, rule)
     return Figures(
         lots=n, places=_spread(lots["places"]), hours=_spread(lots["hours"]),
         amount=_spread(lots["montant_max"]), out_of_bounds=int(out.sum()),
@@ -237,23 +262,67 @@ def figures(result: Result, code: str) -> Figures:
         cap=float(result.inputs.params.part_max_petits_pct),
         small_for_smes=int(lots["petit_lot"].astype(bool).sum()),
         needs=int(summary["allotis"]), bidders_per_lot=bidders, unsuccessful=unsuccessful,
-        split_parts=int(lots["cle"].str.contains(" | Partie=", regex=False).sum()))
+        split_parts=int(lots["cle"].str.contains(" | Partie=", regex=False).sum()),
+        zones_split=zones_split, divided=divided, pieces=pieces)
 
 
-def rank_key(f: Figures) -> tuple:
+def _cuts(result: Result, lots: pd.DataFrame, rule: Rule) -> tuple[int, int, int]:
+    """(zones whose whole needs lie in two parts of one group, needs shared among parts,
+    the parts they make) of the lots `lots` of `result`, all under `rule`."""
+    aff = result.affectation[result.affectation["lot"].isin(set(lots["lot"]))]
+    if aff.empty:
+        return 0, 0, 0
+    times = aff["id"].map(aff["id"].value_counts())
+    divided = int(aff.loc[times > 1, "id"].nunique())
+    pieces = int((times > 1).sum())
+    cle = lots.set_index("lot")["cle"]
+    part = aff["lot"].map(cle).str.split(" | Partie=", n=1, regex=False)
+    whole = aff[(times == 1) & (part.str.len() == 2)
+                & ~aff["motif"].str.contains("imposé", regex=False)]
+    if whole.empty:
+        return 0, divided, pieces
+    zone = whole["id"].map(result.needs.drop_duplicates("id").set_index("id")["zone"])
+    parent = part[whole.index].str[0]
+    frame = pd.DataFrame({"p": parent, "z": zone, "lot": whole["lot"],
+                          "v": whole["places" if rule.unite == "places" else "hours"]})
+    parts, load = {}, {}
+    for (p, z), g in frame.groupby(["p", "z"]):
+        parts[(p, z)], load[(p, z)] = set(g["lot"]), float(g["v"].sum())
+    return _avoidable(parts, load, rule), divided, pieces
+
+
+def _avoidable(parts: dict[tuple, set], load: dict[tuple, float], rule: Rule) -> int:
+    """Zones whose whole needs lie in several parts of one group although together they fit
+    in one (`Volume max`): one zone in two lots of the same key, which a split could have
+    avoided. A zone whose needs exceed the maximum is necessarily in several lots."""
+    vmax = rule.volume_max
+    return sum(len(v) > 1 and (vmax is None or load[k] <= vmax + EPS)
+               for k, v in parts.items())
+
+
+def objective_key(f: Figures, objectif: str) -> tuple:
+    """The buyer's objective (`Objectif` in `Paramètres`) as a sort key, better first, the
+    other criterion breaking ties: the fewest contracts (the default) or the most lots a
+    small organisation can take."""
+    if objectif == Objectif.PETITES:
+        return (-f.small_for_smes, f.lots)
+    return (f.lots, -f.small_for_smes)
+
+
+def rank_key(f: Figures, objectif: str = Objectif.CONTRATS) -> tuple:
     """Better first: allots the most needs (a design that leaves needs out is not
-    comparable); meets every cap and bound; fewest single needs above the maximum; most
-    lots a small organisation can take; fewest contracts; fewest lots out of bounds,
-    lowest share."""
-    return (-f.needs, not f.feasible, f.lone_over_max, -f.small_for_smes, f.lots,
+    comparable); meets every cap and bound; fewest single needs above the maximum; the
+    buyer's objective (`objective_key`); fewest lots out of bounds, lowest share."""
+    return (-f.needs, not f.feasible, f.lone_over_max, *objective_key(f, objectif),
             f.out_of_bounds, f.share)
 
 
-def recommend(rows: list[tuple[Scenario, Figures]]) -> tuple[int, str]:
+def recommend(rows: list[tuple[Scenario, Figures]], objectif: str = Objectif.CONTRATS
+              ) -> tuple[int, str]:
     """The index of the recommended scenario among one dispositif's `rows` (the first of the
     best by `rank_key`, so `Actuel` wins ties) and the typed reason: `feasible` or the
     binding constraint's code (`share`, `bounds`)."""
-    best = min(range(len(rows)), key=lambda i: rank_key(rows[i][1]))
+    best = min(range(len(rows)), key=lambda i: rank_key(rows[i][1], objectif))
     f = rows[best][1]
     if f.feasible:
         return best, "feasible"

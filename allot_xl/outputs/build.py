@@ -44,6 +44,7 @@ LOTS_SPEC = [
     ("Statut", "statut", None), ("Clé", "cle", None), ("Mini-lot", "mini_lot", None),
     ("Montant minimum (€ HT)", "montant_min", FMT_EUR), ("Code CPV", "cpv", None),
     ("CA exigible max (€ HT)", "ca_max", FMT_EUR),
+    ("Prix unitaire (€ HT)", "prix_unitaire", FMT_EUR), ("Unité de prix", "unite_prix", None),
 ]
 AFFECTATION_SPEC = [
     ("ID besoin", "id", None), ("N° lot", "lot", None), ("Motif", "motif", None),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..contract import COMPARAISON
 from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
 from ..french import nombre, pct
-from ..model import Regime, Rule
+from ..model import Objectif, Regime, Rule
 from .model import (
     FMT_EUR,
     FMT_HOURS,
@@ -19,6 +19,7 @@ from .model import (
     Page,
     Sheet,
 )
+from .words import PRICE_UNITS
 
 COLUMNS = [
     Column("Dispositif"), Column("Scénario"), Column("Recommandé"), Column("Maille"),
@@ -37,7 +38,7 @@ COLUMNS = [
     Column("Part contrôlée (%)", FMT_PCT), Column("Plafond (%)", FMT_PCT),
     Column("Lots accessibles à une petite structure", FMT_INT),
     Column("Offres par lot", FMT_RATIO), Column("Lots infructueux", FMT_INT),
-    Column("Lots coupés en parties", FMT_INT),
+    Column("Lots coupés en parties", FMT_INT), Column("Unité de prix"),
     Column("Motif", width=90), Column("Libellé"),
 ]
 
@@ -51,16 +52,48 @@ def _n(k: float, one: str, many: str | None = None) -> str:
     return f"{nombre(k)} {one if abs(k) < 2 else (many or one + 's')}"
 
 
-def _reason(s: Scenario, f: Figures, why: str) -> str:
-    what = (f"{_n(f.small_for_smes, 'lot accessible', 'lots accessibles')} à une petite "
-            f"structure sur {_n(f.lots, 'lot')}")
+def _reason(s: Scenario, f: Figures, why: str, base: Scenario, actuel: Figures,
+            objectif: str) -> str:
+    """Why the recommended design is recommended: the bounds it keeps or changes (each
+    changed bound with its old value), the buyer's objective and the other criterion
+    against `Actuel`, needs shared among parts, and, when it has more lots than `Actuel`,
+    what `Actuel` breaks."""
     lone = (f"{_n(f.lone_over_max, 'besoin seul', 'besoins seuls')} au-delà du maximum "
             f"(indivisible{'s' if f.lone_over_max > 1 else ''})" if f.lone_over_max else "")
+    bounds = [f"{label.lower()} {new} au lieu de {old}"
+              for label, new, old in changed_values(s.rule, base.rule)
+              if label in ("Volume min", "Volume max", "Unité")]
     if why == "feasible":
-        return (f"Recommandé : respecte les bornes{f', hors {lone},' if lone else ''} et le "
-                f"plafond des {_controlled(s)} ({pct(f.share)} pour {pct(f.cap)}) ; {what}.")
-    return (f"Recommandé faute de mieux : {_binding(s, f)}{f' ; {lone}' if lone else ''} ; "
-            f"{what}.")
+        kept = (f"respecte les bornes qu'il fixe ({', '.join(bounds)})" if bounds
+                else "respecte les bornes de Règles")
+        out = (f"Recommandé : {kept}{f', hors {lone},' if lone else ''} et le plafond des "
+               f"{_controlled(s)} ({pct(f.share)} pour {pct(f.cap)})")
+    else:
+        out = f"Recommandé faute de mieux : {_binding(s, f)}{f' ; {lone}' if lone else ''}"
+    lots = f"{_n(f.lots, 'lot')}" + (f" (Actuel : {nombre(actuel.lots)})"
+                                     if s is not base else "")
+    smes = (f"{_n(f.small_for_smes, 'lot accessible', 'lots accessibles')} à une petite "
+            f"structure" + (f" (Actuel : {nombre(actuel.small_for_smes)})"
+                            if s is not base else ""))
+    first, second = (smes, lots) if objectif == Objectif.PETITES else (lots, smes)
+    out += f" ; objectif « {objectif} » : {first} ; {second}"
+    if f.divided:
+        out += (f" ; {_n(f.divided, 'besoin')} au-delà du maximum "
+                f"{'partagé' if f.divided < 2 else 'partagés'} en {nombre(f.pieces)} parties "
+                f"(Besoins divisibles)")
+    if s is not base and f.lots > actuel.lots:
+        out += f" ; Actuel n'est pas retenu : {_fault(base, actuel)}"
+    return out + "."
+
+
+def _fault(s: Scenario, f: Figures) -> str:
+    """What keeps design `s` (of figures `f`) from being recommended, in words."""
+    if f.out_of_bounds or not f.share_ok:
+        return _binding(s, f)
+    if f.lone_over_max:
+        return (f"{_n(f.lone_over_max, 'besoin seul', 'besoins seuls')} au-delà du maximum "
+                f"(indivisible{'s' if f.lone_over_max > 1 else ''})")
+    return "il alloue moins de besoins"
 
 
 def _binding(s: Scenario, f: Figures) -> str:
@@ -134,7 +167,8 @@ def _row(s: Scenario, f: Figures, mark: str, motif: str, bids: bool) -> list:
         f.lots, f.needs, *_sizes(f.places, f), *_sizes(f.hours, f), *_sizes(f.amount, f),
         f.out_of_bounds, f.lone_over_max,
         f.needs_per_lot, f.avoided, f.share, f.cap, f.small_for_smes,
-        gone or f.bidders_per_lot, gone or f.unsuccessful, f.split_parts, motif,
+        gone or f.bidders_per_lot, gone or f.unsuccessful, f.split_parts,
+        PRICE_UNITS[str(r.unite)], motif,
         f"{s.dispositif} · {s.name}",
     ]
 
@@ -144,7 +178,8 @@ def _sizes(spread: tuple[float, float, float], f: Figures) -> tuple:
     return spread if f.lots else (None, None, None)
 
 
-def comparison_sheet(rows: list[tuple[Scenario, Figures]]) -> Sheet:
+def comparison_sheet(rows: list[tuple[Scenario, Figures]],
+                     objectif: str = Objectif.CONTRATS) -> Sheet:
     """The comparison of `rows` (grouped by dispositif, in order, `Actuel` first), with a
     chart of lots and lots a small organisation can take per scenario. A dispositif
     without needs gets its `Actuel` row only, saying so. With `Offres`, a design that
@@ -164,10 +199,11 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]]) -> Sheet:
                             "dispositif : rien à comparer.", bids))
             i = j
             continue
-        best, why = recommend(group)
+        best, why = recommend(group, objectif)
         for k, (s, f) in enumerate(group):
             motif = " ".join(x for x in (
-                _reason(s, f, why) if k == best else "", _note(s, f, base, actuel)) if x)
+                _reason(s, f, why, base, actuel, objectif) if k == best else "",
+                _note(s, f, base, actuel)) if x)
             out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j
     block = Block("T_Scenarios", COLUMNS, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..engine.describe import Flag, reach_words
@@ -58,6 +59,18 @@ def lots_shown(lots: pd.DataFrame) -> pd.DataFrame:
     shown["statut"] = [statut(_StatutRow(*r)) for r in rows]
     for c in ("petit_lot", "mini_lot"):
         shown[c] = lots[c].map(oui_non)
+    # the price unit follows the design's unit: per place, or per trainee-hour
+    per_place = (lots["unite"] == "places").to_numpy(dtype=bool)
+    volume = np.where(per_place, lots["places"].to_numpy(dtype=float),
+                      lots["hours"].to_numpy(dtype=float))
+    amount = lots["montant"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shown["prix_unitaire"] = np.where(volume > 0, np.round(amount / volume, 2), np.nan)
+    shown["unite_prix"] = np.where(per_place, PRICE_UNITS["places"], PRICE_UNITS["heures"])
     return shown
+
+
+# the unit of a lot's price, by the rule's `Unité` (the founding note's « places ou heures ? »)
+PRICE_UNITS = {"places": "€ HT par place", "heures": "€ HT par heure-stagiaire"}
 
 

@@ -24,13 +24,18 @@ def test_bids_are_without_object_for_a_redrawn_design_and_set_aside_when_applied
         tmp_path: Path) -> None:
     if not A2.exists():
         pytest.skip("acceptance workbook absent")
-    src = Path(shutil.copy(A2, tmp_path / "a2.xlsx"))
+    wb = openpyxl.load_workbook(A2)
+    ws = wb.create_sheet("Scénarios")
+    ws.append(["Scénario", "Dispositif", "Maille"])
+    ws.append(["Par zone", "PQ", "Zone + Domaine"])
+    src = tmp_path / "a2.xlsx"
+    wb.save(src)
     rows = sheet_rows(api.scenarios(src, tmp_path / "sc.xlsx"), COMPARAISON)
     by = {r["Scénario"]: r for r in rows}
     assert by["Actuel"]["Offres par lot"] == 3.46 and by["Actuel"]["Lots infructueux"] == 1
-    assert by["Proposé"]["Offres par lot"] == "sans objet"
-    assert by["Proposé"]["Lots infructueux"] == "sans objet"
-    run = api.regenerate(src, tmp_path / "prop.xlsx", scenario="Proposé")
+    assert by["Par zone"]["Offres par lot"] == "sans objet"
+    assert by["Par zone"]["Lots infructueux"] == "sans objet"
+    run = api.regenerate(src, tmp_path / "prop.xlsx", scenario="Par zone")
     assert not [p for p in run.result.report.sorted() if p.code == "lot-inconnu"]
     journal = sheet_rows(run.output_path, "Journal")[-1]["Lancé depuis"]
     assert "offres de PQ non prises en compte : le scénario redessine leurs lots" in journal
@@ -154,10 +159,13 @@ def test_the_motif_names_lone_needs_above_the_maximum_whoever_wins() -> None:
 
     s = Scenario("Actuel", "AOF", Rule("AOF", "AOF", ("Zone",), "heures", 450.0))
     lone = _figures(lone_over_max=1, out_of_bounds=2)
-    said = _reason(s, lone, "bounds")
+    objectif = "moins de contrats"
+    said = _reason(s, lone, "bounds", s, lone, objectif)
     assert said.startswith("Recommandé faute de mieux : 2 lots hors des bornes de volume ; "
                            "1 besoin seul au-delà du maximum (indivisible) ;")
-    said = _reason(s, _figures(lone_over_max=3), "feasible")
-    assert "respecte les bornes, hors 3 besoins seuls au-delà du maximum (indivisibles), et" \
-        in said
-    assert "de 0,5 point" in _reason(s, _figures(share=20.5), "share")
+    three = _figures(lone_over_max=3)
+    said = _reason(s, three, "feasible", s, three, objectif)
+    assert ("respecte les bornes de Règles, hors 3 besoins seuls au-delà du maximum "
+            "(indivisibles), et") in said
+    half = _figures(share=20.5)
+    assert "de 0,5 point" in _reason(s, half, "share", s, half, objectif)
