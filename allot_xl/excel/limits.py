@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..contract import REGLES, BadNumber, column_lookup, fold, parse_number
+from ..contract import REGLES, BadNumber, column, column_lookup, fold, parse_number
+from ..validation import holders_problem
 
 HEADER_ROWS = 11  # the contract allows up to 10 title rows above a header
 SCALARS = (str, int, float, bool, type(None))
@@ -40,7 +41,9 @@ class Limits:
     rows: int = 200_000
     columns: int = 500
     sheets: int = 50
-    holders: int = 50  # `Attributaires` of one rule: holders per lot
+    # `Attributaires` of one rule (holders per lot): the contract's own cap, so that the
+    # server and the command line refuse the same workbooks
+    holders: int = int(column(REGLES, "Attributaires").maximum or 100)
     seconds: int = 120
 
     @classmethod
@@ -135,7 +138,5 @@ def _check_holders(name: str, values: list[list], cap: int) -> None:
                 except BadNumber:
                     continue  # the run reports it in Contrôles with its row
                 if number is not None and number > cap:
-                    raise Refused(422, f"Feuille « {name} », ligne {r}, colonne « {header[j]} » : "
-                                       f"{row[j]} attributaires par lot, au plus {cap}. "
-                                       f"Corrigez la cellule.")
+                    raise Refused(422, f"Feuille « {name} » : {holders_problem(r)}.")
         return

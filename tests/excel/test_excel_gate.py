@@ -149,8 +149,8 @@ def test_two_million_holders_are_refused_before_any_work(client, inner, payload)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert r.status_code == 422
-    assert r.text.startswith("Feuille « Règles », ligne 2, colonne « Attributaires » : "
-                             "2000000 attributaires par lot, au plus 50.")
+    assert r.text.startswith("Feuille « Règles » : ligne 2, « Attributaires » et « Lots max "
+                             "par titulaire » doivent être des entiers ≥ 1 (au plus 100).")
     assert inner.calls == before  # xlwings never built a Book: nothing ran
     assert peak < 40 * 1024 * 1024  # the payload parsed once, no table sized by the number
     assert client.post(URL, json=_with_holders(payload, "3"), headers=BEARER).status_code == 200
@@ -190,3 +190,30 @@ def test_entraid_refuses_a_forged_token_in_french(inner, payload):
     for headers in ({}, {"Authorization": "jeton-forge"}):
         r = gate.post(URL, json=payload, headers=headers)
         assert r.status_code == 401 and r.text.startswith("Authentification requise"), r.text
+
+
+@pytest.mark.parametrize("holders", [75, 150])
+def test_the_server_and_the_command_line_treat_holders_alike(client, payload, tmp_path,
+                                                             holders: int):
+    """One cap on `Attributaires` (the contract's): 75 runs on both routes; 150 is refused by
+    both with the same sentence (the server before building a Book)."""
+    from allot_xl.cli import main
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb["Règles"]
+    col = [fold(c.value) for c in ws[1]].index(fold("Attributaires")) + 1
+    ws.cell(2, col).value = holders
+    src = tmp_path / "in.xlsx"
+    wb.save(src)
+    r = client.post(URL, json=_with_holders(payload, holders), headers=BEARER)
+    code = main(["regenerate", str(src), "-o", str(tmp_path / "out.xlsx"), "-q"])
+    if holders == 75:
+        assert (r.status_code, code) == (200, 0)
+        return
+    assert (r.status_code, code) == (422, 2)
+    sentence = ("Feuille « Règles » : ligne 2, « Attributaires » et « Lots max par titulaire » "
+                "doivent être des entiers ≥ 1 (au plus 100).")
+    assert r.text.startswith(sentence)
+    with pytest.raises(AllotError, match="^" + sentence.replace("(", r"\(").replace(")", r"\)")):
+        from allot_xl import api
+        api.regenerate(src, tmp_path / "out2.xlsx")
