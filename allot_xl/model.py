@@ -105,6 +105,11 @@ class Params:
     date_lancement: dt.date | None = None  # None: the day of the run
     duree_mois: float = 12.0  # term of the framework agreement, months
     reconductions: int = 0  # renewals of that term
+    # where each value was read: the sheet and `Valeur` header as written, and the Excel
+    # row of each field set (problems found later, e.g. a threshold looser than the law)
+    sheet: str = "Paramètres"
+    column: str = "Valeur"
+    rows: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def term_years(self) -> float:
@@ -149,6 +154,8 @@ class Inputs:
     offers_headers: dict[str, str] = field(default_factory=dict)
     besoins_sheet: str = "Besoins"
     besoins_headers: dict[str, str] = field(default_factory=dict)
+    regles_sheet: str = "Règles"  # the sheet and headers as written, for problems on a rule
+    regles_headers: dict[str, str] = field(default_factory=dict)
     previous_journal: list[list[Any]] = field(default_factory=list)
     fingerprint: str = ""
     campaign: str = ""
