@@ -88,8 +88,9 @@ def thresholds(inputs: Inputs, report: Report) -> Thresholds:
                         f"{_shown(t, t.value)} ({t.article}, {t.source}).")
     months = p.duree_mois * (1 + p.reconductions)
     if months > MAX_TERM_MONTHS + 1e-9:
-        report.warning("duree-accord-cadre", p.sheet, p.rows.get("duree_mois"),
-                       "Durée de l'accord-cadre (mois)", months,
+        row = p.rows.get("reconductions") if p.reconductions else None
+        report.warning("duree-accord-cadre", p.sheet, row or p.rows.get("duree_mois"),
+                       p.column, months,
                        f"Durée totale de l'accord-cadre : {nombre(months)} mois, reconductions "
                        f"comprises ; elle ne peut dépasser {MAX_TERM_MONTHS} mois (CCP L2125-1)."
                        f" Réduisez la durée ou le nombre de reconductions.")

@@ -171,8 +171,8 @@ def test_the_maximum_covers_the_whole_term(tmp_path) -> None:
 def test_a_term_over_48_months_is_warned(tmp_path) -> None:
     out = allot(tmp_path, [need("a", "AOF", "Belley", hours=4000)],
                 params=[("Durée de l'accord-cadre (mois)", 24), ("Reconductions", 2)])
-    assert ("Paramètres", None, "Durée de l'accord-cadre (mois)", "duree-accord-cadre") in \
-        controles(out, "Avertissement")
+    # on the row of `Reconductions` (Durée's when there is none), column `Valeur`
+    assert ("Paramètres", 3, "Valeur", "duree-accord-cadre") in controles(out, "Avertissement")
 
 
 def _big_small_lots(tmp_path: Path, regime: str) -> Path:
