@@ -221,7 +221,7 @@ def test_a_holder_cap_that_needs_too_many_holders_is_warned(tmp_path) -> None:
         "Avertissement", "Règles", 2, "Lots max par titulaire", 4)
     assert f"au moins {needed} titulaires distincts" in w["Message"]
     assert f"{3 * n} places d'attributaire" in w["Message"]
-    assert f"au moins {needed} titulaires distincts nécessaires" in text_of(out, "Synthèse")
+    assert f"PQ : au moins {needed} titulaires distincts" in text_of(out, "Synthèse")
     if n == 54:
         assert needed == 41
 
@@ -265,3 +265,10 @@ def test_with_bids_the_lots_left_short_of_holders_are_listed(tmp_path) -> None:
     assert f"Les offres en comptent {len(numbers) + 2}" in msg
     assert f"{len(short)} lots sur {len(numbers)} auraient moins d'attributaires" in msg
     assert all(f"{x} ({held.get(x, 0)} sur 3)" in msg for x in short[:10])
+
+
+def test_the_scenario_comparison_caps_shares_at_the_law(looser_run, tmp_path) -> None:
+    src, _ = looser_run
+    out = api.scenarios(src, tmp_path / "scenarios.xlsx")
+    rows = sheet_rows(out, "Comparaison des scénarios")
+    assert rows and all(r["Plafond (%)"] == 20 for r in rows)
