@@ -71,7 +71,7 @@ def thresholds(inputs: Inputs, report: Report) -> Thresholds:
         a, label = applied[key], _LABELS[name]
         t, row = a.legal, p.rows.get(name)
         if a.looser and a.buyer is not None:
-            since = (f"en vigueur depuis le {t.start:%d/%m/%Y}" if t.start
+            since = (f"en vigueur depuis le {t.start:%d/%m/%Y}" if t.start and t.start <= day
                      else f"en vigueur au {day:%d/%m/%Y}")
             report.error(
                 "seuil-plus-souple", p.sheet, row, p.column, a.buyer,
