@@ -98,5 +98,6 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
         previous_journal=journal, fingerprint=fingerprint(inputs_grids),
         campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
-        besoins_headers=needs_t.headers)
+        besoins_headers=needs_t.headers, regles_sheet=rules_t.sheet,
+        regles_headers=rules_t.headers)
     return inputs, report

@@ -1,5 +1,9 @@
 """The legal thresholds of the Code de la commande publique, each with its source and the
-dates it is in force: the one table every check reads (no pandas, no Excel here)."""
+dates it is in force: the one table every check reads (no pandas, no Excel here).
+
+A buyer may be stricter than the law, never looser (contract v3): a value set in
+`Paramètres` applies only when it is at or under the legal one (a lower threshold or share);
+a looser value is refused (`Applied.looser`) and the legal value applies in its place."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ PETITS_LOTS = "petits_lots"
 PROCEDURE_FORMALISEE = "procedure_formalisee"
 PUBLICITE_SSS = "publicite_sss"
 CA_RATIO = "ca_ratio"
+PART_MAX_PETITS = "part_max_petits"  # % of the total value: small lots, or mini-lots
 MAX_TERM_MONTHS = 48  # L2125-1: a framework agreement lasts at most four years
 
 
@@ -25,6 +30,7 @@ class Threshold:
     end: dt.date | None
     article: str
     source: str
+    percent: bool = False  # a share in points (`PART_MAX_PETITS`), not an amount
 
     def in_force(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -51,6 +57,9 @@ THRESHOLDS: tuple[Threshold, ...] = (
               "décret n° 2018-1075 du 3 décembre 2018"),
     Threshold(CA_RATIO, 1.5, _D(2026, 1, 1), None, "CCP R2142-7",
               "décret n° 2025-1383 du 29 décembre 2025"),
+    # lots let under either derogation stay within 20 % of the total value of all lots
+    Threshold(PART_MAX_PETITS, 20.0, None, None, "CCP R2122-8 et R2123-1 2°",
+              "décret n° 2018-1075 du 3 décembre 2018", percent=True),
 )
 
 
@@ -69,18 +78,28 @@ def legal(key: str, day: dt.date) -> Threshold:
 
 @dataclass(frozen=True)
 class Applied:
-    """A threshold as a run applies it: the legal row, and the buyer's own value if set."""
+    """A threshold as a run applies it: the legal row, and the buyer's own value if set.
+
+    Every threshold and share here is a ceiling (a lower value is stricter): the buyer's
+    value applies when it is at or under the legal one, never above (`looser`)."""
 
     legal: Threshold
     buyer: float | None = None
 
     @property
-    def value(self) -> float:
-        return self.legal.value if self.buyer is None else self.buyer
+    def looser(self) -> bool:
+        """The buyer's value is above the legal one: refused, the legal value applies."""
+        return self.buyer is not None and self.buyer > self.legal.value + 1e-9
 
     @property
     def overridden(self) -> bool:
-        return self.buyer is not None and abs(self.buyer - self.legal.value) > 1e-9
+        """The buyer's stricter value applies in place of the legal one."""
+        return (self.buyer is not None and not self.looser
+                and abs(self.buyer - self.legal.value) > 1e-9)
+
+    @property
+    def value(self) -> float:
+        return self.buyer if self.buyer is not None and self.overridden else self.legal.value
 
 
 @dataclass(frozen=True)
@@ -93,14 +112,38 @@ class Thresholds:
     procedure_formalisee: Applied
     publicite_sss: Applied
     ca_ratio: Applied
+    part_max_petits: Applied
 
     @classmethod
     def on(cls, day: dt.date, *, mini_lots: float | None = None,
            petits_lots: float | None = None, procedure_formalisee: float | None = None,
-           publicite_sss: float | None = None) -> Thresholds:
-        """The legal thresholds on `day`, each replaced by the buyer's value where given."""
+           publicite_sss: float | None = None, part_max_petits: float | None = None
+           ) -> Thresholds:
+        """The legal thresholds on `day`, each replaced by the buyer's value where given
+        and stricter (a looser one is kept in `Applied.buyer` but not applied)."""
         return cls(day, Applied(legal(MINI_LOTS, day), mini_lots),
                    Applied(legal(PETITS_LOTS, day), petits_lots),
                    Applied(legal(PROCEDURE_FORMALISEE, day), procedure_formalisee),
                    Applied(legal(PUBLICITE_SSS, day), publicite_sss),
-                   Applied(legal(CA_RATIO, day)))
+                   Applied(legal(CA_RATIO, day)),
+                   Applied(legal(PART_MAX_PETITS, day), part_max_petits))
+
+    def buyer_set(self) -> dict[str, Applied]:
+        """The thresholds a buyer may set in `Paramètres`, by key (`Params` field names
+        differ; `engine.thresholds` maps them)."""
+        return {MINI_LOTS: self.mini_lots, PETITS_LOTS: self.petits_lots,
+                PART_MAX_PETITS: self.part_max_petits,
+                PUBLICITE_SSS: self.publicite_sss,
+                PROCEDURE_FORMALISEE: self.procedure_formalisee}
+
+    def publicity(self, sss: bool) -> Applied:
+        """The threshold the total of a dispositif is compared with, by regime: JOUE
+        publication for social and specific services (750 000 €, R2123-1 3°), the EU
+        formalised procedure for ordinary services (216 000 € in 2026–27, R2124-1)."""
+        return self.publicite_sss if sss else self.procedure_formalisee
+
+    def controlled(self, sss: bool) -> Applied:
+        """The lots whose share is capped at `part_max_petits`, by regime: mini-lots (let
+        without publicity, R2122-8) for social and specific services, small lots (adapted
+        procedure, R2123-1 2°) for ordinary services."""
+        return self.mini_lots if sss else self.petits_lots

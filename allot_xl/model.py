@@ -114,6 +114,11 @@ class Params:
     reconductions: int = 0  # renewals of that term
     sauts_max: int = 2  # reach of a merge, in `Voisines` hops (contract v3, step 4)
     objectif: str = Objectif.CONTRATS  # what `Proposé` seeks first
+    # where each value was read: the sheet and `Valeur` header as written, and the Excel
+    # row of each field set (problems found later, e.g. a threshold looser than the law)
+    sheet: str = "Paramètres"
+    column: str = "Valeur"
+    rows: dict[str, int] = field(default_factory=dict, compare=False)
 
     @property
     def term_years(self) -> float:
@@ -158,6 +163,8 @@ class Inputs:
     offers_headers: dict[str, str] = field(default_factory=dict)
     besoins_sheet: str = "Besoins"
     besoins_headers: dict[str, str] = field(default_factory=dict)
+    regles_sheet: str = "Règles"  # the sheet and headers as written, for problems on a rule
+    regles_headers: dict[str, str] = field(default_factory=dict)
     previous_journal: list[list[Any]] = field(default_factory=list)
     fingerprint: str = ""
     campaign: str = ""

@@ -122,6 +122,13 @@ register("attributaires-insuffisants", A, "Moins d'offres que d'attributaires pr
          "Relancez la consultation ou baissez « Attributaires ».")
 register("capacite-insuffisante", A, "Les capacités des titulaires ne couvrent pas le lot.",
          "Relevez « Capacité (places) ».")
+register("titulaires-necessaires", I, "{dispositif} : au moins {n} titulaires distincts "
+         "pour {places} places d'attributaire, {lots_max} lots au plus par titulaire.",
+         "Rien à faire : vérifiez que la consultation peut réunir autant d'organismes.")
+register("titulaires-insuffisants", A, "{dispositif} : au moins {n} titulaires distincts, "
+         "plus que la consultation ne peut en réunir ; des lots auraient moins d'attributaires "
+         "que prévu.", "Réduisez « Attributaires », relevez « Lots max par titulaire » ou "
+         "faites des lots moins nombreux.")
 register("offres-vides", I, "Feuille Offres vide.", "Saisissez les offres pour attribuer.")
 # --- engine
 register("tolerance-depassee", A, "Écart entre heures et places au-delà de la tolérance.",
@@ -138,8 +145,11 @@ register("petits-lots-plafond", A, "Les petits lots dépassent la part permise."
 register("mini-lots-plafond", A, "Les mini-lots dépassent 20 % de la valeur totale : ils ne "
          "peuvent pas tous être passés sans publicité (CCP R2122-8).",
          "Publiez-les avec les autres lots ou relevez « Volume min ».")
-register("seuil-acheteur", I, "Seuil fixé par l'acheteur ; valeur légale : {legal}.",
-         "Rien à faire si le seuil est voulu.")
+register("seuil-acheteur", I, "Seuil plus strict que la loi fixé par l'acheteur ; valeur "
+         "légale : {legal}.", "Rien à faire si le seuil est voulu.")
+register("seuil-plus-souple", E, "« {parametre} » plus souple que la loi : la valeur légale "
+         "{legal} ({article}, en vigueur au {date}) est appliquée.",
+         "Saisissez une valeur au plus égale à la valeur légale, ou videz la cellule.")
 register("duree-accord-cadre", A, "Durée de l'accord-cadre au-delà de la durée légale.",
          "Réduisez la durée ou les reconductions, ou justifiez-les.")
 register("besoin-scinde", I, "Besoin réparti entre plusieurs lots.", "Rien à faire.")

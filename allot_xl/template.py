@@ -117,9 +117,10 @@ PARAM_HELP: dict[str, str] = {
                                     "Vide : sans minimum.",
     "Seuil petits lots (€ HT)": "Lots sous ce montant : procédure adaptée possible "
                                 "(CCP R2123-1 2°). Vide : valeur légale.",
-    "Part max petits lots (%)": "Part maximale des petits lots dans le montant total.",
+    "Part max petits lots (%)": "Part maximale des petits lots (ou mini-lots) dans le montant "
+                                "total : 20 % au plus (la loi) ; plus bas est permis.",
     "Seuil mini-lots (€ HT)": "Seuil des mini-lots (CCP R2122-8). Vide : valeur légale à la "
-                              "date de lancement.",
+                              "date de lancement. Plus bas : permis ; plus haut : refusé.",
     "Seuil de publicité européenne (€ HT)": "Au-delà : publication au JOUE "
                                             "(services sociaux et spécifiques). Vide : valeur "
                                             "légale.",

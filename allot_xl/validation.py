@@ -317,6 +317,7 @@ def read_params(t: RawTable | None, report: Report) -> Params:
     if t is None:
         return Params()
     spec = {fold(p.label): p for p in C.PARAMETERS}
+    rows: dict[str, int] = {}
     for row, vals in t.rows:
         raw_key = t.get(vals, "Paramètre")
         par = spec.get(fold(raw_key))
@@ -371,8 +372,9 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 continue
             if x is not None:
                 values[par.field] = int(x) if par.kind == "whole" else x
+                rows[par.field] = row
             _check_percentage(t, row, key, x if x is not None else par.default, v, report)
-    return Params(**values)
+    return Params(**values, sheet=t.sheet, column=t.header("Valeur"), rows=rows)
 
 
 def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any,

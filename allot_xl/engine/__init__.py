@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..french import euros, nombre
-from ..law import MAX_TERM_MONTHS, Thresholds
+from ..contract import PARAMETERS
+from ..french import euros, nombre, pct
+from ..law import (
+    MAX_TERM_MONTHS,
+    MINI_LOTS,
+    PART_MAX_PETITS,
+    PETITS_LOTS,
+    PROCEDURE_FORMALISEE,
+    PUBLICITE_SSS,
+    Threshold,
+    Thresholds,
+)
 from ..model import Inputs
 from ..problems import Report
 from .attribution import Attribution, attribute
+from .holders import HolderCheck, holder_checks
 from .homogenise import homogenise
 from .lots import build_lots
 from .sizes import check_holders, check_needs
@@ -29,32 +40,57 @@ class Result:
     attribution: Attribution
     summary: pd.DataFrame
     thresholds: Thresholds
+    holders: list[HolderCheck] = field(default_factory=list)  # caps that can bind
 
 
-_LABELS = {"mini_lots": "Seuil mini-lots (€ HT)", "petits_lots": "Seuil petits lots (€ HT)",
-           "procedure_formalisee": "Seuil de procédure formalisée (€ HT)",
-           "publicite_sss": "Seuil de publicité européenne (€ HT)"}
+# the thresholds a buyer may set in `Paramètres`: `Params` field -> key of `allot_xl.law`
+_BUYER_SET = {"seuil_mini_lots": MINI_LOTS, "seuil_petits_lots": PETITS_LOTS,
+              "part_max_petits_pct": PART_MAX_PETITS, "seuil_publicite_ue": PUBLICITE_SSS,
+              "seuil_procedure_formalisee": PROCEDURE_FORMALISEE}
+_LABELS = {p.field: p.label for p in PARAMETERS}
+
+
+def _shown(t: Threshold, x: float) -> str:
+    return pct(x) if t.percent else euros(x)
 
 
 def thresholds(inputs: Inputs, report: Report) -> Thresholds:
-    """The thresholds in force on the launch date, the buyer's own values winning, each
-    override stated with the legal value (Info); a term over 48 months warned (L2125-1)."""
+    """The thresholds in force on the launch date. A buyer may be stricter than the law,
+    never looser (contract v3): a stricter value in `Paramètres` applies, with an Info
+    stating the legal value; a looser one is an Erreur on its row naming the legal value,
+    its article and the date it is in force, and the legal value applies (`law.Applied`).
+    A term over 48 months is warned (L2125-1)."""
     p = inputs.params
-    law = Thresholds.on(inputs.launch_date, mini_lots=p.seuil_mini_lots,
-                        petits_lots=p.seuil_petits_lots,
+    day = inputs.launch_date
+    law = Thresholds.on(day, mini_lots=p.seuil_mini_lots, petits_lots=p.seuil_petits_lots,
                         procedure_formalisee=p.seuil_procedure_formalisee,
-                        publicite_sss=p.seuil_publicite_ue)
-    for key, label in _LABELS.items():
-        applied = getattr(law, key)
-        if applied.overridden:
-            report.info("seuil-acheteur", "Paramètres", None, label, applied.buyer,
-                        f"« {label} » fixé à {euros(applied.value)} par l'acheteur ; la valeur "
-                        f"légale au {law.day:%d/%m/%Y} est {euros(applied.legal.value)} "
-                        f"({applied.legal.article}, {applied.legal.source}).")
+                        publicite_sss=p.seuil_publicite_ue,
+                        part_max_petits=p.part_max_petits_pct)
+    applied = law.buyer_set()
+    for name, key in _BUYER_SET.items():
+        a, label = applied[key], _LABELS[name]
+        t, row = a.legal, p.rows.get(name)
+        if a.looser and a.buyer is not None:
+            since = (f"en vigueur depuis le {t.start:%d/%m/%Y}" if t.start and t.start <= day
+                     else f"en vigueur au {day:%d/%m/%Y}")
+            report.error(
+                "seuil-plus-souple", p.sheet, row, p.column, a.buyer,
+                f"« {label} » vaut {_shown(t, a.buyer)}, plus souple que la loi. Pour une "
+                f"consultation lancée le {day:%d/%m/%Y}, la valeur légale est "
+                f"{_shown(t, t.value)} ({t.article}), {since} : {t.source}. Un acheteur "
+                f"peut être plus strict que la loi, jamais plus souple : la valeur légale "
+                f"{_shown(t, t.value)} est appliquée dans tous les résultats. Saisissez au "
+                f"plus {_shown(t, t.value)} ou videz la cellule.")
+        elif a.overridden and a.buyer is not None:
+            report.info("seuil-acheteur", p.sheet, row, p.column, a.buyer,
+                        f"« {label} » fixé à {_shown(t, a.buyer)} par l'acheteur, plus strict "
+                        f"que la loi : il s'applique. La valeur légale au {day:%d/%m/%Y} est "
+                        f"{_shown(t, t.value)} ({t.article}, {t.source}).")
     months = p.duree_mois * (1 + p.reconductions)
     if months > MAX_TERM_MONTHS + 1e-9:
-        report.warning("duree-accord-cadre", "Paramètres", None,
-                       "Durée de l'accord-cadre (mois)", months,
+        row = p.rows.get("reconductions") if p.reconductions else None
+        report.warning("duree-accord-cadre", p.sheet, row or p.rows.get("duree_mois"),
+                       p.column, months,
                        f"Durée totale de l'accord-cadre : {nombre(months)} mois, reconductions "
                        f"comprises ; elle ne peut dépasser {MAX_TERM_MONTHS} mois (CCP L2125-1)."
                        f" Réduisez la durée ou le nombre de reconductions.")
@@ -72,5 +108,6 @@ def allot(inputs: Inputs, report: Report) -> Result:
     attribution = attribute(lots_view, inputs.rules, inputs.offers,
                             inputs.params.attribution, report, inputs.offers_sheet,
                             inputs.offers_headers)
+    holders = holder_checks(inputs, lots, attribution, report)
     summary = summarise(inputs, needs, lots, affectation, law, report)
-    return Result(inputs, report, needs, lots, affectation, attribution, summary, law)
+    return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders)

@@ -218,7 +218,7 @@ class Search:
             hours=_spread(np.array(hours, dtype=float)), amount=_spread(amounts),
             out_of_bounds=out, lone_over_max=lone,
             needs_per_lot=round(float(np.mean(nb)), 2) if n else 0.0,
-            avoided=frag - n, share=share, cap=float(p.part_max_petits_pct),
+            avoided=frag - n, share=share, cap=float(law.part_max_petits.value),
             small_for_smes=sum(small), needs=allotted, bidders_per_lot=None,
             split_parts=sum(x.group.part is not None for x in lots),
             unsuccessful=None, zones_split=zones_split, divided=divided, pieces=pieces)
@@ -259,7 +259,7 @@ def figures(result: Result, code: str) -> Figures:
         needs_per_lot=round(float(lots["nb_besoins"].mean()), 2) if n else 0.0,
         avoided=int(summary["reduction"]),
         share=float(summary["part_mini"] if sss else summary["part_petits"]),
-        cap=float(result.inputs.params.part_max_petits_pct),
+        cap=float(result.thresholds.part_max_petits.value),
         small_for_smes=int(lots["petit_lot"].astype(bool).sum()),
         needs=int(summary["allotis"]), bidders_per_lot=bidders, unsuccessful=unsuccessful,
         split_parts=int(lots["cle"].str.contains(" | Partie=", regex=False).sum()),

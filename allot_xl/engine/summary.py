@@ -34,7 +34,7 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
     small lots (under 80 000 €, R2123-1 2°). `seuil_procedure` is the JOUE threshold
     (750 000 €, R2123-1 3°) for `SSS` and the EU formalised-procedure threshold for
     `services`; `au_dela_seuil` compares the total maximum over the term with it."""
-    cap = inputs.params.part_max_petits_pct
+    cap = law.part_max_petits.value  # the buyer's share only when stricter than 20 %
     ids = set(affectation["id"]) if len(affectation) else set()
     allotted = needs[needs["id"].isin(ids)]
     rows = []
@@ -49,7 +49,7 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
         part_mini = percent(float(mini["montant_max"].sum()), total_max)
         sss = rule.regime == Regime.SSS
         controlled = part_mini if sss else part_small
-        threshold = (law.publicite_sss if sss else law.procedure_formalisee).value
+        threshold = law.publicity(sss).value
         rows.append({
             "dispositif": code, "libelle": rule.libelle, "regime": rule.regime,
             "recus": inputs.needs_received.get(code, 0), "allotis": len(ne), "lots": len(lo),

@@ -30,7 +30,8 @@ def _thresholds_line(result: Result) -> str:
     for label, a in (("mini-lots", law.mini_lots), ("petits lots", law.petits_lots),
                      ("procédure formalisée (services)", law.procedure_formalisee),
                      ("publicité JOUE (services sociaux et spécifiques)", law.publicite_sss)):
-        who = " (fixé par l'acheteur)" if a.overridden else ""
+        who = (" (fixé par l'acheteur)" if a.overridden else
+               " (valeur de Paramètres plus souple que la loi, écartée)" if a.looser else "")
         parts.append(f"{label} {euros(a.value)}{who} ({a.legal.article})")
     return (f"Seuils en vigueur au {law.day:%d/%m/%Y} (date de lancement) : "
             + " ; ".join(parts) + ".")

@@ -4,6 +4,7 @@ lot sizes, key figures) and the note lines that define their terms."""
 from __future__ import annotations
 
 from ..engine import Result
+from ..engine.holders import short_lots
 from ..french import euros, nombre, pct
 from ..model import Regime
 from .model import (
@@ -65,7 +66,8 @@ def dispositifs_notes(result: Result) -> list[str]:
 
 def small_lots(result: Result) -> Block:
     """Petits lots et mini-lots: shares of the total maximum against the cap."""
-    s, law, cap = result.summary, result.thresholds, result.inputs.params.part_max_petits_pct
+    s, law = result.summary, result.thresholds
+    cap = law.part_max_petits.value
     return Block("T_PetitsLots", [
         Column("Dispositif"), Column("Régime"), Column("Lots", FMT_INT),
         Column(f"Petits lots (< {euros(law.petits_lots.value)})", FMT_INT),
@@ -138,6 +140,24 @@ def concentration_notes(result: Result) -> list[str]:
              "forte."]
     if not len(result.attribution.hhi):
         notes.append("Il se calcule quand la feuille Offres désigne les titulaires.")
+    return notes + holders_notes(result)
+
+
+def holders_notes(result: Result) -> list[str]:
+    """Per dispositif whose `Lots max par titulaire` can bind: the fewest distinct holders
+    its lots need, and whether that is more than the buyer can expect (Contrôles says why)."""
+    notes = []
+    for c in result.holders:
+        line = (f"{c.dispositif} : au moins {nombre(c.needed)} titulaires distincts "
+                f"nécessaires ({nombre(c.slots)} places d'attributaire sur {nombre(c.lots)} "
+                f"lots, {nombre(c.lots_max)} lots au plus par titulaire)")
+        if c.warned and c.short:
+            line += f" ; selon les offres, {short_lots(c)} moins d'attributaires que prévu"
+        elif c.warned and c.bidders is not None:
+            line += f" ; les offres n'en comptent que {nombre(c.bidders)}"
+        elif c.warned:
+            line += ", plus que la consultation ne peut raisonnablement en réunir"
+        notes.append(line + (" : voir Contrôles." if c.warned else "."))
     return notes
 
 
@@ -240,5 +260,5 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
 def key_figures_note(result: Result) -> str:
     return ("Chiffres clés, tous dispositifs. Valeur : montants maximums sur la durée (€ HT) "
             "; plafond : dispositifs dont la part des mini-lots (ou petits lots) reste sous "
-            f"{pct(result.inputs.params.part_max_petits_pct)} ; au-delà du seuil : "
+            f"{pct(result.thresholds.part_max_petits.value)} ; au-delà du seuil : "
             "dispositifs dont la valeur totale dépasse le seuil européen.")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from excel_support import A1, EXAMPLE, find, run_book, sheet_cells
+from excel_support import A1, EXAMPLE, book_of, find, run_book, sheet_cells
 
 from allot_xl import api
 from allot_xl.contract import OUTPUT_SHEETS, SYNTHESE
-from allot_xl.excel import regenerate_lots
+from allot_xl.excel import check_needs, regenerate_lots
 from allot_xl.inputs import JOURNAL_COLUMNS
 
 # cells that differ between two runs by design: when, and from where, each run was made
@@ -114,3 +114,22 @@ def test_parity_with_formula_like_text_from_inputs(injected, tmp_path):
             "@SUM(1,2)", "=douze"} <= found
     assert not [c for ws in wb.worksheets[4:] for r in ws.iter_rows() for c in r
                 if c.data_type == "f"]
+
+
+def test_parity_with_thresholds_looser_than_the_law(tmp_path):
+    """Issue 27: a looser threshold or share is an Erreur on its `Paramètres` row and the
+    legal value is used; the Book route says and writes the same (`check` included)."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    looser = {"Seuil mini-lots (€ HT)": 90_000, "Seuil de publicité européenne (€ HT)": 5_000_000,
+              "Part max petits lots (%)": 35, "Date de lancement": "01/06/2026"}
+    for key, cell in wb["Paramètres"].iter_rows(min_row=2, max_col=2):
+        if key.value in looser:
+            cell.value = looser[key.value]
+    src = tmp_path / "plus_souple.xlsx"
+    wb.save(src)
+    _assert_parity(src, tmp_path)
+    errors = [(p.sheet, p.row, p.column, p.code, p.message) for p in api.check(src).problems
+              if p.severity == "Erreur"]
+    assert [e[3] for e in errors] == ["seuil-plus-souple"] * 3
+    assert [(p.sheet, p.row, p.column, p.code, p.message)
+            for p in check_needs(book_of(src)).problems if p.severity == "Erreur"] == errors
