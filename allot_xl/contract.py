@@ -126,7 +126,6 @@ OUTPUT_SHEETS = (LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL)
 TEXT, NAME, NUMBER, WHOLE, PERCENT, YES_NO, CHOICE = (
     "text", "name", "number", "whole", "percent", "yes_no", "choice")
 NAME_MAX = 200  # characters of a name: six names and the separators stay far below 32 767
-KEY_SEPARATORS = (" | ", " + ", "=")
 
 
 @dataclass(frozen=True)
@@ -315,7 +314,6 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Objectif", "objectif", "choice", "moins de contrats", choices=OBJECTIFS),
 )
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
-TEXT_PARAMS = frozenset(p.label for p in PARAMETERS if p.kind in ("text", "choice"))
 
 _COLUMN_INDEX = {(sheet, c.name): c for sheet, cols in COLUMNS.items() for c in cols}
 

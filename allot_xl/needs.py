@@ -15,7 +15,6 @@ from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
 
-_OPTIONAL_MAILLE = {"Domaine": "domaine", "Métier": "metier"}
 _MISSING_CODE = {"Domaine": "domaine-manquant", "Métier": "metier-manquant"}
 _NAMES = ("Dispositif", "Zone", "Domaine", "Métier")
 _MERGE_HINT = ("si la cellule fait partie d'une fusion, défusionnez-la et recopiez la valeur "
