@@ -10,8 +10,8 @@ One Pyodide process (tests/lite/pyodide_run.py under ../shared/pyodide/run_in_py
 offline, the runtime and wheels laid out by get_artifacts.sh with this checkout's wheel)
 runs, for each size and `--runs` times: the « Générer les lots » button of the generated
 main.py on xlwings' remote-engine Book (the Office.js request built beforehand from the
-file, as tests/excel does), then the file route `api.regenerate`. A CPython process runs
-the same script on the same jobs right after. Pyodide's start-up is reported apart: the
+file, as tests/excel does), then the file route `api.regenerate`. CPython runs the same
+script on the same jobs in a process before and one after Pyodide's. Pyodide's start-up is reported apart: the
 runtime's start, the wheels' unpacking, then main.py's imports; the first click is the
 first « Générer les lots » (300 needs) after those. Prints a Markdown section and writes it
 into docs/benchmarks.md under "## xlwings Lite dans Pyodide" (other sections kept)."""
@@ -89,6 +89,7 @@ def bench(sizes: list[int], runs: int) -> dict:
     lite.write_project(tmp / EXAMPLE.name)
     print("bench_lite: artifacts…", file=sys.stderr)
     art = pyodide_support.get_artifacts(CACHE / "pyodide-artifacts")
+    before = cpython(sizes, runs, tmp, "avant")
     spec, puts = jobs(sizes, runs, tmp, guest=True)
     (tmp / "spec_pyodide.json").write_text(json.dumps(spec), encoding="utf-8")
     print("bench_lite: Pyodide…", file=sys.stderr)
@@ -101,26 +102,34 @@ def bench(sizes: list[int], runs: int) -> dict:
     started = int(re.search(r"started \((\d+) ms\)", done.stderr).group(1))
     installed = int(re.search(r"installed \d+ wheels \((\d+) ms\)", done.stderr).group(1))
     pyo = json.loads((tmp / "report_pyodide.json").read_text(encoding="utf-8"))
-    spec, _ = jobs(sizes, runs, tmp, guest=False)
-    (tmp / "spec_cpython.json").write_text(json.dumps(spec), encoding="utf-8")
-    print("bench_lite: CPython…", file=sys.stderr)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
-    cp = subprocess.run([sys.executable, str(SCRIPT), str(tmp / "spec_cpython.json")],
-                        capture_output=True, text=True, timeout=7200, env=env)
-    if cp.returncode:
-        raise SystemExit(f"bench_lite: CPython failed\n{cp.stderr[-4000:]}")
-    cpy = json.loads(Path(spec["report"]).read_text(encoding="utf-8"))
-    for rep in (pyo, cpy):
+    after = cpython(sizes, runs, tmp, "apres")
+    for rep in (pyo, before, after):
         bad = {k: v for k, v in {**rep["file"], **rep["buttons"]}.items() if not v["ok"]}
         if bad:
             raise SystemExit(f"bench_lite: failed jobs {bad}")
-    return {"sizes": sizes, "runs": runs, "pyodide": pyo, "cpython": cpy,
+    return {"sizes": sizes, "runs": runs, "pyodide": pyo, "cpython": [before, after],
             "start_ms": started, "install_ms": installed - started}
 
 
-def _times(rep: dict, kind: str, n: int, runs: int) -> list[float]:
+def cpython(sizes: list[int], runs: int, tmp: Path, when: str) -> dict:
+    """The same jobs in a CPython process (run before and after Pyodide's, so that a
+    change of the machine's load weighs on both sides)."""
+    spec, _ = jobs(sizes, runs, tmp, guest=False)
+    spec["report"] = str(tmp / f"report_cpython_{when}.json")
+    path = tmp / f"spec_cpython_{when}.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    print(f"bench_lite: CPython ({when})…", file=sys.stderr)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    cp = subprocess.run([sys.executable, str(SCRIPT), str(path)],
+                        capture_output=True, text=True, timeout=7200, env=env)
+    if cp.returncode:
+        raise SystemExit(f"bench_lite: CPython failed\n{cp.stderr[-4000:]}")
+    return json.loads(Path(spec["report"]).read_text(encoding="utf-8"))
+
+
+def _times(rep: dict, kind: str, n: int, runs: int, skip_first: bool = False) -> list[float]:
     group = rep["buttons"] if kind == "button" else rep["file"]
-    return [group[f"{n}/{kind}/{k}"]["seconds"] for k in range(runs)]
+    return [group[f"{n}/{kind}/{k}"]["seconds"] for k in range(runs) if k or not skip_first]
 
 
 def section(r: dict) -> str:
@@ -129,14 +138,14 @@ def section(r: dict) -> str:
     for n in sizes:
         for kind, label in (("button", "« Générer les lots » (Book)"),
                             ("file", "`api.regenerate` (fichier)")):
-            p, c = _times(pyo, kind, n, runs), _times(cpy, kind, n, runs)
-            # the first button at 300 needs is the first click: its own row below
-            p_rest = p[1:] if (kind == "button" and n == sizes[0] and runs > 1) else p
-            c_rest = c[1:] if (kind == "button" and n == sizes[0] and runs > 1) else c
-            pm, cm = statistics.median(p_rest), statistics.median(c_rest)
+            # the first button at the first size is the first click: its own row below
+            skip = kind == "button" and n == sizes[0] and runs > 1
+            p = _times(pyo, kind, n, runs, skip)
+            c = [t for rep in cpy for t in _times(rep, kind, n, runs, skip)]
+            pm, cm = statistics.median(p), statistics.median(c)
             rows.append(f"| {n:,} | {label} | {pm:.2f} s | {cm:.2f} s | {pm / cm:.1f} |")
     first = _times(pyo, "button", sizes[0], runs)[0]
-    first_cp = _times(cpy, "button", sizes[0], runs)[0]
+    first_cp = _times(cpy[0], "button", sizes[0], runs)[0]
     facts = pyo["facts"]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     cpu = "CPU"
@@ -148,11 +157,13 @@ def section(r: dict) -> str:
 
 `bench/bench_lite.py`, {dt.date.today():%Y-%m-%d}. Pyodide {facts['pyodide']} (Python
 {facts['python']}, NumPy {facts['numpy']}, wasm32) under Node.js {node_version()}, offline,
-one process; then CPython {platform.python_version()} on the same jobs, in the same run.
+one process; CPython {platform.python_version()} runs the same jobs in the same run, in a
+process before and one after Pyodide's (its median pools both).
 Inputs: the bundled example (300 needs) and the example campaign at 1,000 and 10,000
 needs. Median of {runs} runs (the first « Générer les lots » at {sizes[0]:,} needs apart: it
 is the first click). « Générer les lots » runs main.py's button on xlwings' remote-engine
-Book (the Office.js request prepared beforehand: what Excel sends is not timed), the file
+Book (the Office.js request prepared beforehand; what Excel sends, and applies of the
+actions returned, is not timed), the file
 route reads and writes the .xlsx (pure-Python reader in Pyodide, python-calamine in
 CPython). Machine: {os.cpu_count()} cores ({cpu}), shared with other jobs (load average at
 the end {load}).
