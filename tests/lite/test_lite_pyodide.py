@@ -28,7 +28,7 @@ from allot_xl.contract import COMPARAISON, OUTPUT_SHEETS, SYNTHESE
 from allot_xl.engine.selection import SCIPY_NEEDED
 from allot_xl.excel.entry import check_message
 from allot_xl.inputs import JOURNAL_COLUMNS
-from allot_xl.problems import StaleOutputs
+from allot_xl.problems import AllotError, StaleOutputs
 
 sys.path.insert(0, str(HERE.parent / "excel"))
 from excel_payload import payload_from_file  # noqa: E402
@@ -45,6 +45,10 @@ A1 = ACCEPTANCE / "A1_petit.xlsx"
 A2 = ACCEPTANCE / "A2_offres.xlsx"
 WORKBOOKS = [p for p in (A1, EXAMPLE, REAL) if p.exists()]
 IDS = [p.stem for p in WORKBOOKS]
+# the reading and domain cases of the suite (huge numbers, odd shapes, refusals): each must
+# end in Pyodide as in CPython
+DATA = HERE.parents[1] / "tests" / "data"
+DATA_FILES = sorted(DATA.rglob("*.xlsx"))
 BUTTONS = ("generer_les_lots", "verifier_les_besoins", "comparer_les_scenarios",
            "appliquer_le_scenario_propose")
 USER = JOURNAL_COLUMNS.index("Utilisateur") + 1
@@ -140,6 +144,17 @@ def runs(artifacts, tmp_path_factory) -> dict:
         spec["buttons"].append({"key": f"{s}/preparer_l_envoi/perime",
                                 "script": "preparer_l_envoi",
                                 "payload": payload(src, f"{s}/envoi_perime")})
+    for src in DATA_FILES:
+        name = str(src.relative_to(DATA)).replace("/", "__")
+        cp = cpython / f"data__{name}"
+        try:
+            expected[f"data/{name}"] = {"ok": True, "regenerate": str(cp), "value": api.regenerate(
+                src, cp, user="").outputs.summary_line}
+        except AllotError as e:
+            expected[f"data/{name}"] = {"ok": False, "error": str(e)}
+        spec["file"].append({"key": f"data/{name}", "verb": "regenerate",
+                             "src": put(src, f"data/{src.relative_to(DATA)}"),  # same name
+                             "out": f"/w/out/data__{name}"})
     spec_path = host_in / "spec.json"
     spec_path.write_text(json.dumps(spec), encoding="utf-8")
     puts.append((spec_path, "/w/spec.json"))
@@ -235,6 +250,21 @@ def test_optimal_attribution_without_scipy_is_cpython_s_or_says_what_to_add(runs
                       runs["out"] / "A2_offres.regenerate.xlsx")
     else:
         assert job["error"] == SCIPY_NEEDED
+
+
+@pytest.mark.parametrize("src", DATA_FILES, ids=[str(p.relative_to(DATA)) for p in DATA_FILES])
+def test_each_test_workbook_ends_in_pyodide_as_in_cpython(runs, src: Path) -> None:
+    """Huge numbers, numbers as text, odd shapes, refusals: the same summary line and the
+    same outputs, or the same French sentence."""
+    name = str(src.relative_to(DATA)).replace("/", "__")
+    expected, job = runs["expected"][f"data/{name}"], runs["report"]["file"][f"data/{name}"]
+    assert "traceback" not in job, job.get("traceback")
+    assert job["ok"] == expected["ok"], job.get("error") or expected.get("error")
+    if job["ok"]:
+        assert job["value"] == expected["value"]
+        _same_outputs(Path(expected["regenerate"]), runs["out"] / f"data.{name}.xlsx")
+    else:
+        assert job["error"] == expected["error"]
 
 
 def _replayed(runs, src: Path, key: str):
