@@ -182,7 +182,7 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
         ))
     pending.flush(report)
     df = pd.DataFrame.from_records(records, columns=NEED_COLUMNS)
-    at = df["places_in"].to_numpy(dtype="int64") if len(df) else np.zeros(0, "int64")
+    at = df["places_in"].to_numpy(dtype=np.intp)  # row positions: numpy's index type
     nan = np.full(len(at), np.nan)
     df["places_in"] = places[at] if has_places else nan
     df["hours_in"] = hours[at] if has_hours else nan

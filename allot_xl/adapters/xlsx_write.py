@@ -11,9 +11,10 @@ import os
 import stat
 import sys
 import tempfile
-import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 from ..contract import OUTPUT_SHEETS, fold
 from ..grid import SheetGrid
@@ -28,34 +29,37 @@ from .xlsx_read import forget, open_package
 class _Temp:
     """A temp file beside the destination. On Linux it has no name until it is complete
     (O_TMPFILE), so a run killed at any point leaves nothing behind; elsewhere, a hidden
-    named file removed on failure."""
+    named file removed on failure. Its mode is set explicitly (the destination's, or
+    `new_file_mode()` for a new file), never left to the umask: Pyodide starts with umask
+    0o777, under which a file created "with the usual permissions" cannot be written."""
 
     def __init__(self, dst: Path):
         self.dst, self.fd, self.name = dst, -1, None
         try:
-            mode: int | None = stat.S_IMODE(os.stat(dst).st_mode)
+            mode = stat.S_IMODE(os.stat(dst).st_mode)
         except OSError:
-            mode = None  # a new file: the usual permissions (umask)
+            mode = new_file_mode()
+        self.mode = mode
+        # the writer reopens the file by name: its owner reads and writes it meanwhile
+        writable = mode | stat.S_IRUSR | stat.S_IWUSR
         flag = getattr(os, "O_TMPFILE", 0)
         if flag and os.path.isdir("/proc/self/fd"):
             try:
-                self.fd = os.open(dst.parent, flag | os.O_RDWR, 0o666)
+                self.fd = os.open(dst.parent, flag | os.O_RDWR, 0o600)
             except OSError as e:
                 if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
                     raise
             else:
                 self.path = Path(f"/proc/self/fd/{self.fd}")
-                if mode is not None:
-                    os.fchmod(self.fd, mode)
+                with contextlib.suppress(OSError):  # a file system without modes
+                    os.fchmod(self.fd, writable)
                 return
         fd, name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix + ".tmp",
                                     dir=dst.parent)
         os.close(fd)
         self.name = self.path = Path(name)
-        if mode is None:
-            mode = 0o666 & ~_umask()
-        with contextlib.suppress(OSError):
-            os.chmod(name, mode)
+        with contextlib.suppress(OSError):  # a file system without modes
+            os.chmod(name, writable)
 
     def commit(self) -> None:
         if self.name is None:
@@ -78,6 +82,9 @@ class _Temp:
         else:
             with open(self.name, "r+b") as f:  # Windows flushes only writable handles
                 os.fsync(f.fileno())
+        if self.mode & (stat.S_IRUSR | stat.S_IWUSR) != stat.S_IRUSR | stat.S_IWUSR:
+            with contextlib.suppress(OSError):  # a read-only destination stays read-only
+                os.chmod(self.name, self.mode)
         os.replace(self.name, self.dst)
         self.name = None
         with contextlib.suppress(OSError):  # make the rename itself durable
@@ -96,10 +103,23 @@ class _Temp:
             self.fd = -1
 
 
-def _umask() -> int:
+def new_file_mode() -> int:
+    """The mode of a new output file: read-write for everyone the umask lets in, and always
+    for its owner (a umask hiding the owner's own bits, as Pyodide's 0o777, is ignored)."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return (0o666 & ~mask) | stat.S_IRUSR | stat.S_IWUSR
+
+
+def private_folder(folder: Path) -> Path:
+    """`folder`, created if absent with mode 0o700 set explicitly (mkdir's mode goes through
+    the umask, which may hide even the owner's bits)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        return folder
+    os.chmod(folder, 0o700)
+    return folder
 
 
 def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
@@ -174,77 +194,43 @@ def lock_path(path: Path) -> Path:
     """The lock file of `path`: in the user's temp folder, named after the file's full path,
     so that a run killed with its lock leaves nothing in the buyer's folder."""
     user = os.getuid() if hasattr(os, "getuid") else ""
-    folder = Path(tempfile.gettempdir()) / f"allot-xl-{user}"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    folder = private_folder(Path(tempfile.gettempdir()) / f"allot-xl-{user}")
     digest = hashlib.sha256(os.fsencode(os.path.normcase(str(path)))).hexdigest()[:32]
     return folder / f"{digest}.lock"
 
 
+def _filelock() -> ModuleType:
+    """filelock, whose `FileLock` is the lock for this platform: an OS lock (fcntl.flock, or
+    Windows' own) where there is one; where `fcntl` is absent (Pyodide) its soft lock, a
+    marker file created exclusively and removed on release: Pyodide runs one process in an
+    in-memory file system, so that marker is all a lock has to do there."""
+    with warnings.catch_warnings():  # filelock warns at import when only its soft lock exists
+        warnings.simplefilter("ignore")
+        import filelock
+    return filelock
+
+
 @contextlib.contextmanager
 def exclusive(path: Path, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
-    """Hold the lock of `path` (an OS lock on a hidden file beside it, released even when
-    the process is killed, the file removed afterwards): runs writing one file take turns,
-    each reading what the previous one wrote. Raises WriteError (French) when the lock
-    cannot be taken within `wait_s` seconds."""
+    """Hold the lock of `path` (filelock's lock on a file of the user's temp folder, an OS
+    lock released even when the process is killed): runs writing one file take turns, each
+    reading what the previous one wrote. Raises WriteError (French) when the lock cannot be
+    taken within `wait_s` seconds."""
+    filelock = _filelock()
     target = Path(path).resolve()
     busy = WriteError(f"Un autre allot-xl écrit déjà « {target.name} » : attendez qu'il ait "
                       f"fini, puis relancez. Rien n'a été écrit.")
     try:
-        if os.name == "nt":  # filelock removes its file on Windows itself
-            import filelock
-
-            lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s)
-            try:
-                lock.acquire()
-            except filelock.Timeout:
-                raise busy from None
-            try:
-                yield
-            finally:
-                lock.release()
-            return
-        fd = _flock(lock_path(target), time.monotonic() + wait_s)
+        lock = filelock.FileLock(str(lock_path(target)), timeout=wait_s, mode=0o600)
+        lock.acquire()
+    except filelock.Timeout:
+        raise busy from None
     except OSError as e:
         raise WriteError(_write_message(target, e)) from None
-    if fd < 0:
-        raise busy
     try:
         yield
     finally:
-        with contextlib.suppress(OSError):  # removed while held: the next holder recreates it
-            os.unlink(lock_path(target))
-        os.close(fd)
-
-
-def _flock(name: Path, deadline: float) -> int:
-    """An fd holding flock(LOCK_EX) on `name`, -1 past `deadline`. A holder removes the
-    file before releasing it, so a waiter that got the lock checks that its file is still
-    the one at `name` (else it retries on the new one)."""
-    import fcntl
-
-    while True:
-        fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        os.close(fd)
-                        return -1
-                    time.sleep(0.05)
-            held = os.fstat(fd)
-            try:
-                now = os.stat(name)
-            except FileNotFoundError:
-                now = None
-            if now is not None and (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev):
-                return fd
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)
+        lock.release()
 
 
 # the Excel table allot_xl puts first on each output sheet: its mark on the sheet

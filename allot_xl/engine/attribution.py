@@ -257,8 +257,9 @@ def _planned_table(lots: list[Lot], rules: dict[str, Rule]) -> pd.DataFrame:
     value, to the rows `_planned_rows` gives (a test holds it)."""
     if not lots:
         return _frame([], ROW_COLUMNS)
-    ks = np.array([max(rules[x.dispositif].attributaires, 1) for x in lots])
-    start = np.concatenate(([0], np.cumsum(ks)[:-1]))
+    # counts and offsets are numpy's index type (intp: int32 on WebAssembly), as repeat wants
+    ks = np.array([max(rules[x.dispositif].attributaires, 1) for x in lots], dtype=np.intp)
+    start = np.concatenate(([0], np.cumsum(ks)[:-1])).astype(np.intp)
     total = int(ks.sum())
     part, hours, amount = np.zeros(total), np.zeros(total), np.zeros(total)
     places = np.zeros(total, dtype=np.int64)

@@ -128,19 +128,22 @@ def component_texts(groups: list[Group], a: NeedArrays, columns: tuple[str, ...]
     values in Clé order, joined by « + » (`Zone(s)`, `Territoire`, … and the title's key).
     Column-wise: each column is coded once, and only groups holding several values are
     sorted in Python."""
-    sizes = np.array([len(g.needs) for g in groups], dtype=np.int64)
+    # indices and counts are numpy's index type, intp: int32 on WebAssembly (Pyodide), where
+    # reduceat refuses int64 offsets
+    sizes = np.array([len(g.needs) for g in groups], dtype=np.intp)
     out: list[dict[str, str]] = [{} for _ in groups]
     if not len(groups):
         return out
-    pos = np.fromiter(itertools.chain.from_iterable(g.needs for g in groups), dtype=np.int64,
+    pos = np.fromiter(itertools.chain.from_iterable(g.needs for g in groups), dtype=np.intp,
                       count=int(sizes.sum()))
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
     full = sizes > 0
     for col in columns:
         vals = a.column(col)
         codes, uniques = pd.factorize(vals[pos], use_na_sentinel=False)
-        lo = np.zeros(len(groups), dtype=np.int64)
-        hi = np.ones(len(groups), dtype=np.int64)
+        codes = codes.astype(np.intp, copy=False)
+        lo = np.zeros(len(groups), dtype=np.intp)
+        hi = np.ones(len(groups), dtype=np.intp)
         if len(pos):
             lo[full] = np.minimum.reduceat(codes, starts[full])
             hi[full] = np.maximum.reduceat(codes, starts[full])

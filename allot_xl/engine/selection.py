@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..problems import StructuralError
+
 if TYPE_CHECKING:  # SciPy is imported by the functions that solve: the engine loads light
     import scipy.sparse as sp
 
@@ -41,8 +43,27 @@ def optimal_selection(lot_idx: np.ndarray, bidder_idx: np.ndarray, notes: np.nda
     bidder_idx = np.unique(bidder_idx, return_inverse=True)[1]
     if lots_max is None or np.bincount(bidder_idx).max() <= lots_max:
         return _best_per_lot(lot_idx, notes, ranks, attributaires)
+    _need_scipy()
     return _lp_selection(lot_idx, bidder_idx, np.asarray(notes, dtype=float),
                          np.asarray(ranks, dtype=float), attributaires, lots_max)
+
+
+SCIPY_NEEDED = (
+    "Attribution « optimale » : un candidat est classé sur plus de lots que « Lots max par "
+    "titulaire » ne le permet, et ce choix exact demande la bibliothèque scipy, absente ici. "
+    "Dans xlwings Lite, ajoutez la ligne « scipy » à l'onglet requirements.txt puis "
+    "rechargez le complément ; ailleurs, installez allot_xl[cli] (ou scipy). Vous pouvez "
+    "aussi choisir « importance décroissante » dans Paramètres. Rien n'a été écrit.")
+
+
+def _need_scipy() -> None:
+    """StructuralError (French, naming what to add) when SciPy cannot be imported: the one
+    step of the engine that needs a compiled solver (xlwings Lite installs SciPy only when
+    its requirements.txt names it)."""
+    try:
+        import scipy.optimize  # noqa: F401
+    except ImportError:
+        raise StructuralError(SCIPY_NEEDED) from None
 
 
 def _best_per_lot(lot_idx: np.ndarray, notes: np.ndarray, ranks: np.ndarray,

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from ..adapters.xlsx_write import private_folder
 from ..contract import OUTPUT_SHEETS
 from ..problems import AllotError
 from .gate import CALLER
@@ -57,8 +58,7 @@ def root() -> Path:
     """Where sessions live: ALLOT_XL_TRANSFERTS, else a folder of the system's temp dir."""
     path = Path(os.environ.get("ALLOT_XL_TRANSFERTS")
                 or Path(tempfile.gettempdir()) / "allot_xl_transferts")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return private_folder(path)  # 0o700 set explicitly, whatever the umask
 
 
 def _purge(base: Path) -> None:
@@ -83,6 +83,7 @@ def _session(payload: dict, *, new: bool = False) -> Path:
         _purge(base)
         d = base / secrets.token_urlsafe(24)
         d.mkdir(mode=0o700)
+        os.chmod(d, 0o700)  # mkdir's mode goes through the umask
         (d / "appelant").write_text(_caller(), encoding="utf-8")
         return d
     name = payload.get("session")

@@ -18,8 +18,9 @@ from ..excel import entry
 from ..problems import AllotError
 from .functions import legal_threshold, lot_maximum, lots_for_bounds
 
-__all__ = ["BUTTONS", "check_needs", "legal_threshold", "lot_maximum", "lots_for_bounds",
-           "prepare_for_email", "regenerate_lots", "write_project"]
+__all__ = ["BUTTONS", "apply_proposed", "check_needs", "compare_scenarios", "legal_threshold",
+           "lot_maximum", "lots_for_bounds", "prepare_for_email", "regenerate_lots",
+           "write_project"]
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +72,37 @@ def prepare_for_email(book: Any) -> str:
     return text
 
 
+def compare_scenarios(book: Any) -> str:
+    """« Comparer les scénarios » : write the sheet `Comparaison des scénarios` (`Actuel`,
+    the `Scénarios` sheet's variants, `Proposé`); nothing else changes. Returns the line
+    shown ("" when the run stopped)."""
+    outputs = _run(book, entry.compare_scenarios)
+    line = outputs.summary_line if outputs is not None else ""
+    if line:
+        print(line)
+    return line
+
+
+def apply_proposed(book: Any) -> str:
+    """« Appliquer le scénario proposé » : rewrite the output sheets under the rules of the
+    scenario `Proposé` (noted in `Journal`; `Règles` unchanged). Returns the summary line
+    ("" when the run stopped)."""
+    outputs = _run(book, entry.apply_proposed, source=SOURCE)
+    line = outputs.summary_line if outputs is not None else ""
+    if line:
+        print(line)
+    return line
+
+
 # The task-pane buttons, in the order of main.py: label -> the verb its script calls.
-# A new verb (« Comparer les scénarios ») is one entry here and one @script in
-# templates/main.py; tests/lite checks the two agree.
+# A new verb is one entry here and one @script in templates/main.py; tests/lite checks the
+# two agree.
 BUTTONS: dict[str, Callable[[Any], str]] = {
     "Générer les lots": regenerate_lots,
     "Vérifier les besoins": check_needs,
     "Préparer l'envoi": prepare_for_email,
+    "Comparer les scénarios": compare_scenarios,
+    "Appliquer le scénario proposé": apply_proposed,
 }
 
 FILES = ("main.py", "requirements.txt")

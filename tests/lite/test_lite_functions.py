@@ -94,6 +94,8 @@ def test_main_py_buttons_are_the_lite_verbs() -> None:
     labels = [line.split('"')[1] for line in text.splitlines()
               if line.startswith("@script(name=")]
     assert labels == list(lite.BUTTONS)
+    assert {"Comparer les scénarios", "Appliquer le scénario proposé"} <= set(labels)
+    assert "à venir" not in text  # no developer note in the buyer's main.py
     ns = runpy.run_path(str(path))  # the no-op decorators of xlwings outside a runtime
     assert {"seuil_legal", "maximum_lot", "lots_selon_bornes"} <= set(ns)
     assert ns["seuil_legal"](46113) == 60_000

@@ -1,8 +1,8 @@
 """# Allotissement (allot_xl)
 
 Les boutons travaillent sur ce classeur : ils lisent les feuilles **Besoins**, **Zones**,
-**Règles** (et **Paramètres**, **Offres** si elles existent) et réécrivent les feuilles de
-résultats. Les feuilles d'entrée ne sont jamais modifiées.
+**Règles** (et **Paramètres**, **Offres**, **Scénarios** si elles existent) et réécrivent
+les feuilles de résultats. Les feuilles d'entrée ne sont jamais modifiées.
 
 Fonctions utilisables dans les cellules : `SEUIL_LEGAL`, `MAXIMUM_LOT`, `LOTS_SELON_BORNES`.
 """
@@ -31,7 +31,17 @@ def preparer_l_envoi(book: xw.Book):
     lite.prepare_for_email(book)
 
 
-# Boutons à venir (« Comparer les scénarios ») : ici, un @script par verbe de allot_xl.lite.
+@script(name="Comparer les scénarios")
+def comparer_les_scenarios(book: xw.Book):
+    """Écrit la feuille Comparaison des scénarios : Actuel, la feuille Scénarios, Proposé."""
+    lite.compare_scenarios(book)
+
+
+@script(name="Appliquer le scénario proposé")
+def appliquer_le_scenario_propose(book: xw.Book):
+    """Génère les lots avec les règles du scénario Proposé, noté dans le Journal ; la
+    feuille Règles n'est pas modifiée."""
+    lite.apply_proposed(book)
 
 
 @func
