@@ -98,6 +98,21 @@ def read_cell(col: Column, header: str, value: Any) -> tuple[float | None, list[
     return r.value, out
 
 
+def shown_values(values: np.ndarray) -> np.ndarray:
+    """`values` as Excel shows them (`contract.as_shown`: 15 significant digits), each
+    distinct value formatted once; `values` itself when none changes."""
+    some = np.isfinite(values) & (values != 0)
+    if not some.any():
+        return values
+    distinct, where = np.unique(values[some], return_inverse=True)
+    shown_ = np.array([C.as_shown(x) for x in distinct.tolist()], dtype="float64")
+    if np.array_equal(shown_, distinct):
+        return values
+    out = values.copy()
+    out[some] = shown_[where]
+    return out
+
+
 def number_column(t: RawTable, name: str, pending: Pending, rank: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(values, ok) for column `name` of `t`, one entry per data row: NaN where empty or
@@ -109,7 +124,8 @@ def number_column(t: RawTable, name: str, pending: Pending, rank: int
         return np.full(n, np.nan), np.ones(n, bool)
     col, header = C.column(t.kind, name), t.header(name)
     raw = t.column_values(name)
-    values = np.array([v if type(v) in _FAST else np.nan for v in raw], dtype="float64")
+    values = shown_values(np.array([v if type(v) in _FAST else np.nan for v in raw],
+                                   dtype="float64"))
     ok = np.ones(n, bool)
     slow = [i for i, v in enumerate(raw) if v is not None and (
         type(v) not in _FAST or not math.isfinite(v))]

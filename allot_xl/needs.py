@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,28 @@ def _id_text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return clean_text(v) if not isinstance(v, str) else v.strip()
+
+
+def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
+    """IDs Excel turned into dates (`1-3` typed, `01-mars` shown) become the text the cell
+    shows, each with an Avertissement naming it: the buyer finds the need by what is on
+    the screen, never by `2025-03-01`."""
+    raw = t.column_values("ID besoin")
+    if not set(map(type, raw)) & {dt.date, dt.datetime}:
+        return
+    col = t.first_col + t.columns["ID besoin"]
+    for i, v in enumerate(raw):
+        if not isinstance(v, dt.date):
+            continue
+        row = t.rows[i][0]
+        code = t.date_format(row, col) if t.date_format else None
+        text = ids[i] = C.date_text(v, code or C.SHORT_DATE)
+        pending.add(0, "id-en-date", t.sheet, row, t.header("ID besoin"), text,
+                    f"L'identifiant en {t.cell_name(row, 'ID besoin')} est une date pour Excel "
+                    f"(saisie convertie automatiquement, par exemple « 1-3 » devenu "
+                    f"« 01-mars ») : il est écrit « {text} », comme la cellule l'affiche. Pour "
+                    f"garder l'identifiant tapé, mettez la colonne au format Texte et "
+                    f"retapez-le.")
 
 
 def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
@@ -122,6 +145,7 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
     ids = _per_value(t.column_values("ID besoin"), _id_text)
+    _dates_as_shown(t, ids, pending)
     raw_disps, raw_zones = t.column_values("Dispositif"), t.column_values("Zone")
     disps = _per_value(raw_disps, lambda v: rule_by_fold.get(fold(v)))
     zone_of = _per_value(raw_zones, lambda v: zone_by_fold.get(fold(v)))

@@ -65,6 +65,17 @@ register("cellule-fusionnee", I, "Cellule fusionnée {plage} : sa valeur vaut po
          "ligne de la fusion.", "Défusionnez et recopiez la valeur sur chaque ligne pour "
          "lever toute ambiguïté.")
 register("ligne-total", I, "Ligne de total ignorée.", "Rien à faire.")
+register("caractere-invisible", I, "Caractère invisible dans « {texte} » : ignoré pour "
+         "comparer les noms.", "Retapez la cellule pour l'enlever.")
+register("en-tete-repete", I, "Ligne d'en-tête répétée ignorée.", "Rien à faire.")
+register("lignes-masquees", A, "Lignes masquées lues et alloties.",
+         "Affichez-les pour les vérifier.")
+register("feuille-masquee", A, "Feuille d'entrée masquée, lue quand même.",
+         "Affichez-la pour vérifier ses valeurs.")
+register("copie-de-feuille", A, "Copie d'une feuille d'entrée : non lue.",
+         "Renommez la feuille à utiliser, ou supprimez la copie.")
+register("id-en-date", A, "Identifiant converti en date par Excel.",
+         "Saisissez l'identifiant en texte (format Texte ou apostrophe).")
 register("hors-tableau", A, "Ligne sous le tableau Excel « {tableau} » : non lue.",
          "Étendez le tableau pour l'inclure.")
 # --- Besoins

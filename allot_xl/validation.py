@@ -72,6 +72,68 @@ def report_totals(t: RawTable, report: Report) -> None:
         report.warning("hors-tableau", t.sheet, r, "", "",
                        f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
                        f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
+    for cell, text in t.odd_headers:
+        report.info("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
+                    f"L'en-tête en {cell} contient un caractère invisible "
+                    f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
+                    f"Retapez l'en-tête pour l'enlever.")
+    if t.repeated:
+        report.info("en-tete-repete", t.sheet, t.repeated[0], "", "",
+                    f"{row_list(t.repeated, capital=True)} : ligne d'en-tête répétée (ou titre "
+                    f"de bloc juste au-dessus), ignorée ; les lignes qui suivent sont lues "
+                    f"comme les autres.")
+    if t.hidden:
+        one = len(t.hidden) == 1
+        report.warning("lignes-masquees", t.sheet, t.hidden[0], "", "",
+                       f"{row_list(t.hidden, capital=True)} "
+                       f"{'masquée' if one else 'masquées'} (filtre ou groupe replié) : "
+                       f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
+                       f"Affichez-{'la' if one else 'les'} pour vérifier, et supprimez ce qui "
+                       f"n'est pas un besoin.")
+
+
+def report_invisible(t: RawTable, report: Report) -> None:
+    """One Info per text column and distinct value holding an invisible character (or a
+    no-break hyphen), naming its first cell: such characters never make two names differ
+    (`contract.fold`), but the buyer may want them out."""
+    for canon, i in sorted(t.columns.items(), key=lambda x: x[1]):
+        if C.column(t.kind, canon).numeric:
+            continue
+        values = t.column_values(canon)
+        odd = {v for v in set(values) if type(v) is str and not v.isascii()
+               and C.odd_characters(v)}
+        if not odd:
+            continue
+        first: dict[str, list[int]] = {}
+        for (row, _), v in zip(t.rows, values, strict=True):
+            if v in odd:
+                first.setdefault(v, []).append(row)
+        for v, rows in first.items():
+            n = len(rows) - 1
+            others = (f", comme {nombre(n)} autre{'s' if n > 1 else ''} cellule"
+                      f"{'s' if n > 1 else ''} de la colonne" if n else "")
+            report.info("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
+                        f"« {short(C.clean_text(v))} » contient un caractère invisible "
+                        f"({C.odd_characters(v)}){others} : il est ignoré pour comparer les "
+                        f"noms. Retapez la cellule pour l'enlever.")
+
+
+def row_list(rows: list[int], capital: bool = False) -> str:
+    """Excel rows for a message, runs shortened: `lignes 10 à 12 et 20`, `ligne 4`; at
+    most 20 items, then `…`."""
+    runs: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    items = [str(a) if a == b else f"{a} et {b}" if b == a + 1 else f"{a} à {b}"
+             for a, b in runs]
+    if len(items) > 20:
+        items = [*items[:20], "…"]
+    text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+    word = "ligne" if len(rows) == 1 else "lignes"
+    return f"{word.capitalize() if capital else word} {text}"
 
 
 # --------------------------------------------------------------------------- Zones
