@@ -96,7 +96,7 @@ def report_invisible(t: RawTable, report: Report) -> None:
     """One Info per text column and distinct value holding an invisible character (or a
     no-break hyphen), naming its first cell: such characters never make two names differ
     (`contract.fold`), but the buyer may want them out."""
-    for canon, i in sorted(t.columns.items(), key=lambda x: x[1]):
+    for canon in sorted(t.columns, key=t.columns.__getitem__):
         if C.column(t.kind, canon).numeric:
             continue
         values = t.column_values(canon)
@@ -186,10 +186,14 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         for v in vois:
             other = by_fold.get(fold(v))
             if other is None:
+                hint = ""
+                if "," in v and any(fold(x) in by_fold for x in v.split(",")):
+                    hint = (" Séparez les zones voisines par « ; » (point-virgule), pas par "
+                            "des virgules.")
                 report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
                                t.header("Voisines"), v,
                                f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
-                               f"dans la feuille Zones : elle est ignorée.")
+                               f"dans la feuille Zones : elle est ignorée.{hint}")
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
