@@ -325,8 +325,8 @@ class _Repeats:
         key = columns.get(self.keys[0], -1)
         self.at = key
         self.texts = {cells[key]} if 0 <= key < len(cells) else set()
-        # first letters of the names the key column's header may take (cheap pre-check)
-        self.starts = {k[:2] for k, canon in lookup.items() if canon == self.keys[0]}
+        # first letters of the names a header may take (a cheap check before folding)
+        self.starts = {k[:2] for k in lookup}
         self.rows: list[int] = []
         self.layout = columns
         self.moved = False
@@ -336,7 +336,8 @@ class _Repeats:
         if self.at < 0 or self.at >= len(vals):
             return False
         v = vals[self.at]
-        return type(v) is str and (v in self.texts or fold(v.lstrip()[:2]) in self.starts)
+        return type(v) is str and (v in self.texts or fold(v.lstrip()[:2]) in self.starts
+                                   and fold(v) in self.lookup)
 
     def header(self, vals: list[Any]) -> dict[str, int] | None:
         found = _match_header(vals, self.lookup)

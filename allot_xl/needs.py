@@ -24,10 +24,13 @@ _MERGE_HINT = ("si la cellule fait partie d'une fusion, défusionnez-la et recop
 
 
 def _id_text(v: Any) -> str:
-    """An identifier exactly as written, trimmed (`X_1` and `X 1` are two identifiers)."""
+    """An identifier exactly as written, trimmed (`X_1` and `X 1` are two identifiers);
+    invisible characters left out (`A1\u200b` is `A1`: they show nothing)."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return clean_text(v) if not isinstance(v, str) else v.strip()
+    if not isinstance(v, str):
+        return clean_text(v)
+    return v.strip() if v.isascii() else C.INVISIBLE.sub("", v).strip()
 
 
 def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:

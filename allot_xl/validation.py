@@ -127,8 +127,8 @@ def row_list(rows: list[int], capital: bool = False) -> str:
             runs[-1] = (runs[-1][0], r)
         else:
             runs.append((r, r))
-    items = [str(a) if a == b else f"{a} et {b}" if b == a + 1 else f"{a} à {b}"
-             for a, b in runs]
+    items = [x for a, b in runs for x in ([str(a)] if a == b else [str(a), str(b)]
+                                          if b == a + 1 else [f"{a} à {b}"])]
     if len(items) > 20:
         items = [*items[:20], "…"]
     text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
