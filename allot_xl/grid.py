@@ -113,6 +113,7 @@ class RawTable:
     odd_headers: list[tuple[str, str]] = field(default_factory=list)  # (cell, header as written)
     first_col: int = 1  # the sheet column of index 0 of each row
     date_format: Callable[[int, int], str | None] | None = None  # see SheetGrid
+    _values: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell_name(self, row: int, column: str) -> str:
         """The A1 address of `column`'s cell on Excel row `row` (`A2`)."""
@@ -127,14 +128,20 @@ class RawTable:
 
     def column_values(self, column: str) -> list[Any]:
         """The values of `column` in each data row, in order (None where the column is
-        absent or the row shorter)."""
+        absent or the row shorter). Made once per column: callers only read the list."""
+        got = self._values.get(column)
+        if got is not None:
+            return got
         i = self.columns.get(column)
         if i is None:
-            return [None] * len(self.rows)
-        try:
-            return list(map(itemgetter(i), map(itemgetter(1), self.rows)))
-        except IndexError:  # some row is shorter
-            return [vals[i] if i < len(vals) else None for _, vals in self.rows]
+            got = [None] * len(self.rows)
+        else:
+            try:
+                got = list(map(itemgetter(i), map(itemgetter(1), self.rows)))
+            except IndexError:  # some row is shorter
+                got = [vals[i] if i < len(vals) else None for _, vals in self.rows]
+        self._values[column] = got
+        return got
 
 
 def find_sheet(names: list[str], canonical: str) -> str | None:
@@ -267,6 +274,7 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     rows: list[tuple[int, list[Any]]] = []
     totals: list[int] = []
     again = _Repeats(kind, columns, header_cells, lookup)
+    key_at, key_texts, starts = again.at, again.texts, again.starts
     # rows an Excel table reaches below the last values: empty (a merge may still fill them)
     below = repeat([], max(0, last - max(header_row, len(grid.values))))
     for r, src in enumerate(chain(grid.values[header_row:last], below), start=header_row + 1):
@@ -285,9 +293,10 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
         if _is_total(first):
             totals.append(r)
             continue
-        if again.candidate(vals):
-            layout = again.header(vals)
-            if layout is not None:  # the header again: skipped, with a title just above
+        key = vals[key_at] if 0 <= key_at < len(vals) else None
+        if type(key) is str and (key in key_texts or key[:2].lower() in starts
+                                 and fold(key) in lookup):  # maybe the header again
+            if again.header(vals) is not None:  # skipped, with a title just above
                 again.skip(r, rows, header_row)
                 continue
         if again.moved:
@@ -325,19 +334,13 @@ class _Repeats:
         key = columns.get(self.keys[0], -1)
         self.at = key
         self.texts = {cells[key]} if 0 <= key < len(cells) else set()
-        # first letters of the names a header may take (a cheap check before folding)
-        self.starts = {k[:2] for k in lookup}
+        # the first two letters a header may start with, folded or as the contract spells
+        # it, lower case: a cheap check on the key cell of each row before folding it
+        self.starts = {k[:2] for k in lookup} | {
+            n.lower()[:2] for c in COLUMNS[kind] for n in (c.name, *c.aliases)}
         self.rows: list[int] = []
         self.layout = columns
         self.moved = False
-
-    def candidate(self, vals: list[Any]) -> bool:
-        """Whether the row may be a header (its key cell may name the key column)."""
-        if self.at < 0 or self.at >= len(vals):
-            return False
-        v = vals[self.at]
-        return type(v) is str and (v in self.texts or fold(v.lstrip()[:2]) in self.starts
-                                   and fold(v) in self.lookup)
 
     def header(self, vals: list[Any]) -> dict[str, int] | None:
         found = _match_header(vals, self.lookup)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from . import contract as C
@@ -92,18 +93,26 @@ def report_totals(t: RawTable, report: Report) -> None:
                        f"n'est pas un besoin.")
 
 
+_NAMED_TEXTS = {"ID besoin", "Voisines", "Code ROME", "Lot imposé", "N° lot", "Candidat",
+                "Paramètre"}
+_ODD = re.compile(C.INVISIBLE.pattern[:-1] + "\u2011]")  # the invisible ones, no-break hyphen
+
+
 def report_invisible(t: RawTable, report: Report) -> None:
     """One Info per text column and distinct value holding an invisible character (or a
     no-break hyphen), naming its first cell: such characters never make two names differ
     (`contract.fold`), but the buyer may want them out."""
     for canon in sorted(t.columns, key=t.columns.__getitem__):
-        if C.column(t.kind, canon).numeric:
-            continue
+        if C.column(t.kind, canon).kind != C.NAME and canon not in _NAMED_TEXTS:
+            continue  # free text (Commentaire, Source) is written as typed, never matched
         values = t.column_values(canon)
-        odd = {v for v in set(values) if type(v) is str and not v.isascii()
-               and C.odd_characters(v)}
-        if not odd:
+        try:  # one search over the whole column (most columns are all text)
+            joined = "\n".join(values)
+        except TypeError:
+            joined = "\n".join([v for v in values if type(v) is str])
+        if joined.isascii() or _ODD.search(joined) is None:
             continue
+        odd = {v for v in set(values) if type(v) is str and C.odd_characters(v)}
         first: dict[str, list[int]] = {}
         for (row, _), v in zip(t.rows, values, strict=True):
             if v in odd:
