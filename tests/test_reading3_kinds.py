@@ -327,3 +327,65 @@ def test_only_a_copy_of_a_required_sheet_names_it(tmp_path) -> None:
     with pytest.raises(StructuralError, match=r"« Besoins \(2\) ».*renommez-la « Besoins »"):
         read(make_workbook(tmp_path, _needs(), tweak=tweak))
     assert copy_of("Besoins 2026") is None and copy_of("Lots (2)") is None
+
+
+# --------------------------------------------------------------------------- linked data types
+
+_RD = "http://schemas.microsoft.com/office/spreadsheetml/2017/richdata"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RICH_PARTS = {
+    "xl/metadata.xml": (
+        f'<metadata xmlns="{_MAIN}" xmlns:xlrd="{_RD}"><metadataTypes count="1">'
+        '<metadataType name="XLRICHVALUE" minSupportedVersion="120000"/></metadataTypes>'
+        '<futureMetadata name="XLRICHVALUE" count="2">'
+        '<bk><extLst><ext uri="{3e2802c4-a4d2-4d8b-9148-e3be6c30e623}"><xlrd:rvb i="0"/>'
+        '</ext></extLst></bk>'
+        '<bk><extLst><ext uri="{3e2802c4-a4d2-4d8b-9148-e3be6c30e623}"><xlrd:rvb i="1"/>'
+        '</ext></extLst></bk></futureMetadata>'
+        '<valueMetadata count="2"><bk><rc t="1" v="0"/></bk><bk><rc t="1" v="1"/></bk>'
+        '</valueMetadata></metadata>'),
+    "xl/richData/rdrichvalue.xml": (
+        f'<rvData xmlns="{_RD}" count="2"><rv s="0"><v>4</v><v>Belley</v><v>fr-FR</v></rv>'
+        '<rv s="0"><v>5</v><v>Vichy</v><v>fr-FR</v></rv></rvData>'),
+    "xl/richData/rdrichvaluestructure.xml": (
+        f'<rvStructures xmlns="{_RD}" count="1"><s t="_linkedentity2">'
+        '<k n="%EntityServiceId" t="i"/><k n="_DisplayString" t="s"/><k n="%cvi" t="s"/>'
+        '</s></rvStructures>'),
+}
+
+
+def test_zones_typed_as_linked_data_types_read_as_they_show(tmp_path) -> None:
+    """Excel's Geography data type stores `#VALUE!` in the cell and the name it shows in
+    the workbook's rich data: the name is read."""
+    plain = make_workbook(tmp_path, _needs(), name="texte.xlsx")
+    path = make_workbook(tmp_path, _needs(), name="lie.xlsx")
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+        part = sheet_parts(z)["Besoins"]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i, data in items:
+            if i.filename == part:
+                for vm, ref in ((1, "C2"), (2, "C3")):
+                    head, _, rest = data.partition(f'<c r="{ref}"'.encode())
+                    rest = rest[rest.index(b"</c>") + 4:]
+                    data = head + (f'<c r="{ref}" t="e" vm="{vm}"><v>#VALUE!</v></c>'
+                                   ).encode() + rest
+            z.writestr(i, data)
+        for name, xml in _RICH_PARTS.items():
+            z.writestr(name, xml)
+    import python_calamine
+
+    from allot_xl.adapters import xlsx_pure, xlsx_read
+    for module in (python_calamine, xlsx_pure):  # both file readers
+        saved, xlsx_read.pc = xlsx_read.pc, module
+        xlsx_read.forget()
+        try:
+            grids = read_grids(path)
+        finally:
+            xlsx_read.pc = saved
+            xlsx_read.forget()
+        assert (grids["Besoins"].cell(2, 3), grids["Besoins"].cell(3, 3)) == ("Belley",
+                                                                              "Vichy")
+    inputs, report = read(path)
+    assert not flat(report, "Erreur")
+    assert affectation(regenerate(path)) == affectation(regenerate(plain))
