@@ -604,3 +604,36 @@ def _after(tokens: list[str], i: int, kinds: tuple[str, ...]) -> bool:
 def _before(tokens: list[str], i: int, kinds: tuple[str, ...]) -> bool:
     nxt = next((t for t in tokens[i + 1:] if t.isalpha()), "")
     return nxt in kinds
+
+
+_FORMAT_TOKEN = re.compile(r'"[^"]*"|\\.|0+|.')
+_LITERAL = frozenset(" -_/().:#")
+
+
+def padded_zeros(code: str) -> int:
+    """The number of digits a format of zeros pads to (`00000` -> 5, `"ID-"0000` -> 4), 0
+    when `code` is not such a format (literal text and one run of zeros only)."""
+    zeros = 0
+    for t in _FORMAT_TOKEN.findall(code.split(";")[0]):
+        if t[0] == "0":
+            if zeros:
+                return 0
+            zeros = len(t)
+        elif not (t[0] in '"\\' or t in _LITERAL):
+            return 0
+    return zeros if zeros > 1 else 0
+
+
+def padded_text(x: float, code: str) -> str:
+    """A whole number as a format of zeros shows it (`123` under `00000` -> `00123`)."""
+    out = []
+    for t in _FORMAT_TOKEN.findall(code.split(";")[0]):
+        if t[0] == "0":
+            out.append(str(int(x)).zfill(len(t)))
+        elif t[0] == '"':
+            out.append(t[1:-1])
+        elif t[0] == "\\":
+            out.append(t[1:])
+        else:
+            out.append(t)
+    return "".join(out)

@@ -82,8 +82,10 @@ class SheetGrid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False  # the sheet is hidden (or very hidden) in the workbook
     hidden_rows: frozenset[int] = frozenset()  # rows hidden (filter, collapsed group), when known
-    # the format code of a date cell at (row, col), when the route knows cell formats
-    date_format: Callable[[int, int], str | None] | None = None
+    # the number format code of the cell at (row, col) when it shows a date or a number
+    # padded with zeros (`00123`), if the route knows cell formats (`padded`: whether any
+    # padded format exists in the workbook, known without reading the sheet)
+    shown_format: Callable[[int, int], str | None] | None = None
 
     def cell(self, row: int, col: int) -> Any:
         if row - 1 < len(self.values):
@@ -112,7 +114,7 @@ class RawTable:
     hidden: list[int] = field(default_factory=list)  # data rows on hidden rows
     odd_headers: list[tuple[str, str]] = field(default_factory=list)  # (cell, header as written)
     first_col: int = 1  # the sheet column of index 0 of each row
-    date_format: Callable[[int, int], str | None] | None = None  # see SheetGrid
+    shown_format: Callable[[int, int], str | None] | None = None  # see SheetGrid
     _values: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def cell_name(self, row: int, column: str) -> str:
@@ -318,7 +320,7 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
               if c - c1 in by_index]
     hidden = [r for r, _ in rows if r in grid.hidden_rows] if grid.hidden_rows else []
     return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
-                    outside, kind, merged, again.rows, hidden, odd, c1, grid.date_format)
+                    outside, kind, merged, again.rows, hidden, odd, c1, grid.shown_format)
 
 
 class _Repeats:

@@ -34,18 +34,26 @@ def _id_text(v: Any) -> str:
 
 
 def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
-    """IDs Excel turned into dates (`1-3` typed, `01-mars` shown) become the text the cell
-    shows, each with an Avertissement naming it: the buyer finds the need by what is on
-    the screen, never by `2025-03-01`."""
+    """IDs as their cells show them: dates Excel made of IDs (`1-3` typed, `01-mars` shown)
+    become that text, each with an Avertissement naming the cell (never `2025-03-01`);
+    numbers shown padded with zeros (`00123` under the format `00000`) keep their zeros."""
     raw = t.column_values("ID besoin")
-    if not set(map(type, raw)) & {dt.date, dt.datetime}:
+    kinds = set(map(type, raw))
+    col = t.first_col + t.columns.get("ID besoin", 0)
+    shown = t.shown_format
+    if float in kinds and shown is not None and getattr(shown, "padded", False):
+        for i, v in enumerate(raw):
+            if type(v) is float and v.is_integer() and v >= 0:
+                code = shown(t.rows[i][0], col)
+                if code is not None and C.padded_zeros(code):
+                    ids[i] = C.padded_text(v, code)
+    if not kinds & {dt.date, dt.datetime}:
         return
-    col = t.first_col + t.columns["ID besoin"]
     for i, v in enumerate(raw):
         if not isinstance(v, dt.date):
             continue
         row = t.rows[i][0]
-        code = t.date_format(row, col) if t.date_format else None
+        code = shown(row, col) if shown else None
         text = ids[i] = C.date_text(v, code or C.SHORT_DATE)
         pending.add(0, "id-en-date", t.sheet, row, t.header("ID besoin"), text,
                     f"L'identifiant en {t.cell_name(row, 'ID besoin')} est une date pour Excel "

@@ -389,3 +389,17 @@ def test_zones_typed_as_linked_data_types_read_as_they_show(tmp_path) -> None:
     inputs, report = read(path)
     assert not flat(report, "Erreur")
     assert affectation(regenerate(path)) == affectation(regenerate(plain))
+
+
+@pytest.mark.parametrize(("fmt", "shown"), [("00000", "00123"), ('"ID-"0000', "ID-0123"),
+                                            ("General", "123")])
+def test_ids_shown_padded_with_zeros_keep_their_zeros(tmp_path, fmt, shown) -> None:
+    def tweak(wb: openpyxl.Workbook) -> None:
+        cell = wb["Besoins"]["A2"]
+        cell.value = 123
+        cell.number_format = fmt
+    path = make_workbook(tmp_path, _needs(), tweak=tweak)
+    inputs, report = read(path)
+    assert list(inputs.needs["id"])[0] == shown
+    assert not report.problems or all(p.code != "id-en-date" for p in report.problems)
+    assert shown in affectation(regenerate(path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..contract import padded_zeros
 from .opc import NS_MAIN, parse, q
 from .xlsx_cells import column_index, positional, walk
 
@@ -69,8 +70,9 @@ DATE_BUILTIN = {14: "dd/mm/yyyy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy",
                 50: "dd/mm/yyyy", 57: "dd/mm/yyyy"}
 
 
-def date_styles(styles: bytes | None) -> dict[int, str]:
-    """Cell format index (cellXfs) -> number format code, for the formats that show a date."""
+def shown_styles(styles: bytes | None) -> dict[int, str]:
+    """Cell format index (cellXfs) -> number format code, for the formats that show a date
+    or a number padded with zeros (`00000`)."""
     if not styles:
         return {}
     root = parse(styles)
@@ -81,7 +83,7 @@ def date_styles(styles: bytes | None) -> dict[int, str]:
     for i, xf in enumerate(xfs if xfs is not None else []):
         fid = int(xf.get("numFmtId", "0"))
         code = DATE_BUILTIN.get(fid) or custom.get(fid, "")
-        if code and _is_date(code):
+        if code and (_is_date(code) or padded_zeros(code)):
             out[i] = code
     return out
 

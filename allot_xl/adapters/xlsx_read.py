@@ -17,7 +17,15 @@ try:
 except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same calls
     from . import xlsx_pure as pc  # type: ignore[no-redef]
 
-from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
+from ..contract import (
+    PARAMETRES,
+    REGLES,
+    CellError,
+    NoCachedValue,
+    PercentValue,
+    fold,
+    padded_zeros,
+)
 from ..french import nombre
 from ..grid import SheetGrid, TableRef, paused_gc
 from ..inputs import copy_of, wanted_sheets
@@ -25,7 +33,7 @@ from ..problems import UnreadableFile
 from . import opc
 from .package import EXTENSIONS, Package, has_control
 from .xlsx_cells import column_index, last_row, merged_ranges, walk
-from .xlsx_formats import date_styles, percent_cells, percent_styles, styled_cells
+from .xlsx_formats import percent_cells, percent_styles, shown_styles, styled_cells
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
 
@@ -363,7 +371,7 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                 _mark_percentages(pkg, part, values, styles)
             tables = [_table(x) for x in pkg.sheet_tables(part)] if part else []
             grids[title] = SheetGrid(title, values, tables, merged, title in hidden_sheets,
-                                     frozenset(hidden), _DateFormats(pkg, part) if part
+                                     frozenset(hidden), _ShownFormats(pkg, part) if part
                                      else None)
         for title in wb.sheet_names:  # copies of input sheets: named, not read
             if title not in grids and copy_of(title):
@@ -380,20 +388,35 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
 _HIDDEN_SHEET = re.compile(r"""\sstate\s*=\s*["'](?:hidden|veryHidden)["']""")
 
 
-class _DateFormats:
-    """The format code of a sheet's date cells, read from its XML on the first question
-    (only IDs that Excel turned into dates ask, which is rare)."""
+class _ShownFormats:
+    """The format code of a sheet's cells that show a date or a zero-padded number, read
+    from its XML on the first question (asked only for IDs that are dates, or numbers in
+    a workbook that has a padded format: rare)."""
 
     def __init__(self, pkg: Package, part: str):
         self.pkg, self.part = pkg, part
         self.codes: dict[tuple[int, int], str] | None = None
+        self._styles: dict[int, str] | None = None
+
+    @property
+    def styles(self) -> dict[int, str]:
+        if self._styles is None:
+            self._styles = shown_styles(self.pkg.styles)
+        return self._styles
+
+    @property
+    def padded(self) -> bool:
+        """Whether the workbook has a zero-padded number format (from its styles only)."""
+        return any(padded_zeros(c) for c in self.styles.values())
 
     def __call__(self, row: int, col: int) -> str | None:
         if self.codes is None:
             self.codes = {}
             if self.pkg.has(self.part):
-                self.codes = styled_cells(self.pkg.read(self.part),
-                                          date_styles(self.pkg.styles))
+                try:
+                    self.codes = styled_cells(self.pkg.read(self.part), self.styles)
+                except Exception:  # a sheet too large to read whole: default display
+                    self.codes = {}
         return self.codes.get((row, col))
 
 
