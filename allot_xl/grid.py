@@ -306,8 +306,41 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
         rows.append((r, vals))
     missing = [c for c in required if c not in columns]
     outside = []
+    others = _stacked_tables(grid, kind, lookup, table) if table else []
+    inside: set[int] = set()
+    for t in others:  # tables stacked on the sheet: read too, each in its own order
+        layout = _match_header([grid.cell(t.first_row, c) for c in range(
+            t.first_col, t.last_col + 1)], lookup)
+        again.rows.append(t.first_row)
+        inside.update(range(t.first_row, t.last_row + t.totals_rows + 1))
+        width = max(columns.values(), default=-1) + 1
+        for r in range(t.first_row + 1, t.last_row + 1):
+            src = grid.values[r - 1][t.first_col - 1:t.last_col] if r <= len(grid.values) \
+                else []
+            vals = [None] * width
+            for k, i in columns.items():
+                j = layout.get(k)
+                if j is not None and j < len(src):
+                    vals[i] = src[j]
+            first = next((v for v in vals if not is_blank(v)), None)
+            if first is None:
+                continue
+            if _is_total(first):
+                totals.append(r)
+                continue
+            rows.append((r, vals))
+        totals.extend(range(t.last_row + 1, t.last_row + t.totals_rows + 1))
+    if others:
+        rows.sort(key=itemgetter(0))
     if table:  # rows typed under an Excel table without extending it are not read
+        heads = {t.first_row for t in others}
         for r in range(last + 1, len(grid.values) + 1):
+            if r in inside:
+                continue
+            if (r + 1 in heads or r + 2 in heads) and sum(
+                    not is_blank(v) for v in grid.values[r - 1]) == 1:
+                again.rows.append(r)  # the title of the next stacked table
+                continue
             first = next((v for v in grid.values[r - 1][c1 - 1:c2] if not is_blank(v)), None)
             if r <= last + n_totals or (isinstance(first, str) and
                                         fold(first).startswith("total")):
@@ -318,9 +351,26 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     by_index = {i: k for k, i in columns.items()}
     merged = [(r, headers.get(by_index.get(c - c1, ""), ""), text) for r, c, text in merged_at
               if c - c1 in by_index]
+    again.rows.sort()
     hidden = [r for r, _ in rows if r in grid.hidden_rows] if grid.hidden_rows else []
     return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
                     outside, kind, merged, again.rows, hidden, odd, c1, grid.shown_format)
+
+
+def _stacked_tables(grid: SheetGrid, kind: str, lookup: dict[str, str], first: str
+                    ) -> list[TableRef]:
+    """The other Excel tables of the sheet whose header is a `kind` header (one table per
+    département stacked on one sheet), refused like one table when two of their columns
+    answer one contract column."""
+    out = []
+    for t in grid.tables:
+        if t.name == first:
+            continue
+        cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
+        if all(k in _match_header(cells, lookup) for k in HEADER_KEYS[kind]):
+            _refuse_duplicates(grid.name, t.first_row, t.first_col, cells, lookup)
+            out.append(t)
+    return out
 
 
 class _Repeats:

@@ -403,3 +403,24 @@ def test_ids_shown_padded_with_zeros_keep_their_zeros(tmp_path, fmt, shown) -> N
     assert list(inputs.needs["id"])[0] == shown
     assert not report.problems or all(p.code != "id-en-date" for p in report.problems)
     assert shown in affectation(regenerate(path))
+
+
+def test_excel_tables_stacked_on_one_sheet_are_all_read(tmp_path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    def tweak(wb: openpyxl.Workbook) -> None:
+        ws = wb["Besoins"]
+        ws["A6"] = "Allier"  # a title between the tables
+        rows = [["Zone", "ID besoin", "Heures", "Dispositif"], ["Moulins", "c", 700, "AOF"],
+                ["Vichy", "d", 650, "AOF"]]
+        for k, row in enumerate(rows):
+            for j, v in enumerate(row, start=1):
+                ws.cell(7 + k, j, v)
+        ws.add_table(Table(displayName="T_Allier", ref="A7:D9"))
+    path = make_workbook(tmp_path, _needs(), as_table=True, tweak=tweak,
+                         columns=["ID besoin", "Dispositif", "Zone", "Heures"])
+    inputs, report = read(path)
+    hours = dict(zip(inputs.needs["id"], inputs.needs["hours_in"], strict=True))
+    assert hours == {"a": 800, "b": 900, "c": 700, "d": 650}
+    assert not _codes(report, "hors-tableau") and not flat(report, "Erreur")
+    assert "Lignes 6 et 7" in _codes(report, "en-tete-repete")[0].message  # title, header

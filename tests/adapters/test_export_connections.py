@@ -47,8 +47,8 @@ def _with_connections(src: Path, out: Path) -> None:
         'Data Source=$Workbook$;Location=C:\\Users\\acheteur\\besoins.xlsx" command='
         '"SELECT * FROM [Besoins]"/></connection></connections>').encode()
     items["customXml/item1.xml"] = (
-        '<?xml version="1.0" encoding="utf-16"?><DataMashup xmlns="http://schemas.'
-        'microsoft.com/DataMashup">AAAAAC9hY2hldGV1cg==</DataMashup>').encode()
+        b'<?xml version="1.0" encoding="utf-16"?><DataMashup xmlns="http://schemas.'
+        b'microsoft.com/DataMashup">AAAAAC9hY2hldGV1cg==</DataMashup>')
     wb_rels = "xl/_rels/workbook.xml.rels"
     items[wb_rels] = items[wb_rels].replace(
         b"</Relationships>",
