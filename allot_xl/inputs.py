@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import contract as C
+from .checks import report_invisible
 from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .model import Inputs
 from .needs import (
@@ -15,14 +16,7 @@ from .needs import (
     read_referentiel,
 )
 from .problems import Report, StructuralError
-from .validation import (
-    read_params,
-    read_rules,
-    read_zones,
-    report_invisible,
-    report_totals,
-    required_table,
-)
+from .validation import read_params, read_rules, read_zones, report_totals, required_table
 
 JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins reçus",
                    "Besoins allotis", "Lots", "Erreurs", "Avertissements", "Lancé depuis",

@@ -15,6 +15,7 @@ from .contract import clean_text, fold, lot_prefix
 from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
+from .shown import SHORT_DATE, date_text, padded_text, padded_zeros
 
 _OPTIONAL_MAILLE = {"Domaine": "domaine", "Métier": "metier"}
 _MISSING_CODE = {"Domaine": "domaine-manquant", "Métier": "metier-manquant"}
@@ -45,8 +46,8 @@ def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
         for i, v in enumerate(raw):
             if type(v) is float and v.is_integer() and v >= 0:
                 code = shown(t.rows[i][0], col)
-                if code is not None and C.padded_zeros(code):
-                    ids[i] = C.padded_text(v, code)
+                if code is not None and padded_zeros(code):
+                    ids[i] = padded_text(v, code)
     if not kinds & {dt.date, dt.datetime}:
         return
     for i, v in enumerate(raw):
@@ -54,7 +55,7 @@ def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
             continue
         row = t.rows[i][0]
         code = shown(row, col) if shown else None
-        text = ids[i] = C.date_text(v, code or C.SHORT_DATE)
+        text = ids[i] = date_text(v, code or SHORT_DATE)
         pending.add(0, "id-en-date", t.sheet, row, t.header("ID besoin"), text,
                     f"L'identifiant en {t.cell_name(row, 'ID besoin')} est une date pour Excel "
                     f"(saisie convertie automatiquement, par exemple « 1-3 » devenu "

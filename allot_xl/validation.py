@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from . import contract as C
 from . import law
-from .checks import range_problem, short, shown, text_problem
+from .checks import range_problem, row_list, short, shown, text_problem
 from .contract import BadNumber, clean_text, fold, parse_number
 from .french import euros, nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
@@ -91,58 +90,6 @@ def report_totals(t: RawTable, report: Report) -> None:
                        f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
                        f"Affichez-{'la' if one else 'les'} pour vérifier, et supprimez ce qui "
                        f"n'est pas un besoin.")
-
-
-_NAMED_TEXTS = {"ID besoin", "Voisines", "Code ROME", "Lot imposé", "N° lot", "Candidat",
-                "Paramètre"}
-_ODD = re.compile(C.INVISIBLE.pattern[:-1] + "\u2011]")  # the invisible ones, no-break hyphen
-
-
-def report_invisible(t: RawTable, report: Report) -> None:
-    """One Info per text column and distinct value holding an invisible character (or a
-    no-break hyphen), naming its first cell: such characters never make two names differ
-    (`contract.fold`), but the buyer may want them out."""
-    for canon in sorted(t.columns, key=t.columns.__getitem__):
-        if C.column(t.kind, canon).kind != C.NAME and canon not in _NAMED_TEXTS:
-            continue  # free text (Commentaire, Source) is written as typed, never matched
-        values = t.column_values(canon)
-        try:  # one search over the whole column (most columns are all text)
-            joined = "\n".join(values)
-        except TypeError:
-            joined = "\n".join([v for v in values if type(v) is str])
-        if joined.isascii() or _ODD.search(joined) is None:
-            continue
-        odd = {v for v in set(values) if type(v) is str and C.odd_characters(v)}
-        first: dict[str, list[int]] = {}
-        for (row, _), v in zip(t.rows, values, strict=True):
-            if v in odd:
-                first.setdefault(v, []).append(row)
-        for v, rows in first.items():
-            n = len(rows) - 1
-            others = (f", comme {nombre(n)} autre{'s' if n > 1 else ''} cellule"
-                      f"{'s' if n > 1 else ''} de la colonne" if n else "")
-            report.info("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
-                        f"« {short(C.clean_text(v))} » contient un caractère invisible "
-                        f"({C.odd_characters(v)}){others} : il est ignoré pour comparer les "
-                        f"noms. Retapez la cellule pour l'enlever.")
-
-
-def row_list(rows: list[int], capital: bool = False) -> str:
-    """Excel rows for a message, runs shortened: `lignes 10 à 12 et 20`, `ligne 4`; at
-    most 20 items, then `…`."""
-    runs: list[tuple[int, int]] = []
-    for r in sorted(set(rows)):
-        if runs and r == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], r)
-        else:
-            runs.append((r, r))
-    items = [x for a, b in runs for x in ([str(a)] if a == b else [str(a), str(b)]
-                                          if b == a + 1 else [f"{a} à {b}"])]
-    if len(items) > 20:
-        items = [*items[:20], "…"]
-    text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
-    word = "ligne" if len(rows) == 1 else "lignes"
-    return f"{word.capitalize() if capital else word} {text}"
 
 
 # --------------------------------------------------------------------------- Zones

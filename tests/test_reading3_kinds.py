@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 
 from allot_xl.adapters.xlsx_read import read_grids, sheet_parts
-from allot_xl.contract import as_shown, date_text, fold, odd_characters, read_number
+from allot_xl.checks import row_list
+from allot_xl.contract import as_shown, fold, odd_characters, read_number
 from allot_xl.grid import SheetGrid, read_table
 from allot_xl.inputs import copy_of
 from allot_xl.problems import StructuralError
-from allot_xl.validation import row_list
+from allot_xl.shown import date_text
 from workbooks import affectation, flat, make_workbook, need, read, regenerate
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..contract import padded_zeros
+from ..shown import padded_zeros
 from .opc import NS_MAIN, parse, q
 from .xlsx_cells import column_index, positional, walk
 

@@ -7,7 +7,6 @@ import contextlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import unescape
@@ -17,23 +16,17 @@ try:
 except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same calls
     from . import xlsx_pure as pc  # type: ignore[no-redef]
 
-from ..contract import (
-    PARAMETRES,
-    REGLES,
-    CellError,
-    NoCachedValue,
-    PercentValue,
-    fold,
-    padded_zeros,
-)
+from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
 from ..french import nombre
 from ..grid import SheetGrid, TableRef, paused_gc
 from ..inputs import copy_of, wanted_sheets
 from ..problems import UnreadableFile
+from ..shown import padded_zeros
 from . import opc
 from .package import EXTENSIONS, Package, has_control
 from .xlsx_cells import column_index, last_row, merged_ranges, walk
 from .xlsx_formats import percent_cells, percent_styles, shown_styles, styled_cells
+from .xlsx_rich import Linked, linked_texts
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
 
@@ -249,7 +242,7 @@ def _special(out: dict[tuple[int, int], object], key: tuple[int, int], tag: byte
     if _TYPE_E.search(tag):
         code = v.group(1).decode() if v else "#N/A"
         vm = _VM.search(tag)
-        out[key] = _Linked(code, int(vm.group(1))) if vm else CellError(code)
+        out[key] = Linked(code, int(vm.group(1))) if vm else CellError(code)
     elif _F_TAG.search(body) and (v is None or v.group(1) == b""):
         if _TYPE_STR.search(tag) and (v is not None or _EMPTY_V.search(body)):
             return  # a formula whose result is empty text (`=SI(…;"";…)`): an empty cell
@@ -259,56 +252,6 @@ def _special(out: dict[tuple[int, int], object], key: tuple[int, int], tag: byte
 
 
 _VM = re.compile(rb'\bvm="(\d+)"')
-
-
-@dataclass(frozen=True)
-class _Linked(CellError):
-    """An error cell carrying a rich value (`vm=`): an Excel linked data type (Geography,
-    Organisation…), whose shown text lives in the workbook's rich data parts."""
-
-    vm: int = 0
-
-
-_RICH = "http://schemas.microsoft.com/office/spreadsheetml/2017/richdata"
-
-
-def linked_texts(pkg: Package) -> dict[int, str]:
-    """`vm` index (1-based, as cells write it) -> the text a linked data type cell shows
-    (its `_DisplayString`), from xl/metadata.xml and xl/richData; {} when absent or
-    unreadable (such cells then stay error cells)."""
-    parts = {p.rsplit("/", 1)[-1].casefold(): p for p in pkg.parts.values()}
-    names = ("metadata.xml", "rdrichvalue.xml", "rdrichvaluestructure.xml")
-    if not all(n in parts for n in names):
-        return {}
-    try:
-        meta, values, structs = (opc.parse(pkg.read(parts[n])) for n in names)
-    except Exception:  # damaged rich data: the cells stay error cells
-        return {}
-    main = opc.NS_MAIN
-    keys = [[k.get("n", "") for k in s.iter(opc.q(_RICH, "k"))]
-            for s in structs.iter(opc.q(_RICH, "s"))]
-    shown: list[str | None] = []
-    for rv in values.iter(opc.q(_RICH, "rv")):
-        fields = [v.text or "" for v in rv.findall(opc.q(_RICH, "v"))]
-        s = int(rv.get("s", "0") or 0)
-        names_ = keys[s] if s < len(keys) else []
-        shown.append(fields[names_.index("_DisplayString")]
-                     if "_DisplayString" in names_ and names_.index("_DisplayString") <
-                     len(fields) else None)
-    future = [b.find(f".//{opc.q(_RICH, 'rvb')}")
-              for f in meta.iter(opc.q(main, "futureMetadata")) if f.get("name") == "XLRICHVALUE"
-              for b in f.findall(opc.q(main, "bk"))]
-    out: dict[int, str] = {}
-    value_meta = meta.find(opc.q(main, "valueMetadata"))
-    for n, bk in enumerate(value_meta.findall(opc.q(main, "bk")) if value_meta is not None
-                           else [], start=1):
-        rc = bk.find(opc.q(main, "rc"))
-        k = int(rc.get("v", "-1")) if rc is not None else -1
-        rvb = future[k] if 0 <= k < len(future) else None
-        i = int(rvb.get("i", "-1")) if rvb is not None else -1
-        if 0 <= i < len(shown) and shown[i]:
-            out[n] = shown[i]
-    return out
 
 
 def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
@@ -353,10 +296,10 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                         while True:
                             row[i] = None
                             i = row.index("", i + 1)
-            if any(type(v) is _Linked for v in special.values()):
+            if any(type(v) is Linked for v in special.values()):
                 if linked is None:
                     linked = linked_texts(pkg)
-                special = {k: linked.get(v.vm, CellError(v.code)) if type(v) is _Linked
+                special = {k: linked.get(v.vm, CellError(v.code)) if type(v) is Linked
                            else v for k, v in special.items()}
             for (r, c), v in special.items():
                 while len(values) < r:
