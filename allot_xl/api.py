@@ -191,6 +191,7 @@ def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
     if _same_file(src, out):
         raise AllotError("La copie doit être un autre fichier que le classeur d'origine.")
     refuse_open_in_excel(out)
+    refuse_read_only(out)
     with exclusive(out):
         grids = read_grids(src)
         pkg = open_package(src)
@@ -219,6 +220,7 @@ def scenarios(path: str | Path, output: str | Path | None = None,
         raise AllotError("La comparaison doit être écrite dans un autre fichier que le "
                          "classeur d'origine.")
     refuse_open_in_excel(dst)
+    refuse_read_only(dst)
     with exclusive(dst):
         outputs = comparison_outputs(_grids(src, say), src.stem, say)
         say("Écriture de la comparaison")
