@@ -183,7 +183,7 @@ def at_unit_precision(outputs: Outputs) -> Outputs:
                 if d is None or not body:
                     continue
                 col = [r[j] if j < len(r) else None for r in body]
-                at = [i for i, v in enumerate(col) if type(v) is float]
+                at = [i for i, v in enumerate(col) if isinstance(v, float)]  # numpy's too
                 if not at:
                     continue
                 x = np.array([col[i] for i in at], dtype="float64")
@@ -193,7 +193,7 @@ def at_unit_precision(outputs: Outputs) -> Outputs:
                 for k in changed:
                     body[at[k]][j] = float(r[k])
                 if c.format == FMT_HOURS and changed and all(
-                        type(v) is not float or v != v or v.is_integer()
+                        not isinstance(v, float) or v != v or v.is_integer()
                         for v in (r[j] if j < len(r) else None for r in body)):
                     b.columns[j] = Column(c.header, FMT_INT, c.width, c.wrap)
     return outputs
