@@ -78,10 +78,12 @@ def report_totals(t: RawTable, report: Report) -> None:
                     f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
                     f"Retapez l'en-tête pour l'enlever.")
     if t.repeated:
+        what = ("ligne d'en-tête répétée (ou titre de bloc juste au-dessus), ignorée"
+                if len(t.repeated) == 1 else "lignes d'en-tête répétées (ou titres de bloc "
+                "juste au-dessus), ignorées")
         report.info("en-tete-repete", t.sheet, t.repeated[0], "", "",
-                    f"{row_list(t.repeated, capital=True)} : ligne d'en-tête répétée (ou titre "
-                    f"de bloc juste au-dessus), ignorée ; les lignes qui suivent sont lues "
-                    f"comme les autres.")
+                    f"{row_list(t.repeated, capital=True)} : {what} ; les lignes qui suivent "
+                    f"sont lues comme les autres.")
     if t.hidden:
         one = len(t.hidden) == 1
         report.warning("lignes-masquees", t.sheet, t.hidden[0], "", "",
