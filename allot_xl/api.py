@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import getpass
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .adapters.xlsx_read import check_file, read_grids
 from .adapters.xlsx_write import (
-    atomic_write,
+    NAME_MAX,
     exclusive,
     refuse_foreign_outputs,
     refuse_open_in_excel,
+    refuse_read_only,
+    write_in_place,
     write_outputs,
 )
 from .engine import Result
@@ -23,6 +25,9 @@ from .pipeline import Context, Progress, run, silent
 from .problems import AllotError, Report
 
 SOURCE = "ligne de commande"
+# bytes an owner file adds to a workbook's name (LibreOffice's `.~lock.NAME#`): a name
+# longer than 255 minus these could not be opened for editing
+LOCK_ROOM = 10
 
 
 @dataclass
@@ -39,17 +44,36 @@ class Run:
 
 
 def default_output(path: Path) -> Path:
-    """`IN.lots.xlsx` beside the input (`.xlsm` stays `.xlsm`)."""
-    return path.with_name(f"{path.stem}.lots{path.suffix}")
+    """`IN.lots.xlsx` beside the input (`.xlsm` stays `.xlsm`), its stem shortened when the
+    name would be too long for the disk (see `fitting`)."""
+    return fitting(path, ".lots" + path.suffix)
 
 
 def email_output(path: Path) -> Path:
     """`IN.envoi.xlsx` beside the input."""
-    return path.with_name(f"{path.stem}.envoi.xlsx")
+    return fitting(path, ".envoi.xlsx")
 
 
 def backup_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.bak{path.suffix}")
+    return fitting(path, ".bak" + path.suffix)
+
+
+def fitting(path: Path, ending: str) -> Path:
+    """`path`'s stem + `ending` beside it; the stem cut (whole characters, `…` marking the
+    cut) when the name would not leave room for a spreadsheet program's owner file within
+    the 255 bytes a file name may take."""
+    name = f"{path.stem}{ending}"
+    if len(os.fsencode(name)) <= NAME_MAX - LOCK_ROOM:
+        return path.with_name(name)
+    stem = path.stem
+    while stem and len(os.fsencode(f"{stem}…{ending}")) > NAME_MAX - LOCK_ROOM:
+        stem = stem[:-1]
+    return path.with_name(f"{stem.rstrip()}…{ending}")
+
+
+def shortened(path: Path, output: Path | None) -> bool:
+    """Whether the default output name of `path` had to be shortened."""
+    return output is not None and not output.name.startswith(path.stem)
 
 
 def login_name() -> str:
@@ -108,6 +132,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
                          f".xlsm pour les conserver (ou utilisez allot-xl export pour une copie "
                          f"sans macros).")
     refuse_open_in_excel(dst)
+    refuse_read_only(dst)
     if in_place:
         refuse_open_in_excel(backup_path(src))
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
@@ -124,8 +149,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")
         if in_place:
-            atomic_write(backup_path(src), lambda tmp: shutil.copy2(src, tmp))
-        write_outputs(src, dst, done.outputs)
+            write_in_place(src, backup_path(src), done.outputs)
+        else:
+            write_outputs(src, dst, done.outputs)
     return Run(done.result, done.outputs, dst)
 
 
@@ -165,6 +191,7 @@ def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
     if _same_file(src, out):
         raise AllotError("La copie doit être un autre fichier que le classeur d'origine.")
     refuse_open_in_excel(out)
+    refuse_read_only(out)
     with exclusive(out):
         grids = read_grids(src)
         pkg = open_package(src)
@@ -184,8 +211,7 @@ def scenarios(path: str | Path, output: str | Path | None = None,
     src = Path(path)
     say = progress or silent
     check_file(src)
-    dst = Path(output) if output is not None else src.with_name(
-        f"{src.stem}.scenarios{src.suffix}")
+    dst = Path(output) if output is not None else fitting(src, f".scenarios{src.suffix}")
     if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
             src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
         raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir comme l'entrée "
@@ -194,6 +220,7 @@ def scenarios(path: str | Path, output: str | Path | None = None,
         raise AllotError("La comparaison doit être écrite dans un autre fichier que le "
                          "classeur d'origine.")
     refuse_open_in_excel(dst)
+    refuse_read_only(dst)
     with exclusive(dst):
         outputs = comparison_outputs(_grids(src, say), src.stem, say)
         say("Écriture de la comparaison")

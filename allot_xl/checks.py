@@ -98,6 +98,21 @@ def read_cell(col: Column, header: str, value: Any) -> tuple[float | None, list[
     return r.value, out
 
 
+def shown_values(values: np.ndarray) -> np.ndarray:
+    """`values` as Excel shows them (`contract.as_shown`: 15 significant digits), each
+    distinct value formatted once; `values` itself when none changes."""
+    some = np.isfinite(values) & (values != 0)
+    if not some.any():
+        return values
+    distinct, where = np.unique(values[some], return_inverse=True)
+    shown_ = np.array([C.as_shown(x) for x in distinct.tolist()], dtype="float64")
+    if np.array_equal(shown_, distinct):
+        return values
+    out = values.copy()
+    out[some] = shown_[where]
+    return out
+
+
 def number_column(t: RawTable, name: str, pending: Pending, rank: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(values, ok) for column `name` of `t`, one entry per data row: NaN where empty or
@@ -109,7 +124,8 @@ def number_column(t: RawTable, name: str, pending: Pending, rank: int
         return np.full(n, np.nan), np.ones(n, bool)
     col, header = C.column(t.kind, name), t.header(name)
     raw = t.column_values(name)
-    values = np.array([v if type(v) in _FAST else np.nan for v in raw], dtype="float64")
+    values = shown_values(np.array([v if type(v) in _FAST else np.nan for v in raw],
+                                   dtype="float64"))
     ok = np.ones(n, bool)
     slow = [i for i, v in enumerate(raw) if v is not None and (
         type(v) not in _FAST or not math.isfinite(v))]
@@ -178,3 +194,55 @@ def text_problem(col: Column, header: str, v: str) -> tuple[str, str] | None:
                     f"de la clé des lots (« Clé ») : deux lots pourraient la partager. Renommez la "
                     f"valeur sans « | » ni « + » entre espaces ni « = ».")
     return None
+
+
+_NAMED_TEXTS = {"ID besoin", "Voisines", "Code ROME", "Lot imposé", "N° lot", "Candidat",
+                "Paramètre"}
+_ODD = re.compile(C.INVISIBLE.pattern[:-1] + "\u2011]")  # the invisible ones, no-break hyphen
+
+
+def report_invisible(t: RawTable, report: Report) -> None:
+    """One Info per text column and distinct value holding an invisible character (or a
+    no-break hyphen), naming its first cell: such characters never make two names differ
+    (`contract.fold`), but the buyer may want them out."""
+    for canon in sorted(t.columns, key=t.columns.__getitem__):
+        if C.column(t.kind, canon).kind != C.NAME and canon not in _NAMED_TEXTS:
+            continue  # free text (Commentaire, Source) is written as typed, never matched
+        values = t.column_values(canon)
+        try:  # one search over the whole column (most columns are all text)
+            joined = "\n".join(values)
+        except TypeError:
+            joined = "\n".join([v for v in values if type(v) is str])
+        if joined.isascii() or _ODD.search(joined) is None:
+            continue
+        odd = {v for v in set(values) if type(v) is str and C.odd_characters(v)}
+        first: dict[str, list[int]] = {}
+        for (row, _), v in zip(t.rows, values, strict=True):
+            if v in odd:
+                first.setdefault(v, []).append(row)
+        for v, rows in first.items():
+            n = len(rows) - 1
+            others = (f", comme {nombre(n)} autre{'s' if n > 1 else ''} cellule"
+                      f"{'s' if n > 1 else ''} de la colonne" if n else "")
+            report.info("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
+                        f"« {short(C.clean_text(v))} » contient un caractère invisible "
+                        f"({C.odd_characters(v)}){others} : il est ignoré pour comparer les "
+                        f"noms. Retapez la cellule pour l'enlever.")
+
+
+def row_list(rows: list[int], capital: bool = False) -> str:
+    """Excel rows for a message, runs shortened: `lignes 10 à 12 et 20`, `ligne 4`; at
+    most 20 items, then `…`."""
+    runs: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        if runs and r == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    items = [x for a, b in runs for x in ([str(a)] if a == b else [str(a), str(b)]
+                                          if b == a + 1 else [f"{a} à {b}"])]
+    if len(items) > 20:
+        items = [*items[:20], "…"]
+    text = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+    word = "ligne" if len(rows) == 1 else "lignes"
+    return f"{word.capitalize() if capital else word} {text}"

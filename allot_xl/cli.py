@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .problems import AllotError
+from .problems import AllotError, system_message
 
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
 HELP = "afficher cette aide et quitter"
@@ -156,6 +156,10 @@ def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bo
     with _progress(quiet) as say:
         run = regenerate(classeur, output, in_place=in_place, progress=say, scenario=scenario)
     click.echo(run.outputs.summary_line)
+    if output is None and not in_place and run.output_path is not None and \
+            run.output_path.name != f"{Path(classeur).stem}.lots{Path(classeur).suffix}":
+        click.echo("Nom de sortie raccourci : le nom habituel (NOM.lots.xlsx) serait trop "
+                   "long pour le disque.")
     click.echo(f"Classeur écrit : {run.output_path}")
     return EXIT_ERRORS if strict and run.report.has_errors else EXIT_OK
 
@@ -392,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(EXIT_STOPPED) from None
     except AllotError as e:
         click.echo(f"Erreur : {e}", err=True)
+        return EXIT_STOPPED
+    except OSError as e:  # a system error the verbs did not word: French all the same
+        click.echo(f"Erreur : {system_message(e)}", err=True)
         return EXIT_STOPPED
     except (KeyboardInterrupt, click.Abort):
         click.echo("Interrompu : aucun fichier n'a été modifié.", err=True)

@@ -14,6 +14,13 @@ from typing import Any
 
 _SPACES = re.compile(r"[\s_\u00a0\u202f\u2007\u2009]+")  # folding names only
 _WHITESPACE = re.compile(r"\s+")  # Python's \s covers the no-break and thin spaces
+# invisible format characters a copy from the web, Word or a CSV export leaves in a cell:
+# byte order mark, zero-width spaces and joiners, soft hyphen, word joiner, direction marks
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                       "\u2060-\u2064\u2066-\u206f\ufeff]")
+# look-alike punctuation: hyphens and minus signs, curly and modifier apostrophes
+_LOOK_ALIKE = str.maketrans({**dict.fromkeys("\u2010\u2011\u2012\u2013\u2212\ufe63\uff0d", "-"),
+                             **dict.fromkeys("\u2018\u2019\u201b\u02bc\u2032\u00b4", "'")})
 
 
 def fold(text: Any) -> str:
@@ -25,7 +32,7 @@ def fold(text: Any) -> str:
 
 @functools.lru_cache(maxsize=131072)  # names repeat on every row: fold each once
 def _fold_text(text: str) -> str:
-    s = text.replace("\u2019", "'").replace("\u2018", "'")
+    s = INVISIBLE.sub("", text).translate(_LOOK_ALIKE)
     s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     return _SPACES.sub(" ", s).strip().casefold()
@@ -45,22 +52,43 @@ def sort_key(text: str) -> str:
 
 
 def clean_text(value: Any) -> str:
-    """A cell as trimmed text, runs of spaces made one; whole floats lose their `.0`
-    (`1001.0` -> `1001`). Underscores, case and accents are kept: a value is written out
-    as the buyer wrote it (folding is for matching names only)."""
+    """A cell as trimmed text, runs of spaces made one, invisible format characters
+    (`INVISIBLE`) removed; whole floats lose their `.0` (`1001.0` -> `1001`). Underscores,
+    case and accents are kept: a value is written out as the buyer sees it (folding is for
+    matching names only)."""
     if value is None or isinstance(value, CellError | NoCachedValue):
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return _WHITESPACE.sub(" ", str(value)).strip()
+    text = str(value)
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
 
 
 def clean_header(value: Any) -> str:
     """A header as shown in messages: trimmed, runs of spaces and underscores made one
-    space (headers are names, matched folded)."""
-    return "" if value is None else _SPACES.sub(" ", str(value)).strip()
+    space, invisible characters removed (headers are names, matched folded)."""
+    return "" if value is None else _SPACES.sub(" ", INVISIBLE.sub("", str(value))).strip()
+
+
+def odd_characters(text: str) -> str:
+    """The invisible characters of `text` (and no-break hyphens), named for a message
+    (`espace de largeur nulle (U+200B)`); "" when it has none."""
+    if text.isascii():
+        return ""
+    found = dict.fromkeys(ch for ch in text if INVISIBLE.match(ch) or ch == "\u2011")
+    return ", ".join(f"{_CHAR_NAMES.get(ch, 'caractère invisible')} (U+{ord(ch):04X})"
+                     for ch in found)
+
+
+_CHAR_NAMES = {"\ufeff": "marque d'ordre des octets", "\u200b": "espace de largeur nulle",
+               "\u200c": "antiliant sans chasse", "\u200d": "liant sans chasse",
+               "\u00ad": "trait d'union conditionnel", "\u2060": "gluon de mots",
+               "\u2011": "trait d'union insécable", "\u200e": "marque gauche-à-droite",
+               "\u200f": "marque droite-à-gauche"}
 
 
 # --------------------------------------------------------------------------- special cells
@@ -355,6 +383,18 @@ _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")  # `1.234.567`
 _EN_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")  # `1,234,567`
 
 
+_SPACED_DIGITS = re.compile(r"\d+(?:\s+\d+)+")  # digits with spaces between them
+
+
+def as_shown(x: float) -> float:
+    """`x` as Excel shows it: 15 significant digits (a formula's cached
+    `40.000000000000007` is the 40 the buyer sees)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    r = float(f"{x:.15g}")
+    return r if r != x else x
+
+
 class BadNumber(ValueError):
     """A cell that should hold a number but does not; the message is French."""
 
@@ -434,14 +474,14 @@ def read_number(value: Any, *, percent: bool = False) -> Reading:
     if isinstance(value, bool):
         raise BadNumber("valeur VRAI/FAUX au lieu d'un nombre")
     if isinstance(value, PercentValue):
-        return Reading(float(value) * 100 if percent else float(value))
+        return Reading(as_shown(float(value)) * 100 if percent else as_shown(float(value)))
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise BadNumber("date au lieu d'un nombre")
     if isinstance(value, int | float):
         f = float(value)
         if math.isnan(f) or math.isinf(f):
             raise BadNumber("nombre non fini")
-        return Reading(f)
+        return Reading(as_shown(f))
     if not isinstance(value, str):
         raise BadNumber("valeur non numérique")
     s = value.strip()
@@ -449,6 +489,13 @@ def read_number(value: Any, *, percent: bool = False) -> Reading:
         return _EMPTY
     if s.upper() in ERROR_CODES:
         raise BadNumber(f"valeur d'erreur Excel {s.upper()}")
+    if not s.isascii():
+        s = INVISIBLE.sub("", s)
+    for run in _SPACED_DIGITS.finditer(s):
+        groups = run.group(0).split()
+        if not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:]):
+            raise BadNumber(f"espace au milieu du nombre (« {run.group(0)} ») : les chiffres "
+                            f"ne se groupent que par trois (16 000)")
     s = _WHITESPACE.sub("", s).replace("\u2212", "-")
     if percent and s.endswith("%"):
         s = s[:-1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from . import contract as C
+from .checks import report_invisible
 from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .model import Inputs
 from .needs import (
@@ -28,6 +31,55 @@ def wanted_sheets(names: list[str]) -> list[str]:
     return [n for n in names if any(C.fold(n) == C.fold(s) for s in SHEETS_READ)]
 
 
+# the names Excel (`Besoins (2)`), LibreOffice (`Besoins_2`) and Google Sheets (`Copie de
+# Besoins`) give a copied sheet, and the usual hand-made ones (`Besoins - copie`)
+_COPY = re.compile(r"^(?:copie de |copy of )?(.+?)(?:\s*\(\d+\)|_\d+|\s*-\s*cop(?:ie|y)"
+                   r"(?:\s*\(\d+\))?)?$", re.IGNORECASE)
+
+
+def copy_of(name: str) -> str | None:
+    """The input sheet `name` is a copy of (`Besoins (2)` -> `Besoins`), or None."""
+    m = _COPY.match(name.strip())
+    if m is None or m.group(0) == m.group(1):
+        return None
+    base = C.fold(m.group(1))
+    return next((s for s in C.INPUT_SHEETS if C.fold(s) == base), None)
+
+
+def check_sheets(grids: dict[str, SheetGrid], report: Report) -> None:
+    """Hidden input sheets and copies of them (`Besoins (2)`): a hidden sheet read is said
+    (Avertissement), so is a visible copy that is not read; a hidden input sheet beside a
+    visible copy stops the run, asking which one to read (never a silent guess)."""
+    for kind in C.INPUT_SHEETS:
+        title = find_sheet(list(grids), kind)
+        copies = [g.name for g in grids.values() if not g.hidden and copy_of(g.name) == kind]
+        if title is None:
+            if copies:
+                raise StructuralError(
+                    f"La feuille « {kind} » est absente du classeur, mais « {copies[0]} » en "
+                    f"a le nom d'une copie : renommez-la « {kind} » si c'est elle qu'il faut "
+                    f"lire, puis relancez.")
+            continue
+        hidden = grids[title].hidden
+        if hidden and copies:
+            names = " et ".join(f"« {c} »" for c in copies)
+            raise StructuralError(
+                f"La feuille « {title} » est masquée et {names} en est une copie visible : "
+                f"allot_xl ne devine pas laquelle lire. Nommez « {kind} » celle qui fait "
+                f"foi et renommez l'autre (par exemple « {kind} ancien »), ou supprimez-la, "
+                f"puis relancez.")
+        if hidden:
+            report.warning("feuille-masquee", title, None, "", "",
+                           f"La feuille « {title} » est masquée : elle est lue quand même. "
+                           f"Affichez-la (clic droit sur un onglet > Afficher) pour vérifier "
+                           f"ses valeurs.")
+        for c in copies:
+            report.warning("copie-de-feuille", c, None, "", "",
+                           f"La feuille « {c} » porte le nom d'une copie de « {title} » : "
+                           f"elle n'est pas lue, seule « {title} » l'est. Si c'est elle qui "
+                           f"fait foi, renommez-la « {kind} » (et l'autre autrement).")
+
+
 def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs, Report]:
     """Validate the input sheets. Raises StructuralError when the run cannot go on."""
     with paused_gc():
@@ -36,6 +88,7 @@ def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs
 
 def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Report]:
     report = Report()
+    check_sheets(grids, report)
     names = list(grids)
     zones_t = required_table(grids, C.ZONES)
     rules_t = required_table(grids, C.REGLES)
@@ -46,6 +99,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
             f"(en-têtes en ligne {needs_t.header_row}) : ajoutez au moins l'une des deux.")
     for t in (zones_t, rules_t, needs_t):
         report_totals(t, report)
+        report_invisible(t, report)
     zones = read_zones(zones_t, report)
     if not zones:
         raise StructuralError(f"Feuille « {zones_t.sheet} » : aucune zone valide.")
@@ -71,6 +125,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
             raise StructuralError(f"Feuille « {o_title} » : colonne(s) obligatoire(s) "
                                   f"absente(s) : {missing}.")
         report_totals(offers_t, report)
+        report_invisible(offers_t, report)
         offers, offers_headers = read_offers(offers_t, report), offers_t.headers
         if offers.empty and not offers_t.rows:
             offers = None  # an empty Offres sheet (the template's) means "no bids yet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from .contract import clean_text, fold, lot_prefix
 from .grid import RawTable, SheetGrid, read_table
 from .model import NEED_COLUMNS, OFFER_COLUMNS, Referentiel, Rule, Zone
 from .problems import Report
+from .shown import SHORT_DATE, date_text, padded_text, padded_zeros
 
 _MISSING_CODE = {"Domaine": "domaine-manquant", "Métier": "metier-manquant"}
 _NAMES = ("Dispositif", "Zone", "Domaine", "Métier")
@@ -22,10 +24,43 @@ _MERGE_HINT = ("si la cellule fait partie d'une fusion, défusionnez-la et recop
 
 
 def _id_text(v: Any) -> str:
-    """An identifier exactly as written, trimmed (`X_1` and `X 1` are two identifiers)."""
+    """An identifier exactly as written, trimmed (`X_1` and `X 1` are two identifiers);
+    invisible characters left out (`A1\u200b` is `A1`: they show nothing)."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return clean_text(v) if not isinstance(v, str) else v.strip()
+    if not isinstance(v, str):
+        return clean_text(v)
+    return v.strip() if v.isascii() else C.INVISIBLE.sub("", v).strip()
+
+
+def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
+    """IDs as their cells show them: dates Excel made of IDs (`1-3` typed, `01-mars` shown)
+    become that text, each with an Avertissement naming the cell (never `2025-03-01`);
+    numbers shown padded with zeros (`00123` under the format `00000`) keep their zeros."""
+    raw = t.column_values("ID besoin")
+    kinds = set(map(type, raw))
+    col = t.first_col + t.columns.get("ID besoin", 0)
+    shown = t.shown_format
+    if float in kinds and shown is not None and getattr(shown, "padded", False):
+        for i, v in enumerate(raw):
+            if type(v) is float and v.is_integer() and v >= 0:
+                code = shown(t.rows[i][0], col)
+                if code is not None and padded_zeros(code):
+                    ids[i] = padded_text(v, code)
+    if not kinds & {dt.date, dt.datetime}:
+        return
+    for i, v in enumerate(raw):
+        if not isinstance(v, dt.date):
+            continue
+        row = t.rows[i][0]
+        code = shown(row, col) if shown else None
+        text = ids[i] = date_text(v, code or SHORT_DATE)
+        pending.add(0, "id-en-date", t.sheet, row, t.header("ID besoin"), text,
+                    f"L'identifiant en {t.cell_name(row, 'ID besoin')} est une date pour Excel "
+                    f"(saisie convertie automatiquement, par exemple « 1-3 » devenu "
+                    f"« 01-mars ») : il est écrit « {text} », comme la cellule l'affiche. Pour "
+                    f"garder l'identifiant tapé, mettez la colonne au format Texte et "
+                    f"retapez-le.")
 
 
 def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
@@ -121,6 +156,7 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
     ids = _per_value(t.column_values("ID besoin"), _id_text)
+    _dates_as_shown(t, ids, pending)
     raw_disps, raw_zones = t.column_values("Dispositif"), t.column_values("Zone")
     disps = _per_value(raw_disps, lambda v: rule_by_fold.get(fold(v)))
     zone_of = _per_value(raw_zones, lambda v: zone_by_fold.get(fold(v)))

@@ -13,7 +13,7 @@ from .grid import SheetGrid, paused_gc
 from .inputs import read_inputs
 from .model import Inputs
 from .outputs.build import build_outputs
-from .outputs.model import Outputs
+from .outputs.model import Outputs, at_unit_precision
 from .problems import Report
 
 Progress = Callable[[str], None]
@@ -69,5 +69,6 @@ def run(grids: dict[str, SheetGrid], context: Context, *, outputs: bool = True) 
     if not outputs:
         return Run(result, None)
     context.progress("Description des feuilles de sortie")
-    return Run(result, build_outputs(result, source=context.source, user=context.user,
-                                     file_name=context.file_name, now=context.now))
+    return Run(result, at_unit_precision(build_outputs(
+        result, source=context.source, user=context.user, file_name=context.file_name,
+        now=context.now)))

@@ -6,6 +6,7 @@ Every problem code is declared once in `CODES` (severity, French template, what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 ERREUR, AVERTISSEMENT, INFO = "Erreur", "Avertissement", "Info"
@@ -65,6 +66,17 @@ register("cellule-fusionnee", I, "Cellule fusionnée {plage} : sa valeur vaut po
          "ligne de la fusion.", "Défusionnez et recopiez la valeur sur chaque ligne pour "
          "lever toute ambiguïté.")
 register("ligne-total", I, "Ligne de total ignorée.", "Rien à faire.")
+register("caractere-invisible", I, "Caractère invisible dans « {texte} » : ignoré pour "
+         "comparer les noms.", "Retapez la cellule pour l'enlever.")
+register("en-tete-repete", I, "Ligne d'en-tête répétée ignorée.", "Rien à faire.")
+register("lignes-masquees", A, "Lignes masquées lues et alloties.",
+         "Affichez-les pour les vérifier.")
+register("feuille-masquee", A, "Feuille d'entrée masquée, lue quand même.",
+         "Affichez-la pour vérifier ses valeurs.")
+register("copie-de-feuille", A, "Copie d'une feuille d'entrée : non lue.",
+         "Renommez la feuille à utiliser, ou supprimez la copie.")
+register("id-en-date", A, "Identifiant converti en date par Excel.",
+         "Saisissez l'identifiant en texte (format Texte ou apostrophe).")
 register("hors-tableau", A, "Ligne sous le tableau Excel « {tableau} » : non lue.",
          "Étendez le tableau pour l'inclure.")
 # --- Besoins
@@ -249,3 +261,44 @@ class WriteError(AllotError):
 
 class StaleOutputs(AllotError):
     """The output sheets no longer match the input sheets."""
+
+
+# what the system said, in French (the system's own words are in English on most servers)
+_SYSTEM = {
+    "ENOSPC": "disque plein", "EDQUOT": "quota de disque atteint",
+    "EFBIG": "fichier trop gros pour la destination", "EACCES": "accès refusé",
+    "EPERM": "opération non permise", "EROFS": "support en lecture seule",
+    "ENOENT": "fichier ou dossier introuvable", "ENAMETOOLONG": "nom de fichier trop long",
+    "EISDIR": "c'est un dossier", "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EEXIST": "le fichier existe déjà", "EBUSY": "fichier occupé par un autre programme",
+    "ETXTBSY": "fichier occupé par un autre programme", "EIO": "erreur d'entrée-sortie du disque",
+    "ENODEV": "périphérique absent", "ENXIO": "périphérique absent",
+    "ELOOP": "trop de liens symboliques", "EMFILE": "trop de fichiers ouverts",
+    "ENFILE": "trop de fichiers ouverts", "EXDEV": "déplacement entre deux disques impossible",
+    "ESTALE": "partage réseau perdu", "ETIMEDOUT": "délai dépassé (réseau)",
+    "EHOSTDOWN": "serveur injoignable", "ENETDOWN": "réseau indisponible",
+    "ENOLCK": "verrou de fichier indisponible", "EINVAL": "nom ou opération invalide",
+}
+
+
+def system_reason(e: OSError) -> str:
+    """The reason of a system error in French (`disque plein`), never the system's English
+    words; `erreur système N` for an unlisted one."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(e.errno or 0, "")
+    if name in _SYSTEM:
+        return _SYSTEM[name]
+    if getattr(e, "winerror", None) in (32, 33):  # Windows: sharing or lock violation
+        return "fichier ouvert dans un autre programme"
+    return f"erreur système {e.errno}" if e.errno else "erreur système"
+
+
+def system_message(e: OSError, name: str = "") -> str:
+    """One French sentence for a system error met on file `name`."""
+    import os
+
+    name = name or (Path(os.fsdecode(e.filename)).name if isinstance(e.filename, str | bytes)
+                    and e.filename else "")
+    where = f" sur « {name} »" if name else ""
+    return f"Opération impossible{where} : {system_reason(e)}. Rien n'a été modifié."

@@ -8,7 +8,7 @@ import dataclasses
 from .contract import COMPARAISON, OFFRES, SCENARIOS, fold, lot_prefix
 from .engine.scenarios import PROPOSE, redraws
 from .grid import SheetGrid, find_sheet, read_table
-from .outputs.model import Outputs
+from .outputs.model import Outputs, at_unit_precision
 from .outputs.scenarios import changed_values, comparison_sheet
 from .pipeline import Context, Progress, validate
 from .problems import StructuralError
@@ -23,9 +23,10 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
     say("Comparaison des scénarios et recherche du scénario proposé")
     rows = compare(grids, inputs)
     n = len({s.dispositif for s, _ in rows})
-    return Outputs([comparison_sheet(rows, inputs.params.objectif)],
-                   f"{len(rows)} scénarios comparés pour {n} dispositif(s) — voir la feuille "
-                   f"« {COMPARAISON} ».")
+    return at_unit_precision(Outputs(
+        [comparison_sheet(rows, inputs.params.objectif)],
+        f"{len(rows)} scénarios comparés pour {n} dispositif(s) — voir la feuille "
+        f"« {COMPARAISON} »."))
 
 
 def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign: str,

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import contract as C
 from . import law
-from .checks import range_problem, short, shown, text_problem
+from .checks import range_problem, row_list, short, shown, text_problem
 from .contract import BadNumber, clean_text, fold, parse_number
 from .french import euros, nombre
 from .grid import RawTable, SheetGrid, find_sheet, read_table
@@ -72,6 +72,26 @@ def report_totals(t: RawTable, report: Report) -> None:
         report.warning("hors-tableau", t.sheet, r, "", "",
                        f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
                        f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
+    for cell, text in t.odd_headers:
+        report.info("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
+                    f"L'en-tête en {cell} contient un caractère invisible "
+                    f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
+                    f"Retapez l'en-tête pour l'enlever.")
+    if t.repeated:
+        what = ("ligne d'en-tête répétée (ou titre de bloc juste au-dessus), ignorée"
+                if len(t.repeated) == 1 else "lignes d'en-tête répétées (ou titres de bloc "
+                "juste au-dessus), ignorées")
+        report.info("en-tete-repete", t.sheet, t.repeated[0], "", "",
+                    f"{row_list(t.repeated, capital=True)} : {what} ; les lignes qui suivent "
+                    f"sont lues comme les autres.")
+    if t.hidden:
+        one = len(t.hidden) == 1
+        report.warning("lignes-masquees", t.sheet, t.hidden[0], "", "",
+                       f"{row_list(t.hidden, capital=True)} "
+                       f"{'masquée' if one else 'masquées'} (filtre ou groupe replié) : "
+                       f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
+                       f"Affichez-{'la' if one else 'les'} pour vérifier, et supprimez ce qui "
+                       f"n'est pas un besoin.")
 
 
 # --------------------------------------------------------------------------- Zones
@@ -124,10 +144,14 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         for v in vois:
             other = by_fold.get(fold(v))
             if other is None:
+                hint = ""
+                if "," in v and any(fold(x) in by_fold for x in v.split(",")):
+                    hint = (" Séparez les zones voisines par « ; » (point-virgule), pas par "
+                            "des virgules.")
                 report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
                                t.header("Voisines"), v,
                                f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
-                               f"dans la feuille Zones : elle est ignorée.")
+                               f"dans la feuille Zones : elle est ignorée.{hint}")
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from ..contract import ERROR_CODES, OUTPUT_SHEETS, CellError, fold
 from ..grid import SheetGrid, TableRef
-from ..inputs import SHEETS_READ
+from ..inputs import SHEETS_READ, copy_of
 from ..outputs import look
 from ..outputs.look import MAX_WIDTH, TABLE_STYLE, unique_name
 from ..outputs.model import FMT_TEXT, Block, Chart, Outputs, Page, Sheet, Text, fitted_width
@@ -84,8 +84,20 @@ def read_book(book: Any, sheets: tuple[str, ...] = SHEETS_READ) -> dict[str, She
     for name in [s.name for s in book.sheets if fold(s.name) in wanted]:
         sheet = book.sheets[name]
         _check_sent(sheet)
-        grids[name] = SheetGrid(name, _values(sheet), _tables(sheet))
+        grids[name] = SheetGrid(name, _values(sheet), _tables(sheet), hidden=_hidden(sheet))
+    if sheets is SHEETS_READ:  # copies of input sheets (`Besoins (2)`): named, not read
+        for s in book.sheets:
+            if s.name not in grids and copy_of(s.name):
+                grids[s.name] = SheetGrid(s.name, [], hidden=_hidden(s))
     return grids
+
+
+def _hidden(sheet: Any) -> bool:
+    """Whether the sheet is hidden (every engine knows a sheet's visibility)."""
+    try:
+        return not sheet.visible
+    except (AttributeError, NotImplementedError):
+        return False
 
 
 # --------------------------------------------------------------------------- text protection

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from ..problems import UnreadableFile
+from ..problems import UnreadableFile, system_reason
 from . import opc
 from .file_kind import EXTENSIONS as EXTENSIONS  # re-exported (xlsx_read)
 from .file_kind import check_path, refuse_other_zip
@@ -120,9 +120,13 @@ class Package:
     def open(cls, path: Path) -> Package:
         """Read `path` once and check it (see the class docstring)."""
         path = Path(path)
-        check_path(path)
-        st = path.stat()
-        data = path.read_bytes()
+        try:
+            check_path(path)
+            st = path.stat()
+            data = path.read_bytes()
+        except OSError as e:  # unreadable: rights, a lost share, a name too long
+            raise UnreadableFile(f"Impossible de lire « {path.name} » : {system_reason(e)}. "
+                                 f"Vérifiez le fichier et ses droits, puis relancez.") from None
         name = path.name
         try:
             z = zipfile.ZipFile(io.BytesIO(data))

@@ -32,6 +32,7 @@ REL_CONNECTIONS = opc.REL + "connections"
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
 CT_APP = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+CT_QUERY_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml"
 _HIDDEN = re.compile(r"""\sstate\s*=\s*(["'])(hidden|veryHidden)\1""")
 _WEB = re.compile(r"(?i)^(https?|mailto):")
 JOURNAL_PRIVATE = ("Utilisateur",)  # Journal columns left empty in the copy
@@ -75,6 +76,15 @@ class _Copy:
             roots |= set(found)
             if found and label:
                 self.removed.append(label)
+        # what only makes sense with the connections: the query tables refreshed through
+        # them, and Power Query's queries (their M code names files and servers)
+        queries = {src.actual(p) for p, ct in src.overrides.items() if ct == CT_QUERY_TABLE}
+        mashups = {i.filename for i in src.infos if i.filename.casefold().startswith(
+            "customxml/item") and not i.filename.casefold().endswith(".rels")
+            and b"DataMashup" in src.zip.read(i)[:2048]}
+        roots |= queries | mashups
+        if mashups:
+            self.removed.append("requêtes Power Query")
         roots |= set(links)
         custom = src.targets("", REL_CUSTOM)
         if custom:
@@ -91,6 +101,20 @@ class _Copy:
         self.drop |= macros | {opc.rels_part(p) for p in macros if src.has(opc.rels_part(p))}
         self.gone_rids = {s.rid for s in hidden}
         self.hidden_names = {s.name.casefold() for s in hidden}
+        # kept parts pointing at a dropped one (a table at its query table, the workbook
+        # at a Power Query item) lose that relationship, so none dangles in the copy
+        for part, rels in src.rels.items():
+            if part in ("", wb) or part in self.drop:
+                continue
+            kept_rels = self._kept_rels(part)
+            if len(kept_rels) != len(rels):
+                self.rewritten[opc.rels_part(part)] = opc.rels_xml(kept_rels)
+
+    def _kept_rels(self, part: str, leave: set[str] = frozenset()) -> list[Rel]:
+        """The relationships of `part` the copy keeps: none to a dropped part, none in
+        `leave`."""
+        return [r for r in self.src.rels.get(part, []) if r.id not in leave and (
+            r.external or self.src.actual(opc.resolve(part, r.target)) not in self.drop)]
 
     def workbook(self) -> None:
         src, book, wb = self.src, self.src.book, self.src.workbook
@@ -143,7 +167,7 @@ class _Copy:
             self.rewritten[part] = text.encode("utf-8")
             if private:
                 self.rewritten[opc.rels_part(part)] = opc.rels_xml(
-                    [r for r in rels if r.id not in private])
+                    self._kept_rels(part, private))
             for t in self.src.targets(part, opc.REL_TABLE):
                 if t in self.src.table_xml:
                     self.rewritten[t] = _table_values_only(self.src.table_xml[t])
@@ -326,10 +350,14 @@ def _select(text: str, selected: bool) -> str:
 
 
 def _table_values_only(xml: bytes) -> bytes:
+    """A table's XML without its formulas, and a query table made a plain table (its query
+    and connection are not in the copy)."""
     text = xml.decode("utf-8")
     for tag in ("calculatedColumnFormula", "totalsRowFormula"):
         text = re.sub(rf"<(?:\w+:)?{tag}\b{_ATTRS}(?:/>|>.*?</(?:\w+:)?{tag}>)", "", text,
                       flags=re.S)
+    text = re.sub(r"""\s(?:tableType\s*=\s*(["'])queryTable\1|queryTableFieldId\s*=\s*"""
+                  r"""(["'])\d*\2)""", "", text)
     return text.encode("utf-8")
 
 

@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
+from xml.sax.saxutils import unescape
 
 try:
     import python_calamine as pc
@@ -18,12 +19,14 @@ except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same
 from ..contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
 from ..french import nombre
 from ..grid import SheetGrid, TableRef, paused_gc
-from ..inputs import wanted_sheets
+from ..inputs import copy_of, wanted_sheets
 from ..problems import UnreadableFile
+from ..shown import padded_zeros
 from . import opc
 from .package import EXTENSIONS, Package, has_control
 from .xlsx_cells import column_index, last_row, merged_ranges, walk
-from .xlsx_formats import percent_cells, percent_styles
+from .xlsx_formats import percent_cells, percent_styles, shown_styles, styled_cells
+from .xlsx_rich import Linked, linked_texts
 
 __all__ = ["EXTENSIONS", "check_file", "read_grids", "scan_sheet", "sheet_parts"]
 
@@ -98,6 +101,10 @@ _V = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _F_TEXT = re.compile(rb"<(?:\w+:)?f[^>]*>([^<]*)</")
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _FORMULA_STARTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_TYPE_STR = re.compile(rb'\bt="str"')
+_EMPTY_V = re.compile(rb"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*\bhidden=[\"'](?:1|true)[\"'][^>]*>")
+_ROW_NUMBER = re.compile(rb"""\br=["'](\d+)["']""")
 MAX_ROWS = 500_000  # an input sheet reaching further is refused (memory stays bounded)
 CHUNK = 1 << 22
 
@@ -139,11 +146,12 @@ def _row_end(buf: bytes) -> int:
 
 
 def scan_sheet(f: BinaryIO, title: str, file_name: str,
-               merged: list[tuple[int, int, int, int]] | None = None
-               ) -> dict[tuple[int, int], object]:
+               merged: list[tuple[int, int, int, int]] | None = None,
+               hidden: set[int] | None = None) -> dict[tuple[int, int], object]:
     """Stream a sheet part: its special cells, refusing a sheet reaching beyond MAX_ROWS;
-    its merged ranges are added to `merged` when given. Cells and rows written without
-    `r=` are placed by position, as python-calamine places their values."""
+    its merged ranges are added to `merged` and its hidden rows to `hidden`, when given.
+    Cells and rows written without `r=` are placed by position, as python-calamine places
+    their values."""
     out: dict[tuple[int, int], object] = {}
     carry, rows_before, last, row = b"", 0, 0, 0
     while True:
@@ -172,6 +180,11 @@ def scan_sheet(f: BinaryIO, title: str, file_name: str,
         row = last_row(block, row)
         if merged is not None:
             merged.extend(merged_ranges(block))
+        if hidden is not None and b"hidden=" in block:
+            for m in _HIDDEN_ROW.finditer(block):
+                r = _ROW_NUMBER.search(m.group(0))
+                if r is not None:
+                    hidden.add(int(r.group(1)))
         if not data:
             return out
 
@@ -227,10 +240,18 @@ def _special(out: dict[tuple[int, int], object], key: tuple[int, int], tag: byte
              body: bytes) -> None:
     v = _V.search(body)
     if _TYPE_E.search(tag):
-        out[key] = CellError(v.group(1).decode() if v else "#N/A")
+        code = v.group(1).decode() if v else "#N/A"
+        vm = _VM.search(tag)
+        out[key] = Linked(code, int(vm.group(1))) if vm else CellError(code)
     elif _F_TAG.search(body) and (v is None or v.group(1) == b""):
+        if _TYPE_STR.search(tag) and (v is not None or _EMPTY_V.search(body)):
+            return  # a formula whose result is empty text (`=SI(…;"";…)`): an empty cell
         f = _F_TEXT.search(body)
-        out[key] = NoCachedValue(f.group(1).decode(errors="replace") if f else "")
+        text = f.group(1).decode(errors="replace") if f else ""
+        out[key] = NoCachedValue(unescape(text, {"&quot;": '"', "&apos;": "'"}))
+
+
+_VM = re.compile(rb'\bvm="(\d+)"')
 
 
 def read_grids(path: Path | Package) -> dict[str, SheetGrid]:
@@ -254,15 +275,18 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
         raise _unreadable(name, e) from None
     grids: dict[str, SheetGrid] = {}
     styles: set[int] | None = None  # percentage cell formats, read when first needed
+    hidden_sheets = {e.name for e in pkg.book.sheets if _HIDDEN_SHEET.search(e.raw)}
+    linked: dict[int, str] | None = None  # texts of linked data types, read when first needed
     try:
         parts = pkg.sheets_by_title()
         for title in wanted_sheets(list(wb.sheet_names)):
             part = parts.get(title)
             special: dict[tuple[int, int], object] = {}
             merged: list[tuple[int, int, int, int]] = []
+            hidden: set[int] = set()
             if part and pkg.has(part):
                 with pkg.stream(part) as f:
-                    special = scan_sheet(f, title, name, merged)
+                    special = scan_sheet(f, title, name, merged, hidden)
                 pkg.verified.add(part)
             values = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
             for row in values:  # calamine's empty cells are "": None, as other routes
@@ -272,6 +296,11 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                         while True:
                             row[i] = None
                             i = row.index("", i + 1)
+            if any(type(v) is Linked for v in special.values()):
+                if linked is None:
+                    linked = linked_texts(pkg)
+                special = {k: linked.get(v.vm, CellError(v.code)) if type(v) is Linked
+                           else v for k, v in special.items()}
             for (r, c), v in special.items():
                 while len(values) < r:
                     values.append([])
@@ -284,7 +313,12 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
                     styles = percent_styles(pkg.styles)
                 _mark_percentages(pkg, part, values, styles)
             tables = [_table(x) for x in pkg.sheet_tables(part)] if part else []
-            grids[title] = SheetGrid(title, values, tables, merged)
+            grids[title] = SheetGrid(title, values, tables, merged, title in hidden_sheets,
+                                     frozenset(hidden), _ShownFormats(pkg, part) if part
+                                     else None)
+        for title in wb.sheet_names:  # copies of input sheets: named, not read
+            if title not in grids and copy_of(title):
+                grids[title] = SheetGrid(title, [], hidden=title in hidden_sheets)
     except UnreadableFile:
         raise
     except Exception as e:  # damaged XML, entities, truncated parts: one sentence
@@ -292,6 +326,41 @@ def _read_grids(path: Path | Package) -> dict[str, SheetGrid]:
     finally:
         wb.close()
     return grids
+
+
+_HIDDEN_SHEET = re.compile(r"""\sstate\s*=\s*["'](?:hidden|veryHidden)["']""")
+
+
+class _ShownFormats:
+    """The format code of a sheet's cells that show a date or a zero-padded number, read
+    from its XML on the first question (asked only for IDs that are dates, or numbers in
+    a workbook that has a padded format: rare)."""
+
+    def __init__(self, pkg: Package, part: str):
+        self.pkg, self.part = pkg, part
+        self.codes: dict[tuple[int, int], str] | None = None
+        self._styles: dict[int, str] | None = None
+
+    @property
+    def styles(self) -> dict[int, str]:
+        if self._styles is None:
+            self._styles = shown_styles(self.pkg.styles)
+        return self._styles
+
+    @property
+    def padded(self) -> bool:
+        """Whether the workbook has a zero-padded number format (from its styles only)."""
+        return any(padded_zeros(c) for c in self.styles.values())
+
+    def __call__(self, row: int, col: int) -> str | None:
+        if self.codes is None:
+            self.codes = {}
+            if self.pkg.has(self.part):
+                try:
+                    self.codes = styled_cells(self.pkg.read(self.part), self.styles)
+                except Exception:  # a sheet too large to read whole: default display
+                    self.codes = {}
+        return self.codes.get((row, col))
 
 
 PERCENT_SHEETS = {fold(REGLES), fold(PARAMETRES)}  # where percentages are expected

@@ -19,7 +19,7 @@ from types import ModuleType
 from ..contract import OUTPUT_SHEETS, fold
 from ..grid import SheetGrid
 from ..outputs.model import Outputs
-from ..problems import AllotError, WriteError
+from ..problems import AllotError, WriteError, system_reason
 from . import opc
 from .package import Package
 from .xlsx_package import rebuild
@@ -54,7 +54,7 @@ class _Temp:
                 with contextlib.suppress(OSError):  # a file system without modes
                     os.fchmod(self.fd, writable)
                 return
-        fd, name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=dst.suffix + ".tmp",
+        fd, name = tempfile.mkstemp(prefix=f".{short_stem(dst)}.", suffix=dst.suffix + ".tmp",
                                     dir=dst.parent)
         os.close(fd)
         self.name = self.path = Path(name)
@@ -69,7 +69,7 @@ class _Temp:
             d = os.open(self.dst.parent, os.O_RDONLY)
             try:
                 for k in itertools.count():
-                    name = self.dst.with_name(f".{self.dst.stem}.{os.getpid()}.{k}"
+                    name = self.dst.with_name(f".{short_stem(self.dst)}.{os.getpid()}.{k}"
                                               f"{self.dst.suffix}.tmp")
                     try:
                         os.link(self.path, name.name, dst_dir_fd=d, follow_symlinks=True)
@@ -103,6 +103,18 @@ class _Temp:
             self.fd = -1
 
 
+NAME_MAX = 255  # bytes of a file name on the usual file systems (ext4, NTFS in UTF-16: 255)
+
+
+def short_stem(path: Path, room: int = 40) -> str:
+    """`path`'s stem cut so that a temp name built on it (`room` more bytes) stays a legal
+    file name; whole characters only."""
+    stem, limit = path.stem, NAME_MAX - room - len(os.fsencode(path.suffix))
+    while len(os.fsencode(stem)) > limit:
+        stem = stem[:-1]
+    return stem
+
+
 def new_file_mode() -> int:
     """The mode of a new output file: read-write for everyone the umask lets in, and always
     for its owner (a umask hiding the owner's own bits, as Pyodide's 0o777, is ignored)."""
@@ -126,26 +138,38 @@ def atomic_write(dst: Path, write: Callable[[Path], None]) -> None:
     """Call write(tmp) on a temp file beside `dst`, then move it into place.
 
     A failure at any point leaves `dst` as it was and removes the temp file."""
-    dst = dst.resolve()
-    try:
-        tmp = _Temp(dst)
-    except OSError as e:
-        raise WriteError(_write_message(dst, e)) from None
+    atomic_writes([(dst, write)])
+
+
+def atomic_writes(files: list[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Write every file of `files` (destination, write(tmp)) to its temp file first, then
+    move them into place in order: a failure while writing (a full disk) leaves every
+    destination as it was — `--in-place` keeps the previous `.bak` unless the new workbook
+    was written whole — and removes the temp files."""
+    temps: list[tuple[Path, _Temp]] = []
     failure: WriteError | None = None
     hook = sys.unraisablehook
     # a library writer (openpyxl) left half-way keeps generators that fail again when they
     # are finalised: their "Exception ignored" traceback must not follow the French sentence
     sys.unraisablehook = lambda _: None
     done = False
+    dst = Path(files[0][0])
     try:
         try:
-            write(tmp.path)
-            tmp.commit()
+            for target, write in files:
+                dst = Path(target).resolve()
+                temps.append((dst, _Temp(dst)))
+                write(temps[-1][1].path)
+            for target, tmp in temps:
+                dst = target  # named by the message if its move fails
+                tmp.commit()
             done = True
         except OSError as e:
             failure = WriteError(_write_message(dst, e))
         finally:
-            tmp.discard()
+            for _, tmp in temps:
+                with contextlib.suppress(OSError):
+                    tmp.discard()
             if not done:  # finalise a half-way writer while its noise is muted
                 gc.collect()
     finally:
@@ -167,27 +191,53 @@ def _write_message(dst: Path, e: OSError) -> str:
                 f"ouvert dans Excel) : fermez le fichier ou choisissez un autre dossier avec -o.")
     if e.errno == errno.ENOENT:
         return f"Le dossier « {dst.parent} » n'existe pas : créez-le ou choisissez-en un autre."
-    return f"Impossible d'écrire « {dst.name} » ({e.strerror}) ; rien n'a été modifié."
+    if e.errno == errno.ENAMETOOLONG:
+        return (f"Nom de fichier trop long pour le disque : impossible d'écrire « {dst.name} ». "
+                f"Raccourcissez le nom (ou le dossier) avec -o ; rien n'a été modifié.")
+    return f"Impossible d'écrire « {dst.name} » ({system_reason(e)}) ; rien n'a été modifié."
 
 
 LOCK_WAIT_S = 300
 
 
 def excel_lock_file(path: Path) -> Path | None:
-    """The owner file Excel keeps beside a workbook it has open (`~$name.xlsx`; Office
-    drops the first two characters of long names), or None."""
-    for name in (f"~${path.name}", f"~${path.name[2:]}"):
-        if (path.parent / name).is_file():
-            return path.parent / name
+    """The owner file a spreadsheet program keeps beside a workbook it has open, or None:
+    Excel's `~$name.xlsx` (Office drops the first two characters of long names; OnlyOffice
+    writes it too), LibreOffice's and OnlyOffice's `.~lock.name.xlsx#`."""
+    for name in (f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"):
+        try:
+            if (path.parent / name).is_file():
+                return path.parent / name
+        except OSError:  # a name too long for the disk cannot be there
+            continue
     return None
 
 
 def refuse_open_in_excel(path: Path) -> None:
-    """AllotError (French) when Excel has `path` open (its owner file is beside it)."""
+    """AllotError (French) when a spreadsheet program has `path` open (its owner file is
+    beside it): Excel, LibreOffice Calc or OnlyOffice would later save over the run."""
     owner = excel_lock_file(path)
     if owner is not None and path.exists():
-        raise AllotError(f"« {path.name} » est ouvert dans Excel (fichier « {owner.name} » à "
-                         f"côté) : fermez-le dans Excel, puis relancez. Rien n'a été écrit.")
+        program = ("LibreOffice ou OnlyOffice" if owner.name.startswith(".~lock.")
+                   else "Excel")
+        raise AllotError(f"« {path.name} » est ouvert dans {program} (fichier « {owner.name} » "
+                         f"à côté) : fermez-le dans {program}, puis relancez. Rien n'a été "
+                         f"écrit.")
+
+
+def refuse_read_only(path: Path) -> None:
+    """AllotError (French) when `path` exists and is protected against writing (read-only
+    attribute, `chmod 444`): a run never replaces a file the buyer protected."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(
+            path, os.W_OK):
+        raise AllotError(f"« {path.name} » est protégé en écriture (lecture seule) : allot_xl "
+                         f"ne le remplace pas. Retirez la protection (Propriétés du fichier, "
+                         f"décochez « Lecture seule ») ou écrivez ailleurs avec -o. Rien n'a été "
+                         f"écrit.")
 
 
 def lock_path(path: Path) -> Path:
@@ -305,6 +355,20 @@ def _has_cells(source: Package, part: str) -> bool:
                 return True
             tail = chunk[-3:]
     return False
+
+
+def write_in_place(src: Path, backup: Path, outputs: Outputs) -> None:
+    """Rewrite workbook `src` with `outputs`, keeping the workbook as it was in `backup`:
+    both are written whole to temp files before either replaces anything, so a failure
+    (a full disk) leaves the workbook and the previous backup as they were."""
+    source = open_package(src)
+    macro = Path(src).suffix.lower() == ".xlsm"
+    try:
+        # the backup is moved into place first: the workbook is never replaced without it
+        atomic_writes([(Path(backup), lambda tmp: Path(tmp).write_bytes(source.data)),
+                       (Path(src), lambda tmp: rebuild(source, tmp, outputs, macro))])
+    finally:
+        forget(source)
 
 
 def write_outputs(src: Path | Package, dst: Path, outputs: Outputs) -> None:

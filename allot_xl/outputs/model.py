@@ -162,3 +162,38 @@ def hours_format(values: list[Any]) -> str:
         if isinstance(v, float) and v == v and not v.is_integer():
             return FMT_HOURS
     return FMT_INT
+
+
+# decimals of the unit a number format shows: places and counts whole, hours and amounts
+# to the cent
+UNIT_DECIMALS = {FMT_INT: 0, FMT_HOURS: 2, FMT_EUR: 2, FMT_EUR_WHOLE: 2}
+
+
+def at_unit_precision(outputs: Outputs) -> Outputs:
+    """Places, hours and amounts rounded to their unit (`UNIT_DECIMALS`), so that no cell
+    holds float noise such as `4050.0000000000005` h; an hours column whole once rounded
+    shows without decimals. Column by column; only changed cells are written back."""
+    import numpy as np
+
+    for sheet in outputs.sheets:
+        for b in sheet.blocks:
+            body = b.rows + ([b.total] if b.total else [])
+            for j, c in enumerate(b.columns):
+                d = UNIT_DECIMALS.get(c.format)  # type: ignore[arg-type]
+                if d is None or not body:
+                    continue
+                col = [r[j] if j < len(r) else None for r in body]
+                at = [i for i, v in enumerate(col) if isinstance(v, float)]  # numpy's too
+                if not at:
+                    continue
+                x = np.array([col[i] for i in at], dtype="float64")
+                with np.errstate(invalid="ignore"):
+                    r = np.round(x, d)
+                changed = np.flatnonzero(np.isfinite(x) & (r != x)).tolist()
+                for k in changed:
+                    body[at[k]][j] = float(r[k])
+                if c.format == FMT_HOURS and changed and all(
+                        not isinstance(v, float) or v != v or v.is_integer()
+                        for v in (r[j] if j < len(r) else None for r in body)):
+                    b.columns[j] = Column(c.header, FMT_INT, c.width, c.wrap)
+    return outputs

@@ -65,3 +65,83 @@ def test_book_route_reports_blank_cells_under_a_merge(tmp_path) -> None:
     errors = [p for p in _problems(by_book) if p[0] == "Erreur"]
     assert [p[1:4] for p in errors] == [("Besoins", 3, "Dispositif")]
     assert set(_lots(by_book)) == set(_lots(by_file)) - {str(ws.cell(3, 1).value)}
+
+
+# --------------------------------------------------------------------------- round 3 (issue 22)
+
+CASES3 = DATA / "reading3"
+
+
+def _case3(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.xlsx"
+    shutil.copy(CASES3 / f"{name}.xlsx", path)
+    path.chmod(0o644)
+    return path
+
+
+@pytest.mark.parametrize("name", ["03_float_noise_from_formulas",
+                                  "05a_bom_zwsp_in_header_and_values",
+                                  "07_header_repeated_mid_sheet",
+                                  "14_formulas_returning_empty_text"])
+def test_book_route_reads_the_round3_case_as_the_file_route(tmp_path, name: str) -> None:
+    by_file, by_book = _both(_case3(tmp_path, name))
+    assert _problems(by_book) == _problems(by_file)
+    assert _lots(by_book) == _lots(by_file)
+    assert not [p for p in _problems(by_book) if p[0] == "Erreur"]
+    if name.startswith("05a"):
+        assert ("Info", "Besoins", 1, "ID besoin", "caractere-invisible") in _problems(by_book)
+    if name.startswith("07"):
+        assert ("Info", "Besoins", 23, "", "en-tete-repete") in _problems(by_book)
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("06a_duplicate_header_heures", "H « Heures » et M « Heures »"),
+    ("08_hidden_original_visible_copy", "« Besoins (2) » en est une copie visible")])
+def test_book_route_stops_on_the_same_ambiguity(tmp_path, name: str, words: str) -> None:
+    from allot_xl.problems import StructuralError
+
+    path = _case3(tmp_path, name)
+    with pytest.raises(StructuralError) as by_file:
+        pipeline.run(read_grids(path), pipeline.Context(), outputs=False)
+    book = book_of(path)
+    try:
+        with pytest.raises(StructuralError) as by_book:
+            pipeline.run(read_book(book), pipeline.Context(), outputs=False)
+    finally:
+        book.close()
+    assert str(by_book.value) == str(by_file.value) and words in str(by_book.value)
+
+
+def test_book_route_ids_turned_into_dates_are_written_in_the_short_date(tmp_path) -> None:
+    """Office.js sends values without their formats: a date ID is written in Excel's
+    French short date (`01/03/2025`), with the same Avertissement naming the cell; the file
+    route writes the cell's own display (`01-mars`). See docs/decisions.md."""
+    by_file, by_book = _both(_case3(tmp_path, "18_ids_auto_converted_to_dates"))
+    assert _problems(by_book) == _problems(by_file)
+    ids = list(by_book.result.affectation["id"].astype(str))
+    assert {"01/03/2025", "02/12/2025", "03/04/2025"} <= set(ids)
+    assert {"01-mars", "02-déc.", "03-avr."} <= set(by_file.result.affectation["id"])
+    assert sorted(_lots(by_book).values()) == sorted(_lots(by_file).values())
+
+
+def test_book_route_allots_hidden_rows_without_knowing_them(tmp_path) -> None:
+    """Office.js sends no row visibility with the values: the Book route allots the needs
+    of hidden rows like the file route, without its Avertissement (docs/decisions.md)."""
+    by_file, by_book = _both(_case3(tmp_path, "16_hidden_and_grouped_rows"))
+    assert ("Avertissement", "Besoins", 10, "", "lignes-masquees") in _problems(by_file)
+    assert [p for p in _problems(by_file) if p[4] != "lignes-masquees"] == _problems(by_book)
+    assert _lots(by_book) == _lots(by_file)
+
+
+def test_book_route_says_a_hidden_input_sheet_and_a_visible_copy(tmp_path) -> None:
+    import openpyxl
+
+    path = tmp_path / "copie.xlsx"
+    wb = openpyxl.load_workbook(DATA / "A1_petit.xlsx")
+    wb.copy_worksheet(wb["Règles"]).title = "Règles (2)"
+    wb["Zones"].sheet_state = "hidden"
+    wb.save(path)
+    by_file, by_book = _both(path)
+    assert _problems(by_book) == _problems(by_file)
+    assert ("Avertissement", "Zones", None, "", "feuille-masquee") in _problems(by_book)
+    assert ("Avertissement", "Règles (2)", None, "", "copie-de-feuille") in _problems(by_book)
