@@ -113,13 +113,15 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
         grids = _grids(src, say)
         refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
+        shown = ""
         if scenario is not None:
-            from .scenarios_run import apply_scenario
+            from .scenarios_run import apply_scenario, scenario_name
 
             grids, source = apply_scenario(grids, scenario, source, src.stem, say)
+            shown = scenario_name(scenario)
         context = Context(campaign=src.stem, source=source,
                           user=login_name() if user is None else user, file_name=src.name,
-                          progress=say)
+                          progress=say, scenario=shown)
         done = run(grids, context)
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")

@@ -15,7 +15,7 @@ from ..fresh import ensure_fresh
 from ..outputs.model import Outputs
 from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
 from ..scenario_sheet import scenarios_problem
-from ..scenarios_run import apply_scenario, comparison_outputs
+from ..scenarios_run import apply_scenario, comparison_outputs, scenario_name
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
         grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
                                        pipeline.silent)
     context = pipeline.Context(campaign=Path(book.name).stem, source=source,
-                      user=user or login_name(), file_name=book.name)
+                               user=user or login_name(), file_name=book.name,
+                               scenario=scenario_name(scenario) if scenario else "")
     outputs = pipeline.run(grids, context).outputs
     assert outputs is not None
     write_book(book, outputs)

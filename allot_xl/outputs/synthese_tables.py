@@ -3,8 +3,13 @@ lot sizes, key figures) and the note lines that define their terms."""
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
 from ..engine import Result
-from ..french import euros, nombre, pct
+from ..engine.scenarios import figures
+from ..french import NBSP, compte, euros, nombre, pct
 from ..model import Regime
 from .model import (
     FMT_EUR_WHOLE,
@@ -14,20 +19,88 @@ from .model import (
     Column,
     hours_format,
 )
-from .words import oui_non
+from .scenarios import rule_value
+from .words import bounds_words, oui_non
 
 REGIME = {Regime.SSS: "services sociaux et spécifiques", Regime.SERVICES: "services"}
 CONTROLLED = {Regime.SSS: "mini-lots", Regime.SERVICES: "petits lots"}
 SIZE_STEPS = (150_000.0, 300_000.0, 750_000.0)  # bands of lot maxima above the thresholds
 
 
+_ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
+
+
 def _r2(x: float) -> float:
     return round(float(x), 2)
 
 
+def article(text: str) -> str:
+    """`text` whose legal references (`CCP R2123-1 3°`) hold together on one line: their
+    spaces are no-break spaces (no line breaks inside an article when a cell wraps)."""
+    return _ARTICLE.sub(lambda m: m.group().replace(" ", NBSP), text)
+
+
+def shown_summary(result: Result) -> pd.DataFrame:
+    """The summary rows of the dispositifs that received needs: a rule of `Règles` with no
+    line in `Besoins` counts in no figure, chart or table of Synthèse."""
+    s = result.summary
+    return s[s["recus"] > 0]
+
+
+def shown_codes(result: Result) -> list[str]:
+    return list(shown_summary(result).dispositif)
+
+
+def without_needs(result: Result) -> list[str]:
+    """Dispositifs of `Règles` without any line in `Besoins`."""
+    s = result.summary
+    return list(s[s["recus"] <= 0].dispositif)
+
+
+def rules_applied(result: Result, scenario: str = "") -> Block:
+    """Per dispositif the rule that drew its lots: maille, unit, bounds, regroupement,
+    holders, split, and the scenario whose rule it is."""
+    rules = result.inputs.rules
+    rows = []
+    for code in shown_codes(result):
+        r = rules[code]
+        rows.append([code, rule_value(r.maille), r.unite, bounds_words(r),
+                     rule_value(r.regroupement), r.attributaires,
+                     rule_value(r.lots_max), rule_value(r.divisible),
+                     *([f"scénario « {scenario} »"] if scenario else [])])
+    return Block("T_ReglesAppliquees", [
+        Column("Dispositif"), Column("Maille"), Column("Unité"), Column("Bornes de volume"),
+        Column("Regroupement"), Column("Attributaires", FMT_INT),
+        Column("Lots max par titulaire"), Column("Besoins divisibles"),
+        *([Column("Règles de")] if scenario else []),
+    ], rows, title="Règles appliquées" + (f" (scénario « {scenario} »)" if scenario else ""))
+
+
+def rules_applied_notes(result: Result, scenario: str) -> list[str]:
+    notes = ["Maille : ce qui distingue deux lots ; bornes : volume d'un lot (sous le minimum, "
+             "les besoins sont regroupés selon « Regroupement » ; au-delà du maximum, un lot "
+             "divisible est coupé en parties) ; attributaires : titulaires par lot."]
+    if scenario:
+        notes.append(f"Ces règles sont celles du scénario « {scenario} » ; la feuille Règles "
+                     f"n'a pas été modifiée.")
+    gone = without_needs(result)
+    if gone:
+        notes.append(f"Sans besoins : {', '.join(gone)} (dans Règles, aucune ligne dans "
+                     f"Besoins) ; {'il ne compte' if len(gone) < 2 else 'ils ne comptent'} "
+                     f"dans aucun chiffre de cette feuille.")
+    return notes
+
+
+def rejected_rows(result: Result) -> int:
+    """Rows of Besoins left out of the run for an error (each listed in Contrôles)."""
+    sheet = result.inputs.besoins_sheet
+    return len({p.row for p in result.report.problems
+                if p.severity == "Erreur" and p.sheet == sheet and p.row is not None})
+
+
 def dispositifs(result: Result) -> Block:
     """Lots par dispositif: needs, lots against the fragmented practice, volumes, values."""
-    s = result.summary
+    s = shown_summary(result)
     hours = [_r2(h) for h in s.hours]
     main = Block("T_Synthese", [
         Column("Dispositif"), Column("Libellé"), Column("Besoins reçus", FMT_INT),
@@ -56,8 +129,9 @@ def dispositifs_notes(result: Result) -> list[str]:
         "2005, un contrat par zone et par clé de besoin (zone, domaine, métier) ; contrats "
         "évités = lots en pratique fragmentée − lots ; réduction = contrats évités ÷ lots en "
         "pratique fragmentée.",
-        "Besoins reçus : lignes valides de Besoins ; besoins allotis : ceux qui sont dans un "
-        "lot (les autres sont expliqués dans Contrôles). Montant maximum : bons de commande "
+        "Besoins reçus : lignes de Besoins qui nomment le dispositif, lignes écartées pour "
+        "erreur comprises ; besoins allotis : ceux qui sont dans un lot (les autres, et les "
+        "lignes écartées, sont expliqués dans Contrôles). Montant maximum : bons de commande "
         f"jusqu'à {pct(p.max_bons_pct)} de l'estimation, sur toute la durée de "
         "l'accord-cadre.",
     ]
@@ -65,7 +139,8 @@ def dispositifs_notes(result: Result) -> list[str]:
 
 def small_lots(result: Result) -> Block:
     """Petits lots et mini-lots: shares of the total maximum against the cap."""
-    s, law, cap = result.summary, result.thresholds, result.inputs.params.part_max_petits_pct
+    s, law = shown_summary(result), result.thresholds
+    cap = result.inputs.params.part_max_petits_pct
     return Block("T_PetitsLots", [
         Column("Dispositif"), Column("Régime"), Column("Lots", FMT_INT),
         Column(f"Petits lots (< {euros(law.petits_lots.value)})", FMT_INT),
@@ -81,11 +156,11 @@ def small_lots(result: Result) -> Block:
 
 
 def small_lots_notes(result: Result) -> list[str]:
-    return [
+    return [article(
         "Part : montant maximum des lots sous le seuil ÷ montant maximum de tous les lots du "
         "dispositif. La part plafonnée est celle des mini-lots pour les services sociaux et "
         "spécifiques (passés sans publicité ni mise en concurrence, CCP R2122-8), celle des "
-        "petits lots pour les services (procédure adaptée, R2123-1 2°)."]
+        "petits lots pour les services (procédure adaptée, R2123-1 2°).")]
 
 
 def _consequence(regime: str, beyond: bool) -> str:
@@ -96,7 +171,7 @@ def _consequence(regime: str, beyond: bool) -> str:
 
 def publicity(result: Result) -> Block:
     """The total over the term against the EU publicity or procedure threshold."""
-    s = result.summary
+    s = shown_summary(result)
     return Block("T_PubliciteUE", [
         Column("Dispositif"), Column("Régime"), Column("Au-delà du seuil"),
         Column("Seuil applicable (€ HT)", FMT_EUR_WHOLE),
@@ -107,11 +182,11 @@ def publicity(result: Result) -> Block:
 
 
 def publicity_notes(result: Result) -> list[str]:
-    return [
+    return [article(
         "La valeur de tous les lots ensemble, sur toute la durée de l'accord-cadre (R2121-1, "
         "R2121-8), est comparée au seuil : services sociaux et spécifiques, procédure "
         "adaptée quel que soit le montant et avis au JOUE au-delà du seuil européen "
-        "(R2123-1 3°) ; services, procédure formalisée au-delà (R2124-1)."]
+        "(R2123-1 3°) ; services, procédure formalisée au-delà (R2124-1).")]
 
 
 def _hhi_reading(h: float) -> str:
@@ -126,7 +201,7 @@ def concentration(result: Result) -> Block:
     att = result.attribution
     rows = [[code, _hhi_reading(v), round(v)] for code, v in att.hhi.items()]
     if not rows:
-        rows = [[code, "sans offres", None] for code in result.summary.dispositif]
+        rows = [[code, "sans offres", None] for code in shown_codes(result)]
     return Block("T_Concentration", [
         Column("Dispositif"), Column("Concentration"), Column("HHI", FMT_INT),
     ], rows, title="Concentration des titulaires (indice HHI)")
@@ -134,8 +209,8 @@ def concentration(result: Result) -> Block:
 
 def concentration_notes(result: Result) -> list[str]:
     notes = ["HHI : somme des carrés des parts (%) des titulaires dans le montant attribué, de "
-             "0 à 10 000 ; sous 1 500 concentration faible, de 1 500 à 2 500 modérée, au-delà "
-             "forte."]
+             f"0 à {nombre(10_000)} ; sous {nombre(1500)} concentration faible, de "
+             f"{nombre(1500)} à {nombre(2500)} modérée, au-delà forte."]
     if not len(result.attribution.hhi):
         notes.append("Il se calcule quand la feuille Offres désigne les titulaires.")
     return notes
@@ -205,7 +280,7 @@ def size_bands(result: Result) -> list[tuple[float, float, str]]:
 
 def sizes(result: Result) -> Block:
     """Lots per band of maximum (rows) and dispositif (columns); empty top bands left out."""
-    lots, codes = result.lots, list(result.summary.dispositif)
+    lots, codes = result.lots, shown_codes(result)
     rows = []
     for lo, hi, label in size_bands(result):
         inside = lots[(lots["montant_max"] >= lo) & (lots["montant_max"] < hi)]
@@ -220,10 +295,14 @@ def sizes(result: Result) -> Block:
 
 def key_figures(result: Result) -> list[tuple[str, str]]:
     """The band of key figures: (label, figure written the French way)."""
-    s, lots = result.summary, result.lots
+    s, lots = shown_summary(result), result.lots
     frag, n = int(s.fragmentes.sum()), len(lots)
-    out = int((lots["below_min"] | lots["above_max"]).sum()) if n else 0
+    per = [figures(result, code) for code in s.dispositif]
+    out = sum(f.out_of_bounds for f in per)
+    lone = sum(f.lone_over_max for f in per)
+    rejected = rejected_rows(result)
     return [
+        *([("Lignes écartées", nombre(rejected))] if rejected else []),
         ("Besoins allotis", nombre(int(s.allotis.sum()))),
         ("Lots", nombre(n)),
         ("En pratique fragmentée", nombre(frag)),
@@ -231,6 +310,7 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
          if frag else "0"),
         ("Valeur sur la durée", euros(round(float(s.montant_max.sum())))),
         ("Lots hors bornes", nombre(out)),
+        ("Lots d'un seul besoin au-delà du max", nombre(lone)),
         ("Plafond petits lots tenu", f"{nombre(int(s.conforme.sum()))} sur {nombre(len(s))}"),
         ("Au-delà du seuil européen", f"{nombre(int(s.au_dela_seuil.sum()))} sur "
                                       f"{nombre(len(s))}"),
@@ -238,7 +318,10 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
 
 
 def key_figures_note(result: Result) -> str:
-    return ("Chiffres clés, tous dispositifs. Valeur : montants maximums sur la durée (€ HT) "
-            "; plafond : dispositifs dont la part des mini-lots (ou petits lots) reste sous "
-            f"{pct(result.inputs.params.part_max_petits_pct)} ; au-delà du seuil : "
-            "dispositifs dont la valeur totale dépasse le seuil européen.")
+    n = len(shown_summary(result))
+    return (f"Chiffres clés, {compte(n, 'dispositif')} avec des besoins. Valeur : montants "
+            "maximums sur la durée (€ HT) ; lots hors bornes : lots sous « Volume min » ou "
+            "au-dessus de « Volume max », hors lots d'un seul besoin indivisible au-delà du "
+            "maximum (comptés à part) ; plafond : dispositifs dont la part des mini-lots (ou "
+            f"petits lots) reste sous {pct(result.inputs.params.part_max_petits_pct)} ; "
+            "au-delà du seuil : dispositifs dont la valeur totale dépasse le seuil européen.")
