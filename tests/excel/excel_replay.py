@@ -125,8 +125,9 @@ class Replay:
 
     def do_setRowHeight(self, a):
         ws = self.ws(a)
+        height = a["args"][0] if isinstance(a["args"], list) else a["args"]
         for i in range(a["row_count"]):
-            ws.row_dimensions[a["start_row"] + 1 + i].height = a["args"]
+            ws.row_dimensions[a["start_row"] + 1 + i].height = height
 
     def do_setVerticalAlignment(self, a):
         vertical = {"Top": "top", "Center": "center", "Bottom": "bottom"}.get(
