@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ._version import __version__
+from .french import compte
 from .problems import AllotError
 
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -166,7 +167,10 @@ def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bo
 def cmd_check(classeur: str, quiet: bool) -> int:
     """Contrôle le classeur sans rien écrire et affiche les problèmes trouvés.
 
-    Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur illisible.
+    Fait les mêmes contrôles que regenerate (lecture, validation, allotissement) et affiche
+    à l'écran ce que regenerate écrirait dans la feuille Contrôles ; aucune feuille n'est
+    écrite. Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur
+    illisible.
 
     \b
     Exemple : allot-xl check besoins.xlsx"""
@@ -232,8 +236,10 @@ def cmd_export(classeur: str, output: str | None) -> int:
 
     Les feuilles de résultats viennent en tête et le classeur s'ouvre sur Synthèse ; titre,
     sujet et auteur du document sont renseignés. Refuse un classeur dont les résultats ne
-    correspondent plus aux feuilles d'entrée (relancez d'abord allot-xl regenerate). Codes
-    de sortie : 0 copie écrite ; 2 rien n'est écrit (message sur la sortie d'erreur).
+    correspondent plus aux feuilles d'entrée (relancez d'abord allot-xl regenerate) ou ont
+    été générés avec un scénario ; avertit quand Contrôles contient des erreurs (Synthèse
+    les compte en tête). Codes de sortie : 0 copie écrite ; 2 rien n'est écrit (message sur
+    la sortie d'erreur).
 
     \b
     Exemple : allot-xl export besoins.lots.xlsx -o besoins_envoi.xlsx"""
@@ -243,6 +249,8 @@ def cmd_export(classeur: str, output: str | None) -> int:
     click.echo(f"Copie pour envoi écrite : {done.path}")
     if done.removed:
         click.echo("Retiré de la copie : " + " ; ".join(done.removed) + ".")
+    if done.warning:
+        click.echo(done.warning, err=True)
     return EXIT_OK
 
 
@@ -345,9 +353,12 @@ def report_text(report: Any, limit: int = 50) -> str:
         return "Aucun problème détecté."
     lines = [str(p) for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"… et {len(problems) - limit} autre(s) : voir la feuille Contrôles.")
-    lines.append(f"{report.count('Erreur')} erreur(s), {report.count('Avertissement')} "
-                 f"avertissement(s), {report.count('Info')} information(s).")
+        rest = compte(len(problems) - limit, "autre")
+        lines.append(f"… et {rest} (la feuille Contrôles de allot-xl regenerate les liste "
+                     f"toutes).")
+    lines.append(f"{compte(report.count('Erreur'), 'erreur')}, "
+                 f"{compte(report.count('Avertissement'), 'avertissement')}, "
+                 f"{compte(report.count('Info'), 'information')}.")
     return "\n".join(lines)
 
 
