@@ -130,9 +130,10 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
         if t.size and t.size > 11:
             need(t.row, math.ceil(t.size * 1.5))
         if t.last_col is not None:
+            scale = (t.size or 11) / 11 * (1.1 if t.bold else 1.0)
             line = max(LINE_PT, math.ceil((t.size or 11) * 1.5))
-            need(t.row, line * _lines(t.value, line_chars(band_px(widths, t.col,
-                                                                   t.last_col))))
+            px = band_px(widths, t.col, t.last_col) / scale
+            need(t.row, line * _lines(t.value, line_chars(px)))
     for b in sheet.blocks:
         need(b.row, LINE_PT * max(_lines(c.header, widths[b.col + j] - 1)
                                   for j, c in enumerate(b.columns)))

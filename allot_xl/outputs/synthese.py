@@ -6,6 +6,7 @@ prints on at most two landscape A4 pages."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from ..contract import CONTROLES, SYNTHESE
 from ..engine import Result
@@ -13,6 +14,7 @@ from ..french import compte, euros
 from . import synthese_tables as tables
 from .look import column_px, sheet_widths
 from .model import Block, Chart, Sheet, Text
+from .words import keep_together
 
 CHART_ROWS = (12, 17)  # each line of charts' height in rows of 20 pixels (15 points)
 ROW_PX = 20
@@ -34,7 +36,7 @@ def _thresholds_line(result: Result) -> str:
                      ("procédure formalisée (services)", law.procedure_formalisee),
                      ("publicité JOUE (services sociaux et spécifiques)", law.publicite_sss)):
         who = " (fixé par l'acheteur)" if a.overridden else ""
-        parts.append(f"{label} {euros(a.value)}{who} ({tables.article(a.legal.article)})")
+        parts.append(f"{label} {euros(a.value)}{who} ({a.legal.article})")
     return (f"Seuils en vigueur au {law.day:%d/%m/%Y} (date de lancement) : "
             + " ; ".join(parts) + ".")
 
@@ -63,6 +65,26 @@ def _spread(grid: _Grid, full: float, n: int) -> list[int]:
         c = grid.column_at(k * full / n)
         cols.append(max(c, cols[-1] + 1) if cols else c)
     return cols
+
+
+def _shares(grid: _Grid, last: int, n: int) -> list[int]:
+    """The first columns of `n` consecutive shares of columns 1..`last` whose narrowest
+    share is as wide as the columns allow (in pixels), so that every figure has room."""
+    if last < n:
+        return list(range(1, n + 1))
+    edge = grid.left
+
+    # best[k][c]: the widest narrowest share splitting columns 1..c-1 into k shares
+    best: list[dict[int, tuple[float, list[int]]]] = [{1: (float("inf"), [])}]
+    for k in range(1, n + 1):
+        row: dict[int, tuple[float, list[int]]] = {}
+        for c in range(k + 1, last + 2):
+            options = [(min(w, edge[c - 1] - edge[b - 1]), cuts + [b])
+                       for b, (w, cuts) in best[k - 1].items() if b < c]
+            if options:
+                row[c] = max(options, key=lambda o: o[0])
+        best.append(row)
+    return best[n][last + 1][1]
 
 
 def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> Sheet:
@@ -96,7 +118,7 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
     texts = [Text(1, 1, title, bold=True, size=14)]
     intro = (f"Généré le {when:%d/%m/%Y à %H:%M} par allot_xl. Les montants sont en € HT ; la "
              f"valeur d'un accord-cadre est son montant maximum sur toute sa durée "
-             f"({tables.article('CCP R2121-8')}), ici {compte(p.duree_mois, 'mois', 'mois')} × "
+             f"(CCP R2121-8), ici {compte(p.duree_mois, 'mois', 'mois')} × "
              f"{compte(1 + p.reconductions, 'période')}.")
     if scenario:
         intro = (f"Lots générés avec les règles du scénario « {scenario} », et non celles de la "
@@ -105,12 +127,12 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
               Text(3, 1, _thresholds_line(result), last_col=band)]
     row = 5
     figures = tables.key_figures(result)
-    cols = _spread(grid, full, len(figures))
+    cols = _shares(grid, band, len(figures))
     ends = [c - 1 for c in cols[1:]] + [max(band, cols[-1])]
     for (label, value), col, end in zip(figures, cols, ends, strict=True):
-        # each label wraps within its share of the band, never under the next one
+        # each figure wraps within its share of the band, never under the next one
         texts += [Text(row, col, label, bold=True, last_col=end),
-                  Text(row + 1, col, value, bold=True, size=FIGURE_PT)]
+                  Text(row + 1, col, value, bold=True, size=FIGURE_PT, last_col=end)]
     rejected = tables.rejected_rows(result)
     note = tables.key_figures_note(result)
     if rejected:
@@ -129,6 +151,7 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
             texts.append(Text(row, 1, n, last_col=max(band, b.last_col)))
             row += 1
         row += 1
+    texts = [replace(t, value=keep_together(t.value)) if t.wrap else t for t in texts]
     return Sheet(SYNTHESE, blocks, texts, charts, freeze=None)
 
 

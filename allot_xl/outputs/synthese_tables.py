@@ -3,8 +3,6 @@ lot sizes, key figures) and the note lines that define their terms."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from ..engine import Result
@@ -27,17 +25,8 @@ CONTROLLED = {Regime.SSS: "mini-lots", Regime.SERVICES: "petits lots"}
 SIZE_STEPS = (150_000.0, 300_000.0, 750_000.0)  # bands of lot maxima above the thresholds
 
 
-_ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
-
-
 def _r2(x: float) -> float:
     return round(float(x), 2)
-
-
-def article(text: str) -> str:
-    """`text` whose legal references (`CCP R2123-1 3°`) hold together on one line: their
-    spaces are no-break spaces (no line breaks inside an article when a cell wraps)."""
-    return _ARTICLE.sub(lambda m: m.group().replace(" ", NBSP), text)
 
 
 def shown_summary(result: Result) -> pd.DataFrame:
@@ -156,7 +145,7 @@ def small_lots(result: Result) -> Block:
 
 
 def small_lots_notes(result: Result) -> list[str]:
-    return [article(
+    return [(
         "Part : montant maximum des lots sous le seuil ÷ montant maximum de tous les lots du "
         "dispositif. La part plafonnée est celle des mini-lots pour les services sociaux et "
         "spécifiques (passés sans publicité ni mise en concurrence, CCP R2122-8), celle des "
@@ -182,7 +171,7 @@ def publicity(result: Result) -> Block:
 
 
 def publicity_notes(result: Result) -> list[str]:
-    return [article(
+    return [(
         "La valeur de tous les lots ensemble, sur toute la durée de l'accord-cadre (R2121-1, "
         "R2121-8), est comparée au seuil : services sociaux et spécifiques, procédure "
         "adaptée quel que soit le montant et avis au JOUE au-delà du seuil européen "
@@ -293,6 +282,13 @@ def sizes(result: Result) -> Block:
                  title="Lots par tranche de montant maximum")
 
 
+def _short_euros(x: float) -> str:
+    """An amount as a key figure shows it: `21,99 M€` from a million, else `80 000 €`."""
+    if abs(x) >= 1e6:
+        return f"{nombre(round(x / 1e6, 2))}{NBSP}M€"
+    return euros(round(x))
+
+
 def key_figures(result: Result) -> list[tuple[str, str]]:
     """The band of key figures: (label, figure written the French way)."""
     s, lots = shown_summary(result), result.lots
@@ -308,7 +304,7 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
         ("En pratique fragmentée", nombre(frag)),
         ("Contrats évités", f"{nombre(frag - n)} ({pct(round(100 * (frag - n) / frag))})"
          if frag else "0"),
-        ("Valeur sur la durée", euros(round(float(s.montant_max.sum())))),
+        ("Valeur sur la durée", _short_euros(float(s.montant_max.sum()))),
         ("Lots hors bornes", nombre(out)),
         ("Lots d'un seul besoin au-delà du max", nombre(lone)),
         ("Plafond petits lots tenu", f"{nombre(int(s.conforme.sum()))} sur {nombre(len(s))}"),
@@ -319,9 +315,10 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
 
 def key_figures_note(result: Result) -> str:
     n = len(shown_summary(result))
+    cap = pct(result.inputs.params.part_max_petits_pct)
     return (f"Chiffres clés, {compte(n, 'dispositif')} avec des besoins. Valeur : montants "
-            "maximums sur la durée (€ HT) ; lots hors bornes : lots sous « Volume min » ou "
-            "au-dessus de « Volume max », hors lots d'un seul besoin indivisible au-delà du "
-            "maximum (comptés à part) ; plafond : dispositifs dont la part des mini-lots (ou "
-            f"petits lots) reste sous {pct(result.inputs.params.part_max_petits_pct)} ; "
-            "au-delà du seuil : dispositifs dont la valeur totale dépasse le seuil européen.")
+            "maximums sur la durée (€ HT, M€ : millions d'euros) ; lots hors bornes : lots "
+            "sous « Volume min » ou au-dessus de « Volume max », hors lots d'un seul besoin "
+            "indivisible au-delà du maximum (comptés à part) ; plafond : dispositifs dont la "
+            f"part des mini-lots (ou petits lots) reste sous {cap} ; au-delà du seuil : "
+            "dispositifs dont la valeur totale dépasse le seuil européen.")

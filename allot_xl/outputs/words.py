@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from typing import Any
 
 import pandas as pd
 
 from ..engine.describe import Flag
-from ..french import nombre
+from ..french import NBSP, nombre
+
+_ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
+_BEFORE = re.compile(r" (?=[;:%€?!»])")  # French puts a (no-break) space before these
+_AFTER = re.compile(r"(?<=«) ")
+
+
+def keep_together(text: str) -> str:
+    """`text` whose legal references (`CCP R2123-1 3°`) and French punctuation (` ;`, ` :`,
+    `« … »`, ` %`, ` €`) hold to their neighbours: their spaces become no-break spaces, so
+    a wrapped cell never starts a line with `;` nor cuts an article."""
+    text = _ARTICLE.sub(lambda m: m.group().replace(" ", NBSP), text)
+    return _AFTER.sub(NBSP, _BEFORE.sub(NBSP, text))
 
 _WHY_SHORT = {
     Flag.AUCUN: "regroupement « aucun »", Flag.SANS_ZONE: "aucun regroupement possible",
