@@ -41,7 +41,7 @@ COLUMNS = [
     Column("Lots accessibles à une petite structure", FMT_INT),
     Column("Offres par lot", FMT_RATIO), Column("Lots infructueux", FMT_INT),
     Column("Lots coupés en parties", FMT_INT),
-    Column("Motif", width=90, wrap=True), Column("Libellé"),
+    Column("Motif", width=90, wrap=True), Column("Dispositif · scénario"),
 ]
 PRINT_SCALE = 80  # % : 11-point text prints at 8,8 points, over several pages wide
 
@@ -178,7 +178,7 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
             out.append(_row(s, f, "oui" if k == best else "non", keep_together(motif), bids))
         i = j
     block = Block("T_Scenarios", COLUMNS, out, top=True)
-    chart = Chart("column", "Lots par scénario", "T_Scenarios", "Libellé",
+    chart = Chart("column", "Lots par scénario", "T_Scenarios", "Dispositif · scénario",
                   ("Lots", "Lots accessibles à une petite structure"),
                   row=len(out) + 4, col=3, width_cm=18, y_title="lots")
     when = when or dt.datetime.now()
