@@ -131,7 +131,7 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
             need(t.row, math.ceil(t.size * 1.5))
         if t.last_col is not None:
             scale = (t.size or 11) / 11 * (1.1 if t.bold else 1.0)
-            line = max(LINE_PT, math.ceil((t.size or 11) * 1.5))
+            line = LINE_PT if (t.size or 11) <= 11 else math.ceil(t.size * 1.5)
             px = band_px(widths, t.col, t.last_col) / scale
             need(t.row, line * _lines(t.value, line_chars(px)))
     for b in sheet.blocks:

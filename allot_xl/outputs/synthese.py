@@ -16,13 +16,12 @@ from .look import column_px, sheet_widths
 from .model import Block, Chart, Sheet, Text
 from .words import keep_together
 
-CHART_ROWS = (12, 17)  # each line of charts' height in rows of 20 pixels (15 points)
+CHART_ROWS = (10, 17)  # each line of charts' height in rows of 20 pixels (15 points)
 ROW_PX = 20
 PX_PER_CM = 96 / 2.54
 GAP_PX = 12  # between two charts side by side
 PER_ROW = 3  # charts side by side
 FIGURE_PT = 16  # the key figures' font size
-MIN_DASHBOARD_PX = 1500  # the dashboard is at least this wide, whatever the tables
 # at most this wide: 1 920 pixels of screen less Excel's row headers and scroll bar,
 # so that the dashboard holds on one screen at 100 %
 MAX_DASHBOARD_PX = 1850
@@ -108,7 +107,7 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
     widths = sheet_widths(Sheet(SYNTHESE, blocks))
     last_col = max(b.last_col for b in blocks)
     grid = _Grid(widths, max(last_col, 40))
-    full = min(max(grid.left[last_col], MIN_DASHBOARD_PX), MAX_DASHBOARD_PX)
+    full = MAX_DASHBOARD_PX  # the dashboard spans the screen, whatever the tables
     band = grid.last_within(full)  # notes are merged across columns 1..band
 
     # the dashboard: what the campaign is, the scenario, the key figures, the charts
@@ -125,7 +124,7 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
                  f"feuille Règles (inchangée) : voir « Règles appliquées » ci-dessous. " + intro)
     texts += [Text(2, 1, intro, bold=bool(scenario), last_col=band),
               Text(3, 1, _thresholds_line(result), last_col=band)]
-    row = 5
+    row = 4
     figures = tables.key_figures(result)
     cols = _shares(grid, band, len(figures))
     ends = [c - 1 for c in cols[1:]] + [max(band, cols[-1])]
@@ -139,7 +138,7 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
         note = (f"{compte(rejected, 'ligne écartée', 'lignes écartées')} — voir {CONTROLES}. "
                 + note)
     texts.append(Text(row + 2, 1, note, bold=bool(rejected), last_col=band))
-    top = row + 4
+    top = row + 3
     charts = _charts(result, grid, full, top)
 
     # the tables, stacked under the charts, each with its notes below it

@@ -301,7 +301,6 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
         *([("Lignes écartées", nombre(rejected))] if rejected else []),
         ("Besoins allotis", nombre(int(s.allotis.sum()))),
         ("Lots", nombre(n)),
-        ("En pratique fragmentée", nombre(frag)),
         ("Contrats évités", f"{nombre(frag - n)} ({pct(round(100 * (frag - n) / frag))})"
          if frag else "0"),
         ("Valeur sur la durée", _short_euros(float(s.montant_max.sum()))),
