@@ -116,12 +116,12 @@ def xw_chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
     thousands = "€" in c.y_title
     if thousands:
         axis["name"] = f"milliers d'{c.y_title}"
-    axis.update(num_font={"size": 8}, num_format="#,##0," if thousands else "#,##0",
+    axis.update(num_font={"size": c.font_pt}, num_format="#,##0," if thousands else "#,##0",
                 major_gridlines={"visible": True, "line": {"color": "#D9D9D9"}})
     (ch.set_x_axis if c.kind == "bar" else ch.set_y_axis)(axis)
     # categories read top-down on a bar chart, as in the table; at 7 points LibreOffice
     # names every one of a bar chart's bars (at 8 it skips every other past 15 or so)
-    cats: dict[str, Any] = {"num_font": {"size": 7 if c.kind == "bar" else 8},
+    cats: dict[str, Any] = {"num_font": {"size": 7 if c.kind == "bar" else c.font_pt},
                             "reverse": c.kind == "bar", "interval_unit": 1}
     (ch.set_y_axis if c.kind == "bar" else ch.set_x_axis)(cats)
     ch.set_title({"name": c.title, "name_font": {"size": 11, "bold": True}})

@@ -92,6 +92,7 @@ class Chart:
     height_cm: float = 8.0
     y_title: str = ""
     stacked: bool = False  # series stacked in one column/bar per category
+    font_pt: float = 8  # axis labels (a bar chart names its bars at 7, to name them all)
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,8 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
     block = Block("T_Scenarios", COLUMNS, out, top=True)
     chart = Chart("column", "Lots par scénario", "T_Scenarios", "Dispositif · scénario",
                   ("Lots", "Lots accessibles à une petite structure"),
-                  row=len(out) + 4, col=3, width_cm=18, y_title="lots")
+                  row=len(out) + 4, col=3, width_cm=18, y_title="lots",
+                  font_pt=10)  # printed at PRINT_SCALE: 8 points
     when = when or dt.datetime.now()
     return Sheet(COMPARAISON, [block], charts=[chart],
                  page=Page(header=campaign or "Allotissement",
