@@ -21,7 +21,6 @@ from .model import (
     Page,
     Sheet,
 )
-from .words import keep_together
 
 COLUMNS = [
     Column("Dispositif"), Column("Scénario"), Column("Recommandé"), Column("Maille"),
@@ -175,7 +174,7 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
         for k, (s, f) in enumerate(group):
             motif = " ".join(x for x in (
                 _reason(s, f, why) if k == best else "", _note(s, f, base, actuel)) if x)
-            out.append(_row(s, f, "oui" if k == best else "non", keep_together(motif), bids))
+            out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j
     block = Block("T_Scenarios", COLUMNS, out, top=True)
     chart = Chart("column", "Lots par scénario", "T_Scenarios", "Dispositif · scénario",
