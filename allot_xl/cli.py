@@ -273,8 +273,9 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
               certfile: str | None, keyfile: str | None, proxy: bool) -> int:
     """Lance le serveur du complément Excel (onglet « Allotissement » du ruban).
 
-    Sert le manifeste du complément (/manifest) et les scripts de ses boutons (Générer les
-    lots, Contrôler les besoins, Préparer l'envoi) pour Excel Windows, Mac et Excel sur le
+    Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
+    les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
+    scénarios », « Appliquer le scénario proposé ») pour Excel Windows, Mac et Excel sur le
     web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
     partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
     avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
@@ -295,7 +296,8 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 @click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
               help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
 @click.option("--complet", is_flag=True,
-              help="les trois boutons (après l'étape VBA unique de docs/deploiement.md)")
+              help="les cinq boutons du ruban ; les macros des quatre autres se collent une "
+                   "fois dans l'éditeur VBA (docs/deploiement.md § 2)")
 @click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
 def cmd_addin(output: str, complet: bool, force: bool) -> int:
     """Crée le complément VBA allot_xl.xlam (onglet « Allotissement ») pour Excel de bureau.
@@ -303,8 +305,9 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
-    besoins » et « Préparer l'envoi », qui demandent une étape VBA unique
-    (docs/deploiement.md).
+    besoins », « Préparer l'envoi », « Comparer les scénarios » et « Appliquer le scénario
+    proposé », dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md
+    § 2) : jusque-là, ces boutons répondent « macro introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""
