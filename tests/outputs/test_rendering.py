@@ -207,3 +207,20 @@ def test_rejected_rows_are_counted_on_synthese(printed) -> None:
     first = flat(_of(printed["rejets"], "Synthèse")[0].raw)
     assert "5 lignes écartées — voir Contrôles" in first
     assert "Lignes écartées" in first
+
+
+@pytest.mark.parametrize("name", ["proposé", "rejets", "réel"])
+def test_the_territoire_charts_name_every_bar(runs, printed, name: str) -> None:
+    """Each territoire is printed three times on Synthèse: a label of each of the two bar
+    charts, and a row of the table."""
+    if name not in printed:
+        pytest.skip("données réelles absentes (../shared/realdata)")
+    ws = openpyxl.load_workbook(runs[name])["Synthèse"]
+    start = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "Par territoire")
+    names = []
+    for r in range(start + 2, ws.max_row + 1):
+        if ws.cell(r, 1).value in (None, "Total"):
+            break
+        names.append(ws.cell(r, 1).value)
+    text = flat(" ".join(p.raw for p in _of(printed[name], "Synthèse")))
+    assert len(names) > 5 and [n for n in names if text.count(flat(n)) < 3] == []

@@ -87,3 +87,18 @@ def test_one_lot_for_one_need_is_singular(tmp_path) -> None:
     run = api.regenerate(path, tmp_path / "sortie.xlsx")
     assert run.outputs.summary_line.startswith(
         "1 lot généré pour 1 besoin, 0 erreur, 0 avertissement")
+
+
+def test_numbers_of_controles_and_journal_keep_clear_of_the_next_text(runs) -> None:
+    """Row numbers, values and counts carry the trailing blank of the number formats."""
+    wb = openpyxl.load_workbook(runs["exemple"])
+    ws = wb["Contrôles"]
+    head = [c.value for c in ws[1]]
+    for name in ("Ligne", "Valeur"):
+        cells = [r[head.index(name)] for r in ws.iter_rows(min_row=2)]
+        assert {c.number_format for c in cells if isinstance(c.value, int | float)} <= {
+            "#,##0_-", "General_-"}, name
+    ws = wb["Journal"]
+    head = [c.value for c in ws[1]]
+    for name in ("Besoins reçus", "Besoins allotis", "Lots", "Erreurs", "Avertissements"):
+        assert ws.cell(ws.max_row, head.index(name) + 1).number_format == "#,##0_-", name
