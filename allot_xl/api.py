@@ -19,7 +19,10 @@ from .adapters.xlsx_write import (
     write_outputs,
 )
 from .engine import Result
+from .french import compte
 from .fresh import ensure_fresh
+from .inputs import JOURNAL_COLUMNS
+from .model import Inputs
 from .outputs.model import Outputs
 from .pipeline import Context, Progress, run, silent
 from .problems import AllotError, Report
@@ -85,11 +88,36 @@ def login_name() -> str:
 
 @dataclass
 class Export:
-    """What an email copy produced: its path and what was removed from it (French, one
-    item per kind: hidden sheets, custom properties, links to files…)."""
+    """What an email copy produced: its path, what was removed from it (French, one item
+    per kind: hidden sheets, custom properties, links to files…) and the errors its
+    `Contrôles` holds (rows left out of the lots: the recipient should know)."""
 
     path: Path
     removed: list[str]
+    errors: int = 0
+
+    @property
+    def warning(self) -> str:
+        """What the sender is told when `Contrôles` holds errors (French), else ""."""
+        return errors_warning(self.errors)
+
+
+def errors_warning(errors: int) -> str:
+    """The warning of an email copy whose `Contrôles` holds `errors` errors."""
+    if not errors:
+        return ""
+    n = compte(errors, "erreur")
+    return (f"Attention : Contrôles contient {n} (lignes écartées des lots, comptées en tête "
+            f"de Synthèse) ; corrigez-les et régénérez avant d'envoyer, ou signalez-les au "
+            f"destinataire.")
+
+
+def recorded_errors(inputs: Inputs) -> int:
+    """The errors the last `Journal` row recorded (those of the outputs in the workbook)."""
+    if not inputs.previous_journal:
+        return 0
+    v = inputs.previous_journal[-1][JOURNAL_COLUMNS.index("Erreurs")]
+    return int(v) if isinstance(v, int | float) and v == v else 0
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -138,13 +166,15 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
         grids = _grids(src, say)
         refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
+        shown = ""
         if scenario is not None:
-            from .scenarios_run import apply_scenario
+            from .scenarios_run import apply_scenario, scenario_name
 
             grids, source = apply_scenario(grids, scenario, source, src.stem, say)
+            shown = scenario_name(scenario)
         context = Context(campaign=src.stem, source=source,
                           user=login_name() if user is None else user, file_name=src.name,
-                          progress=say)
+                          progress=say, scenario=shown)
         done = run(grids, context)
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")
@@ -197,7 +227,7 @@ def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
         pkg = open_package(src)
         inputs = ensure_fresh(grids, [s.name for s in pkg.book.sheets])
         removed = write_email_copy(pkg, inputs, out)
-    return Export(out, removed)
+    return Export(out, removed, recorded_errors(inputs))
 
 
 def scenarios(path: str | Path, output: str | Path | None = None,

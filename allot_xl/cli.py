@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ._version import __version__
+from .french import compte
 from .problems import AllotError, system_message
 
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -170,7 +171,10 @@ def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bo
 def cmd_check(classeur: str, quiet: bool) -> int:
     """Contrôle le classeur sans rien écrire et affiche les problèmes trouvés.
 
-    Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur illisible.
+    Fait les mêmes contrôles que regenerate (lecture, validation, allotissement) et affiche
+    à l'écran ce que regenerate écrirait dans la feuille Contrôles ; aucune feuille n'est
+    écrite. Codes de sortie : 0 aucune erreur ; 1 des erreurs à corriger ; 2 classeur
+    illisible.
 
     \b
     Exemple : allot-xl check besoins.xlsx"""
@@ -236,8 +240,10 @@ def cmd_export(classeur: str, output: str | None) -> int:
 
     Les feuilles de résultats viennent en tête et le classeur s'ouvre sur Synthèse ; titre,
     sujet et auteur du document sont renseignés. Refuse un classeur dont les résultats ne
-    correspondent plus aux feuilles d'entrée (relancez d'abord allot-xl regenerate). Codes
-    de sortie : 0 copie écrite ; 2 rien n'est écrit (message sur la sortie d'erreur).
+    correspondent plus aux feuilles d'entrée (relancez d'abord allot-xl regenerate) ou ont
+    été générés avec un scénario ; avertit quand Contrôles contient des erreurs (Synthèse
+    les compte en tête). Codes de sortie : 0 copie écrite ; 2 rien n'est écrit (message sur
+    la sortie d'erreur).
 
     \b
     Exemple : allot-xl export besoins.lots.xlsx -o besoins_envoi.xlsx"""
@@ -247,6 +253,8 @@ def cmd_export(classeur: str, output: str | None) -> int:
     click.echo(f"Copie pour envoi écrite : {done.path}")
     if done.removed:
         click.echo("Retiré de la copie : " + " ; ".join(done.removed) + ".")
+    if done.warning:
+        click.echo(done.warning, err=True)
     return EXIT_OK
 
 
@@ -269,8 +277,9 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
               certfile: str | None, keyfile: str | None, proxy: bool) -> int:
     """Lance le serveur du complément Excel (onglet « Allotissement » du ruban).
 
-    Sert le manifeste du complément (/manifest) et les scripts de ses boutons (Générer les
-    lots, Contrôler les besoins, Préparer l'envoi) pour Excel Windows, Mac et Excel sur le
+    Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
+    les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
+    scénarios », « Appliquer le scénario proposé ») pour Excel Windows, Mac et Excel sur le
     web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
     partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
     avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
@@ -291,7 +300,8 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 @click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
               help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
 @click.option("--complet", is_flag=True,
-              help="les trois boutons (après l'étape VBA unique de docs/deploiement.md)")
+              help="les cinq boutons du ruban ; les macros des quatre autres se collent une "
+                   "fois dans l'éditeur VBA (docs/deploiement.md § 2)")
 @click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
 def cmd_addin(output: str, complet: bool, force: bool) -> int:
     """Crée le complément VBA allot_xl.xlam (onglet « Allotissement ») pour Excel de bureau.
@@ -299,8 +309,9 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
-    besoins » et « Préparer l'envoi », qui demandent une étape VBA unique
-    (docs/deploiement.md).
+    besoins », « Préparer l'envoi », « Comparer les scénarios » et « Appliquer le scénario
+    proposé », dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md
+    § 2) : jusque-là, ces boutons répondent « macro introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""
@@ -349,9 +360,12 @@ def report_text(report: Any, limit: int = 50) -> str:
         return "Aucun problème détecté."
     lines = [str(p) for p in problems[:limit]]
     if len(problems) > limit:
-        lines.append(f"… et {len(problems) - limit} autre(s) : voir la feuille Contrôles.")
-    lines.append(f"{report.count('Erreur')} erreur(s), {report.count('Avertissement')} "
-                 f"avertissement(s), {report.count('Info')} information(s).")
+        rest = compte(len(problems) - limit, "autre")
+        lines.append(f"… et {rest} (la feuille Contrôles de allot-xl regenerate les liste "
+                     f"toutes).")
+    lines.append(f"{compte(report.count('Erreur'), 'erreur')}, "
+                 f"{compte(report.count('Avertissement'), 'avertissement')}, "
+                 f"{compte(report.count('Info'), 'information')}.")
     return "\n".join(lines)
 
 

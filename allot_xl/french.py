@@ -35,3 +35,9 @@ def pct(x: float | int) -> str:
 def heures(x: float | int) -> str:
     """A volume of hours: `16 000 h`."""
     return f"{nombre(x)}{NBSP}h"
+
+
+def compte(k: float | int, one: str, many: str | None = None) -> str:
+    """`k` and its noun, singular for 0 and 1 as French has it: `1 lot`, `0 erreur`,
+    `3 lots`, `2 besoins seuls` (`many` when the plural is not `one` + s)."""
+    return f"{nombre(k)} {one if abs(k) < 2 else (many or one + 's')}"

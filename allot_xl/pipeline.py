@@ -28,7 +28,8 @@ def silent(_: str) -> None:
 class Context:
     """Who runs what: the campaign's default name (the file or book name without its
     extension), the route (`ligne de commande`, `Excel`…), the user and file written to
-    `Journal`, the time of the run, and a progress callback (French step names)."""
+    `Journal`, the time of the run, a progress callback (French step names), and the
+    scenario applied if any."""
 
     campaign: str = ""
     source: str = "ligne de commande"
@@ -36,6 +37,7 @@ class Context:
     file_name: str = ""
     now: dt.datetime | None = None
     progress: Progress = field(default=silent)
+    scenario: str = ""  # the scenario whose rules the run applies, named on every sheet
 
 
 @dataclass
@@ -71,4 +73,4 @@ def run(grids: dict[str, SheetGrid], context: Context, *, outputs: bool = True) 
     context.progress("Description des feuilles de sortie")
     return Run(result, at_unit_precision(build_outputs(
         result, source=context.source, user=context.user, file_name=context.file_name,
-        now=context.now)))
+        now=context.now, scenario=context.scenario)))

@@ -7,6 +7,7 @@ import dataclasses
 
 from .contract import COMPARAISON, OFFRES, SCENARIOS, fold, lot_prefix
 from .engine.scenarios import PROPOSE, redraws
+from .french import compte
 from .grid import SheetGrid, find_sheet, read_table
 from .outputs.model import Outputs, at_unit_precision
 from .outputs.scenarios import changed_values, comparison_sheet
@@ -24,9 +25,9 @@ def comparison_outputs(grids: dict[str, SheetGrid], campaign: str,
     rows = compare(grids, inputs)
     n = len({s.dispositif for s, _ in rows})
     return at_unit_precision(Outputs(
-        [comparison_sheet(rows, inputs.params.objectif)],
-        f"{len(rows)} scénarios comparés pour {n} dispositif(s) — voir la feuille "
-        f"« {COMPARAISON} »."))
+        [comparison_sheet(rows, inputs.campaign or campaign, objectif=inputs.params.objectif)],
+        f"{compte(len(rows), 'scénario comparé', 'scénarios comparés')} pour "
+        f"{compte(n, 'dispositif')} — voir la feuille « {COMPARAISON} »."))
 
 
 def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign: str,
@@ -42,7 +43,7 @@ def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign
     inputs, _ = validate(grids, Context(campaign=campaign))
     rules = scenario_rules(grids, inputs, name)
     changed = {code: changed_values(r, inputs.rules[code]) for code, r in rules.items()}
-    shown = PROPOSE if name.strip().casefold() == PROPOSE.casefold() else name.strip()
+    shown = scenario_name(name)
     used = " ; ".join(f"{code} : " + ", ".join(f"{label} {new}" for label, new, _ in fields)
                       for code, fields in changed.items() if fields)
     redrawn = [code for code, r in rules.items() if redraws(r, inputs.rules[code])]
@@ -53,11 +54,16 @@ def apply_scenario(grids: dict[str, SheetGrid], name: str, source: str, campaign
     for code in redrawn:
         forced = int(((needs["dispositif"] == code) & (needs["lot_impose"] != "")).sum())
         if forced:
-            note += (f" ; {code} : {forced} besoin(s) à « Lot imposé », qui désigne un lot "
-                     f"de la génération précédente : vérifiez ce lot, redessiné par le "
-                     f"scénario")
+            note += (f" ; {code} : {compte(forced, 'besoin')} à « Lot imposé », qui "
+                     f"désigne un lot de la génération précédente : vérifiez ce lot, "
+                     f"redessiné par le scénario")
     return grids, f"{source}, scénario « {shown} »" + (
         f" ({used}{note})" if used else " (identique à Règles)")
+
+
+def scenario_name(name: str) -> str:
+    """The scenario `name` as the outputs name it (`proposé` is « Proposé »)."""
+    return PROPOSE if name.strip().casefold() == PROPOSE.casefold() else name.strip()
 
 
 def _without_bids(grids: dict[str, SheetGrid], codes: list[str]

@@ -186,6 +186,21 @@ class _Writer:
                 if t.size:
                     rng.font.size = t.size
 
+    def bands(self, sheet: Any, spec: Sheet) -> None:
+        """Merge and wrap the note bands; Excel does not fit a merged row's height, so the
+        height the file route writes is set."""
+        heights = look.row_heights(spec)
+        for row, first, last in look.merged(spec):
+            rng = sheet.range((row, first), (row, last))
+            rng.merge()
+            rng.wrap_text = True
+            try:  # Office.js and desktop Excel align; other engines keep the default
+                rng.vertical_alignment = "top"
+            except (AttributeError, NotImplementedError):
+                pass
+            if row in heights:
+                rng.row_height = heights[row]
+
     def block(self, sheet: Any, b: Block, used_names: set[str]) -> None:
         if b.title:
             self.text(sheet, Text(b.row - 1, b.col, b.title, bold=True))
@@ -221,8 +236,15 @@ class _Writer:
             pass
         if b.total:
             sheet.range((last, b.col), (last, b.last_col)).font.bold = True
+        if b.top and b.rows:  # every data cell wrapped and top-aligned, in one call each
+            body_range = sheet.range((first, b.col), (first + len(b.rows) - 1, b.last_col))
+            body_range.wrap_text = True
+            try:
+                body_range.vertical_alignment = "top"
+            except (AttributeError, NotImplementedError):
+                pass
         for j, col in enumerate(b.columns):
-            if col.wrap and b.rows:
+            if col.wrap and b.rows and not b.top:
                 sheet.range((first, b.col + j), (first + len(b.rows) - 1,
                                                  b.col + j)).wrap_text = True
         if is_table(b):
@@ -302,11 +324,18 @@ def _page_desktop(sheet: Any, page: Page) -> None:
         ps.Orientation = 2  # xlLandscape
         ps.PaperSize = 9  # xlPaperA4
         ps.Zoom = False
-        ps.FitToPagesWide = 1
-        ps.FitToPagesTall = page.fit_tall or False
+        if page.scale:
+            ps.Zoom = page.scale
+        else:
+            ps.FitToPagesWide = 1
+            ps.FitToPagesTall = page.fit_tall or False
         if page.title_rows:
             ps.PrintTitleRows = f"${page.title_rows[0]}:${page.title_rows[1]}"
+        if page.title_cols:
+            ps.PrintTitleColumns = (f"${get_column_letter(page.title_cols[0])}:"
+                                    f"${get_column_letter(page.title_cols[1])}")
         ps.LeftHeader = header_footer_text(page.header)
+        ps.CenterHeader = header_footer_text(page.header_center)
         ps.RightHeader = header_footer_text(page.header_right)
         ps.LeftFooter = "Feuille « &A »"
         ps.RightFooter = "Page &P sur &N"
@@ -351,6 +380,7 @@ def write_book(book: Any, outputs: Outputs) -> None:
         for b in spec.blocks:
             w.block(sheet, b, used_names)
         w.columns(sheet, spec)
+        w.bands(sheet, spec)
         if spec.freeze:
             w.freeze(sheet, spec.freeze)
         if spec.page and not w.remote:

@@ -13,9 +13,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..outputs import look
-from ..outputs.look import FMT_DATE, Look, row_heights, sheet_widths, unique_name
+from ..outputs.look import FMT_DATE, Look, merged, row_heights, sheet_widths, unique_name
 from ..outputs.model import FMT_DATETIME, Block, Chart, Outputs, Page, Sheet, cell_value
-from .xlsx_sheet import header_footer_text, is_table
+from .xlsx_sheet import is_table, page_header
 
 PX_PER_CM = 96 / 2.54
 OPTIONS = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -77,8 +77,9 @@ def xw_block(ws: Worksheet, b: Block, fm: Formats, used: set[str]) -> None:
         for j, c in enumerate(b.columns):
             ws.write_string(r0, c0 + j, c.header, header)
     nums = [c.format for c in b.columns]
-    fmts = [fm.get(c.format, wrap=c.wrap) for c in b.columns]
-    tfmts = [fm.get(c.format, wrap=True) if c.wrap else None for c in b.columns]
+    fmts = [fm.get(c.format, wrap=b.wraps(j)) for j, c in enumerate(b.columns)]
+    tfmts = [fm.get(c.format, wrap=True) if b.wraps(j) else None
+             for j, c in enumerate(b.columns)]
     write_string, write_number = ws.write_string, ws.write_number
     for i, rec in enumerate(b.rows, start=r0 + 1):
         for j, v in enumerate(rec):
@@ -111,11 +112,17 @@ def xw_chart(wb: xlsxwriter.Workbook, ws: Worksheet, c: Chart,
                        "values": [owner.name, first, col, last, col], "gap": 60})
     # a bar chart's value axis is xlsxwriter's x axis, a column chart's its y axis
     axis: dict[str, Any] = {"name": c.y_title} if c.y_title else {}
-    axis.update(num_font={"size": 8}, num_format="#,##0", major_gridlines={
-        "visible": True, "line": {"color": "#D9D9D9"}})
+    # amounts in thousands of euros: labels short enough never to overlap
+    thousands = "€" in c.y_title
+    if thousands:
+        axis["name"] = f"milliers d'{c.y_title}"
+    axis.update(num_font={"size": c.font_pt}, num_format="#,##0," if thousands else "#,##0",
+                major_gridlines={"visible": True, "line": {"color": "#D9D9D9"}})
     (ch.set_x_axis if c.kind == "bar" else ch.set_y_axis)(axis)
-    # categories read top-down on a bar chart, as in the table; small labels fit them all
-    cats: dict[str, Any] = {"num_font": {"size": 8}, "reverse": c.kind == "bar", "interval_unit": 1}
+    # categories read top-down on a bar chart, as in the table; at 7 points LibreOffice
+    # names every one of a bar chart's bars (at 8 it skips every other past 15 or so)
+    cats: dict[str, Any] = {"num_font": {"size": 7 if c.kind == "bar" else c.font_pt},
+                            "reverse": c.kind == "bar", "interval_unit": 1}
     (ch.set_y_axis if c.kind == "bar" else ch.set_x_axis)(cats)
     ch.set_title({"name": c.title, "name_font": {"size": 11, "bold": True}})
     ch.set_legend({"position": "bottom"} if len(c.series) > 1 else {"none": True})
@@ -127,8 +134,13 @@ def xw_sheet(wb: xlsxwriter.Workbook, sheet: Sheet, fm: Formats, used: set[str],
            blocks: list[str] | None = None) -> Worksheet:
     """A worksheet for `sheet`: all of it, or only the blocks named in `blocks`."""
     ws = wb.add_worksheet(sheet.name)
+    bands = {(r, c): last for r, c, last in merged(sheet)}
     for t in sheet.texts if blocks is None else []:
-        ws.write_string(t.row - 1, t.col - 1, t.value, fm.get(bold=t.bold, size=t.size))
+        f = fm.get(bold=t.bold, size=t.size, wrap=t.wrap)
+        if (t.row, t.col) in bands:
+            ws.merge_range(t.row - 1, t.col - 1, t.row - 1, bands[t.row, t.col] - 1, t.value, f)
+        else:
+            ws.write_string(t.row - 1, t.col - 1, t.value, f)
     for b in sheet.blocks:
         if blocks is None or b.name in blocks:
             xw_block(ws, b, fm, used)
@@ -149,12 +161,16 @@ def xw_page(ws: Worksheet, page: Page) -> None:
     """The page setup of xlsx_sheet.page_xml, through xlsxwriter."""
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, page.fit_tall)
+    if page.scale:
+        ws.set_print_scale(page.scale)
+    else:
+        ws.fit_to_pages(1, page.fit_tall)
     ws.set_margins(left=0.5, right=0.5)
     if page.title_rows:
         ws.repeat_rows(page.title_rows[0] - 1, page.title_rows[1] - 1)
-    head = "".join(f"&{side}{header_footer_text(t)}" for side, t in
-                   (("L", page.header), ("R", page.header_right)) if t)
+    if page.title_cols:
+        ws.repeat_columns(page.title_cols[0] - 1, page.title_cols[1] - 1)
+    head = page_header(page)
     if head:
         ws.set_header(head)
     ws.set_footer("&LFeuille « &A »&RPage &P sur &N")

@@ -12,13 +12,13 @@ from xml.sax.saxutils import escape
 
 from ..contract import OUTPUT_SHEETS, SYNTHESE, fold
 from ..outputs.look import looks, unique_name
-from ..outputs.model import Outputs
+from ..outputs.model import Outputs, Page
 from ..problems import UnreadableFile
 from . import opc
 from .opc import BadPart, Rel
 from .package import CONTENT_TYPES, Package, damaged, rewrite_message
 from .xlsx_charts import render_charts
-from .xlsx_sheet import TablePart, is_table, table_xml, write_sheet
+from .xlsx_sheet import TablePart, is_table, letter, table_xml, write_sheet
 from .xlsx_styles import StylesFull, append_styles
 from .xlsx_workbook import (
     SheetEntry,
@@ -109,13 +109,24 @@ def _defined_names(book: WorkbookXml, kept: list[SheetEntry], outputs: Outputs) 
               and fold(book.sheets[n.local].name) in new_by_fold):  # e.g. a print area
             out.append(local_id(n.raw, new_by_fold[fold(book.sheets[n.local].name)]))
     for j, s in enumerate(outputs.sheets):  # the header rows each printed page repeats
-        if s.page and s.page.title_rows:
-            first, last = s.page.title_rows
-            ref = escape(f"'{s.name.replace(chr(39), chr(39) * 2)}'!${first}:${last}")
+        if s.page and (s.page.title_rows or s.page.title_cols):
+            ref = escape(print_titles(s.name, s.page))
             tag = f"{book.prefix}:definedName" if book.prefix else "definedName"
             out.append(f'<{tag} name="_xlnm.Print_Titles" '
                        f'localSheetId="{len(kept) + j}">{ref}</{tag}>')
     return out
+
+
+def print_titles(name: str, page: Page) -> str:
+    """The _xlnm.Print_Titles formula of sheet `name`: the repeated columns, then rows
+    (`'Lots'!$A:$B,'Lots'!$1:$1`)."""
+    sheet = "'" + name.replace("'", "''") + "'"
+    parts = []
+    if page.title_cols:
+        parts.append(f"{sheet}!${letter(page.title_cols[0])}:${letter(page.title_cols[1])}")
+    if page.title_rows:
+        parts.append(f"{sheet}!${page.title_rows[0]}:${page.title_rows[1]}")
+    return ",".join(parts)
 
 
 def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False) -> None:

@@ -15,7 +15,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..french import nombre
 from ..grid import paused_gc
-from ..outputs.look import FMT_DATE, TABLE_STYLE, Look, looks, row_heights, sheet_widths
+from ..outputs.look import (
+    FMT_DATE,
+    TABLE_STYLE,
+    Look,
+    looks,
+    merged,
+    row_heights,
+    sheet_widths,
+)
 from ..outputs.model import FMT_DATETIME, Block, Page, Sheet, cell_value
 from ..problems import AllotError
 from .opc import NS_MAIN, NS_R
@@ -159,7 +167,8 @@ class _Cells:
         if t is str:
             if not v:
                 return ""
-            look = Look(num=num, wrap=True) if wrap else Look(bold=bold, size=size, header=header)
+            look = (Look(num=num, bold=bold, size=size, wrap=True) if wrap
+                    else Look(bold=bold, size=size, header=header))
             s = self.style(look)
             return f'<c r="{ref}"{s} t="inlineStr">{self.text(v)}</c>'
         if t is int or t is float:
@@ -196,7 +205,7 @@ def _small_cells(sheet: Sheet, cells: _Cells) -> dict[tuple[int, int], str]:
         out[(r, c)] = cells.cell(f"{letter(c)}{r}", v, **look)
 
     for t in sheet.texts:
-        put(t.row, t.col, t.value, bold=t.bold, size=t.size)
+        put(t.row, t.col, t.value, bold=t.bold, size=t.size, wrap=t.wrap)
     for b in sheet.blocks:
         if b.title:
             put(b.row - 1, b.col, b.title, bold=True)
@@ -223,10 +232,12 @@ def _data_rows(b: Block, cells: _Cells) -> Iterator[tuple[int, int, str]]:
     width = len(b.columns)
     opens = [f'<c r="{letter(b.col + j)}' for j in range(width)]
     nums = [c.format for c in b.columns]
-    styles = [f'"{cells.style(Look(num=c.format, wrap=c.wrap))}><v>' for c in b.columns]
+    wraps = [b.wraps(j) for j in range(width)]
+    styles = [f'"{cells.style(Look(num=c.format, wrap=w))}><v>'
+              for c, w in zip(b.columns, wraps, strict=True)]
     # a wrapped column's texts carry its style; other texts keep the default one
-    texts = [f'"{cells.style(Look(num=c.format, wrap=True))}' if c.wrap else '"'
-             for c in b.columns]
+    texts = [f'"{cells.style(Look(num=c.format, wrap=True))}' if w else '"'
+             for c, w in zip(b.columns, wraps, strict=True)]
     text, cell = cells.text, cells.cell
     inf = math.inf
     for at in range(0, len(b.rows), _CHUNK):
@@ -320,7 +331,7 @@ def _write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], tables: list[
     tab = ""
     if sheet.tab_color:
         tab = f'<tabColor rgb="FF{sheet.tab_color.lstrip("#")[-6:].upper()}"/>'
-    if sheet.page:
+    if sheet.page and not sheet.page.scale:
         tab += '<pageSetUpPr fitToPage="1"/>'
     tab = f"<sheetPr>{tab}</sheetPr>" if tab else ""
     widths = sorted(sheet_widths(sheet).items())
@@ -341,7 +352,13 @@ def _write_sheet(out: BinaryIO, sheet: Sheet, xf: dict[Look, int], tables: list[
         if len(chunk) >= 2000:
             out.write("".join(chunk).encode())
             chunk.clear()
-    tail = "</sheetData>" + page_xml(sheet.page)
+    bands = merged(sheet)
+    tail = "</sheetData>"
+    if bands:
+        tail += (f'<mergeCells count="{len(bands)}">' + "".join(
+            f'<mergeCell ref="{letter(c1)}{r}:{letter(c2)}{r}"/>' for r, c1, c2 in bands)
+            + "</mergeCells>")
+    tail += page_xml(sheet.page)
     if drawing:
         tail += f'<drawing r:id="{drawing}"/>'
     if tables:
@@ -355,20 +372,27 @@ def header_footer_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def page_header(page: Page) -> str:
+    """The header's sections: campaign left, scenario centre, date right."""
+    return "".join(f"&{side}{header_footer_text(t)}" for side, t in
+                   (("L", page.header), ("C", page.header_center), ("R", page.header_right))
+                   if t)
+
+
 def page_xml(page: Page | None) -> str:
     """pageMargins, pageSetup and headerFooter of a worksheet (in the schema's order): A4
-    landscape, one page wide, the campaign and date in the header, page numbers below."""
+    landscape, one page wide (or at `page.scale` percent), the campaign, scenario and date
+    in the header, page numbers below."""
     margins = ('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" '
                'header="0.3" footer="0.3"/>')
     if page is None:
         return margins.replace('"0.5"', '"0.7"')
-    setup = (f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
-             f'fitToHeight="{page.fit_tall}"/>')
-    head = ""
-    if page.header:
-        head += f'&L{header_footer_text(page.header)}'
-    if page.header_right:
-        head += f'&R{header_footer_text(page.header_right)}'
+    if page.scale:
+        setup = (f'<pageSetup paperSize="9" scale="{page.scale}" orientation="landscape"/>')
+    else:
+        setup = (f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
+                 f'fitToHeight="{page.fit_tall}"/>')
+    head = page_header(page)
     foot = "&LFeuille « &A »&RPage &P sur &N"
     hf = (f"<headerFooter><oddHeader>{escape(head)}</oddHeader>"
           f"<oddFooter>{escape(foot)}</oddFooter></headerFooter>" if head else

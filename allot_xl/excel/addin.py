@@ -45,7 +45,8 @@ def template_path() -> Path:
 
 
 def custom_ui(all_buttons: bool = False) -> str:
-    """The ribbon XML: the tab, and one button (three once the VBA callbacks exist)."""
+    """The ribbon XML: the tab, and one button (all five with `all_buttons`, whose callbacks
+    other than RunMain IT pastes once: docs/deploiement.md § 2)."""
     buttons = BUTTONS if all_buttons else BUTTONS[:1]
     items = "\n".join(
         f'        <button id="{bid}" label={quoteattr(label)} size="large" '

@@ -9,13 +9,14 @@ from typing import Any
 
 from .. import pipeline
 from ..adapters.book import read_book, write_book
-from ..api import login_name
+from ..api import errors_warning, login_name, recorded_errors
 from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
+from ..french import compte
 from ..fresh import ensure_fresh
 from ..outputs.model import Outputs
 from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
 from ..scenario_sheet import scenarios_problem
-from ..scenarios_run import apply_scenario, comparison_outputs
+from ..scenarios_run import apply_scenario, comparison_outputs, scenario_name
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
         grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
                                        pipeline.silent)
     context = pipeline.Context(campaign=Path(book.name).stem, source=source,
-                      user=user or login_name(), file_name=book.name)
+                               user=user or login_name(), file_name=book.name,
+                               scenario=scenario_name(scenario) if scenario else "")
     outputs = pipeline.run(grids, context).outputs
     assert outputs is not None
     write_book(book, outputs)
@@ -75,12 +77,13 @@ def check_message(report: Report) -> str:
     if not report.problems:
         return "Aucun problème détecté : vous pouvez générer les lots."
     problems = report.sorted()
-    lines = [f"{report.count(ERREUR)} erreur(s), {report.count(AVERTISSEMENT)} "
-             f"avertissement(s), {report.count(INFO)} information(s) :"]
+    lines = [f"{compte(report.count(ERREUR), 'erreur')}, "
+             f"{compte(report.count(AVERTISSEMENT), 'avertissement')}, "
+             f"{compte(report.count(INFO), 'information')} :"]
     lines += [f"• {p}" for p in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
-        lines.append(f"… et {len(problems) - SHOWN_PROBLEMS} autre(s) : « Générer les lots » "
-                     f"les écrit toutes dans la feuille Contrôles.")
+        lines.append(f"… et {compte(len(problems) - SHOWN_PROBLEMS, 'autre')} : « Générer les "
+                     f"lots » les écrit toutes dans la feuille Contrôles.")
     return "\n".join(lines)
 
 
@@ -98,13 +101,16 @@ def check_needs(book: Any) -> Report:
 def prepare_for_email(book: Any) -> str:
     """Make `book` ready to send: refuse stale outputs, else open it on Synthèse at A1."""
     names = [s.name for s in book.sheets]
-    ensure_fresh(read_book(book, EMAIL_SHEETS), names)
+    inputs = ensure_fresh(read_book(book, EMAIL_SHEETS), names)
     synthese = book.sheets[next(n for n in names if fold(n) == fold(SYNTHESE))]
     synthese.activate()
     synthese.range("A1").select()
     book.save()
     message = ("Classeur prêt à envoyer : les résultats correspondent aux besoins et il "
                "s'ouvrira sur la feuille Synthèse. Joignez-le à votre message.")
+    warning = errors_warning(recorded_errors(inputs))
+    if warning:
+        message += "\n" + warning
     alert(book, message)
     return message
 

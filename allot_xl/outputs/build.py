@@ -11,12 +11,13 @@ import pandas as pd
 from .._version import __version__
 from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
 from ..engine import Result
-from ..french import nombre
+from ..french import compte
 from ..grid import paused_gc
 from ..inputs import JOURNAL_COLUMNS
 from .model import (
     FMT_DATETIME,
     FMT_EUR,
+    FMT_GENERAL,
     FMT_HOURS,
     FMT_INT,
     FMT_PCT,
@@ -30,6 +31,7 @@ from .model import (
     hours_format,
 )
 from .synthese import synthese_sheet
+from .synthese_tables import rejected_rows
 from .words import lots_shown
 
 LOTS_SPEC = [
@@ -63,10 +65,16 @@ HOLDERS_SPEC = [
     ("Places", "places", FMT_INT), ("Heures", "hours", FMT_HOURS),
     ("Montant (€ HT)", "montant", FMT_EUR), ("Part du total (%)", "part_total", FMT_PCT),
 ]
+# numbers carry a trailing blank (the formats' `_-`) so they never touch the next text
 CONTROLES_COLUMNS = [
-    Column("Gravité"), Column("Feuille"), Column("Ligne"), Column("Colonne"),
-    Column("Valeur"), Column("Message", width=90, wrap=True), Column("Code"),
+    Column("Gravité"), Column("Feuille"), Column("Ligne", FMT_INT), Column("Colonne"),
+    Column("Valeur", FMT_GENERAL, wrap=True), Column("Message", width=90, wrap=True),
+    Column("Code"),
 ]
+JOURNAL_FORMATS = {"Horodatage": FMT_DATETIME, "Besoins reçus": FMT_INT,
+                   "Besoins allotis": FMT_INT, "Lots": FMT_INT, "Erreurs": FMT_INT,
+                   "Avertissements": FMT_INT}
+LOTS_PRINT_SCALE = 80  # % : 11-point text prints at 8,8 points, over several pages wide
 WRAPPED = {"Intitulé", "Zone(s)", "Territoire", "Statut", "Clé", "Motif"}
 # columns shown only when some row carries a value (not contract columns)
 OPTIONAL = {"Montant minimum (€ HT)"}
@@ -109,6 +117,7 @@ def frame_block(name: str, df: pd.DataFrame, spec: list[tuple[str, str, str | No
         cols.append(Column(h, fmt, wrap=h in WRAPPED))
         kept.append(values[j])
     rows = list(map(list, zip(*kept, strict=True))) if kept else [[] for _ in range(len(df))]
+    kw.setdefault("top", any(c.wrap for c in cols))  # a row's cells read from its top
     return Block(name, cols, rows, **kw)
 
 
@@ -117,7 +126,7 @@ def _controles(result: Result) -> Sheet:
             for p in result.report.sorted()]
     if not rows:
         rows = [["Info", None, None, None, None, "Aucun problème détecté.", "aucun-probleme"]]
-    return Sheet(CONTROLES, [Block("T_Controles", CONTROLES_COLUMNS, rows)])
+    return Sheet(CONTROLES, [Block("T_Controles", CONTROLES_COLUMNS, rows, top=True)])
 
 
 def _shown(v: Any) -> Any:
@@ -138,10 +147,10 @@ def journal_row(result: Result, source: str, user: str, file_name: str,
 
 
 def _journal(result: Result, row: list[Any]) -> Sheet:
-    fmts = {"Horodatage": FMT_DATETIME}
-    cols = [Column(c, fmts.get(c)) for c in JOURNAL_COLUMNS]
+    cols = [Column(c, JOURNAL_FORMATS.get(c), width=60 if c == "Lancé depuis" else None,
+                   wrap=c == "Lancé depuis") for c in JOURNAL_COLUMNS]
     rows = [[cell_value(v) for v in r] for r in result.inputs.previous_journal] + [row]
-    return Sheet(JOURNAL, [Block("T_Journal", cols, rows)])
+    return Sheet(JOURNAL, [Block("T_Journal", cols, rows, top=True)])
 
 
 def _multi(result: Result) -> Sheet:
@@ -157,34 +166,44 @@ def _multi(result: Result) -> Sheet:
 
 
 def build_outputs(result: Result, *, source: str = "ligne de commande", user: str = "",
-                  file_name: str = "", now: dt.datetime | None = None) -> Outputs:
-    """The six output sheets of a run."""
+                  file_name: str = "", now: dt.datetime | None = None,
+                  scenario: str = "") -> Outputs:
+    """The six output sheets of a run; `scenario` names the scenario whose rules the run
+    used (« Proposé » or a name of the Scénarios sheet), said on every sheet."""
     with paused_gc():
-        return _build_outputs(result, source, user, file_name, now)
+        return _build_outputs(result, source, user, file_name, now, scenario)
 
 
 def _build_outputs(result: Result, source: str, user: str, file_name: str,
-                   now: dt.datetime | None) -> Outputs:
+                   now: dt.datetime | None, scenario: str) -> Outputs:
     jrow = journal_row(result, source, user, file_name, now)
     when: dt.datetime = jrow[0]
     sheets = [
-        Sheet(LOTS, [frame_block("T_Lots", lots_shown(result.lots), LOTS_SPEC)]),
+        Sheet(LOTS, [frame_block("T_Lots", lots_shown(result.lots, result.inputs.rules,
+                                                      scenario), LOTS_SPEC)]),
         Sheet(AFFECTATION, [frame_block("T_Affectation", result.affectation, AFFECTATION_SPEC)]),
         _multi(result),
-        synthese_sheet(result, jrow[0]),
+        synthese_sheet(result, jrow[0], scenario),
         _controles(result),
         _journal(result, jrow),
     ]
     campaign = result.inputs.campaign or "Allotissement"
     for sh in sheets:
+        wide = sh.name == LOTS
         sh.page = Page(header=campaign, header_right=f"Généré le {when:%d/%m/%Y à %H:%M}",
+                       header_center=f"Scénario « {scenario} »" if scenario else "",
                        fit_tall=2 if sh.name == SYNTHESE else 0,
-                       title_rows=(1, 1) if sh.page is None else sh.page.title_rows)
+                       title_rows=(1, 1) if sh.page is None else sh.page.title_rows,
+                       scale=LOTS_PRINT_SCALE if wide else 0,
+                       title_cols=(1, 1) if wide else None)
     r = result.report
-    line = (f"{nombre(len(result.lots))} lots générés pour "
-            f"{nombre(result.affectation['id'].nunique())} besoins, "
-            f"{nombre(r.count('Erreur'))} erreur(s), "
-            f"{nombre(r.count('Avertissement'))} avertissement(s)"
+    rejected = rejected_rows(result)
+    line = (f"{compte(len(result.lots), 'lot généré', 'lots générés')} pour "
+            f"{compte(result.affectation['id'].nunique(), 'besoin')}"
+            + (f" (scénario « {scenario} »)" if scenario else "")
+            + (f", {compte(rejected, 'ligne écartée', 'lignes écartées')}" if rejected else "")
+            + f", {compte(r.count('Erreur'), 'erreur')}, "
+            f"{compte(r.count('Avertissement'), 'avertissement')}"
             f" — voir {SYNTHESE} et {CONTROLES}.")
     return Outputs(sheets, line)
 

@@ -51,12 +51,14 @@ def looks(outputs: Outputs) -> list[Look]:
     out = [Look(bold=True), Look(header=True)] + [
         Look(num=f, bold=b) for f in (FMT_DATETIME, FMT_DATE) for b in (False, True)]
     for s in outputs.sheets:
-        out += [Look(bold=t.bold, size=t.size) for t in s.texts if t.bold or t.size]
+        out += [Look(bold=t.bold, size=t.size) for t in s.texts
+                if (t.bold or t.size) and not t.wrap]
+        out += [Look(bold=t.bold, size=t.size, wrap=True) for t in s.texts if t.wrap]
         for b in s.blocks:
-            for c in b.columns:
+            for j, c in enumerate(b.columns):
                 if c.format:
                     out += [Look(num=c.format), Look(num=c.format, bold=True)]
-                if c.wrap:
+                if b.wraps(j):
                     out.append(Look(num=c.format, wrap=True))
     return list(dict.fromkeys(out))
 
@@ -71,6 +73,27 @@ def sheet_widths(sheet: Sheet) -> dict[int, float]:
 
 
 LINE_PT = 15.0  # a line of 11-point text
+# pixels an average character of 11-point text takes: Calibri needs about 7, the fonts
+# LibreOffice falls back on (DejaVu Sans) about 8; wrapped texts are measured with the
+# wider so that no line is cut, whoever renders the file
+CHAR_PX = 8.0
+DEFAULT_PX = 64  # a column of the default width
+
+
+def column_px(chars: float) -> int:
+    """Pixels of a column `chars` characters wide (7-pixel digits, 5 pixels of padding)."""
+    return int(chars * 7 + 0.5) + 5
+
+
+def line_chars(px: float) -> int:
+    """How many characters of wrapped text a line `px` pixels wide holds, at worst."""
+    return max(1, int((px - 5) / CHAR_PX))
+
+
+def band_px(widths: dict[int, float], first: int, last: int) -> int:
+    """Pixels from the left edge of column `first` to the right edge of `last`."""
+    return sum(column_px(widths[c]) if c in widths else DEFAULT_PX
+               for c in range(first, last + 1))
 
 
 def _lines(text: str, chars: float) -> int:
@@ -106,13 +129,18 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
     for t in sheet.texts:
         if t.size and t.size > 11:
             need(t.row, math.ceil(t.size * 1.5))
+        if t.last_col is not None:
+            scale = (t.size or 11) / 11 * (1.1 if t.bold else 1.0)
+            line = LINE_PT if (t.size or 11) <= 11 else math.ceil(t.size * 1.5)
+            px = band_px(widths, t.col, t.last_col) / scale
+            need(t.row, line * _lines(t.value, line_chars(px)))
     for b in sheet.blocks:
         need(b.row, LINE_PT * max(_lines(c.header, widths[b.col + j] - 1)
                                   for j, c in enumerate(b.columns)))
         for j, c in enumerate(b.columns):
             if not c.wrap:
                 continue
-            w = widths[b.col + j] - 1
+            w = line_chars(column_px(widths[b.col + j]))
             seen: dict[str, int] = {}  # wrapped columns repeat their texts (Motif, Zone(s))
             for i, r in enumerate(b.rows):
                 v = r[j] if j < len(r) else None
@@ -124,6 +152,12 @@ def row_heights(sheet: Sheet) -> dict[int, float]:
                         need(b.row + 1 + i, LINE_PT * n)
     out.update(sheet.row_heights)
     return out
+
+
+def merged(sheet: Sheet) -> list[tuple[int, int, int]]:
+    """(row, first column, last column) of each merged text band of `sheet`."""
+    return [(t.row, t.col, t.last_col) for t in sheet.texts
+            if t.last_col is not None and t.last_col > t.col]
 
 
 def unique_name(name: str, used: set[str]) -> str:

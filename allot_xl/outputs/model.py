@@ -17,6 +17,7 @@ FMT_PCT = "0.00_-"  # percentages are written 0–100, the header says (%)
 FMT_RATIO = "0.0_-"
 FMT_DATETIME = "dd/mm/yyyy hh:mm:ss"
 FMT_TEXT = "@"
+FMT_GENERAL = "General_-"  # numbers as typed, with the blank of the other formats
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Block:
     title: str | None = None  # bold line just above the header
     total: list[Any] | None = None  # a bold line after the rows, outside the Excel table
     table: bool = True
+    top: bool = False  # every data cell top-aligned (and wrapped), as the wrapped columns
+
+    def wraps(self, j: int) -> bool:
+        """Whether data cells of column j take the wrapped, top-aligned look."""
+        return self.top or self.columns[j].wrap
 
     @property
     def last_row(self) -> int:
@@ -55,11 +61,20 @@ class Block:
 
 @dataclass(frozen=True)
 class Text:
+    """A text at (row, col). With `last_col` it is one cell merged across to `last_col`
+    whose text wraps (a note band over a table's width): Excel and LibreOffice break its
+    lines at spaces only, so numbers and articles written with no-break spaces stay whole."""
+
     row: int
     col: int
     value: str
     bold: bool = False
     size: float | None = None
+    last_col: int | None = None  # merged across to this column, wrapped
+
+    @property
+    def wrap(self) -> bool:
+        return self.last_col is not None
 
 
 @dataclass(frozen=True)
@@ -77,18 +92,23 @@ class Chart:
     height_cm: float = 8.0
     y_title: str = ""
     stacked: bool = False  # series stacked in one column/bar per category
+    font_pt: float = 8  # axis labels (a bar chart names its bars at 7, to name them all)
 
 
 @dataclass(frozen=True)
 class Page:
     """How a sheet prints: landscape A4, one page wide (and at most `fit_tall` pages tall
-    when set), `title_rows` (first, last) repeated on every page, a header naming the
-    campaign and the run's date, page numbers in the footer."""
+    when set) or, with `scale`, at that zoom over as many pages as needed, `title_rows`
+    (first, last) and `title_cols` repeated on every page, a header naming the campaign,
+    the scenario of the run if any and its date, page numbers in the footer."""
 
     header: str = ""  # left of the header: the campaign
     header_right: str = ""  # right of the header: the date of the run
     fit_tall: int = 0  # 0: as many pages tall as needed
     title_rows: tuple[int, int] | None = (1, 1)
+    header_center: str = ""  # centre of the header: the scenario of the run
+    scale: int = 0  # percent; 0: fitted one page wide
+    title_cols: tuple[int, int] | None = None  # identifying columns repeated on each page
 
 
 @dataclass

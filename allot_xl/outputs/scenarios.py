@@ -3,6 +3,8 @@ rule values it used, its figures, the recommended one marked with its reason, a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..contract import COMPARAISON
 from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
 from ..french import nombre, pct
@@ -39,8 +41,9 @@ COLUMNS = [
     Column("Lots accessibles à une petite structure", FMT_INT),
     Column("Offres par lot", FMT_RATIO), Column("Lots infructueux", FMT_INT),
     Column("Lots coupés en parties", FMT_INT), Column("Unité de prix"),
-    Column("Motif", width=90), Column("Libellé"),
+    Column("Motif", width=90, wrap=True), Column("Dispositif · scénario"),
 ]
+PRINT_SCALE = 80  # % : 11-point text prints at 8,8 points, over several pages wide
 
 
 def _controlled(s: Scenario) -> str:
@@ -178,12 +181,15 @@ def _sizes(spread: tuple[float, float, float], f: Figures) -> tuple:
     return spread if f.lots else (None, None, None)
 
 
-def comparison_sheet(rows: list[tuple[Scenario, Figures]],
+def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
+                     when: dt.datetime | None = None,
                      objectif: str = Objectif.CONTRATS) -> Sheet:
     """The comparison of `rows` (grouped by dispositif, in order, `Actuel` first), with a
     chart of lots and lots a small organisation can take per scenario. A dispositif
     without needs gets its `Actuel` row only, saying so. With `Offres`, a design that
-    redraws the lots shows « sans objet » for bids (they name the lots as drawn)."""
+    redraws the lots shows « sans objet » for bids (they name the lots as drawn). It
+    prints at a readable size over several pages wide, `Dispositif` and `Scénario`
+    repeated on each, under a header naming `campaign` and the date `when`."""
     out: list[list] = []
     i = 0
     while i < len(rows):
@@ -206,9 +212,14 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]],
                 _note(s, f, base, actuel)) if x)
             out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j
-    block = Block("T_Scenarios", COLUMNS, out)
-    chart = Chart("column", "Lots par scénario", "T_Scenarios", "Libellé",
+    block = Block("T_Scenarios", COLUMNS, out, top=True)
+    chart = Chart("column", "Lots par scénario", "T_Scenarios", "Dispositif · scénario",
                   ("Lots", "Lots accessibles à une petite structure"),
-                  row=len(out) + 4, col=1, width_cm=24, y_title="lots")
+                  row=len(out) + 4, col=3, width_cm=18, y_title="lots",
+                  font_pt=10)  # printed at PRINT_SCALE: 8 points
+    when = when or dt.datetime.now()
     return Sheet(COMPARAISON, [block], charts=[chart],
-                 page=Page(header="Comparaison des scénarios", title_rows=(1, 1)))
+                 page=Page(header=campaign or "Allotissement",
+                           header_center="Comparaison des scénarios",
+                           header_right=f"Généré le {when:%d/%m/%Y à %H:%M}",
+                           title_rows=(1, 1), scale=PRINT_SCALE, title_cols=(1, 2)))

@@ -1,26 +1,30 @@
-"""The `Synthèse` sheet: a one-screen dashboard (campaign, thresholds, key figures, charts)
-above the detailed tables, laid out in two bands of columns so that each table keeps
-widths of its own; it prints on at most two landscape A4 pages."""
+"""The `Synthèse` sheet: a one-screen dashboard (campaign, scenario, thresholds, key figures,
+charts) above the detailed tables, stacked one under the other so that none leaves blank
+bands in another; notes are single wrapped cells merged across the tables' width. It
+prints on at most two landscape A4 pages."""
 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
+from dataclasses import replace
 
-from ..contract import SYNTHESE
+from ..contract import CONTROLES, SYNTHESE
 from ..engine import Result
-from ..french import euros, nombre
+from ..french import compte, euros
 from . import synthese_tables as tables
-from .look import sheet_widths
-from .model import Chart, Sheet, Text
+from .look import column_px, sheet_widths
+from .model import Block, Chart, Sheet, Text
+from .words import keep_together
 
-CHART_ROWS = (12, 17)  # each line of charts' height in rows of 20 pixels (15 points)
+CHART_ROWS = (10, 17)  # each line of charts' height in rows of 20 pixels (15 points)
 ROW_PX = 20
 PX_PER_CM = 96 / 2.54
 GAP_PX = 12  # between two charts side by side
 PER_ROW = 3  # charts side by side
 FIGURE_PT = 16  # the key figures' font size
-MIN_DASHBOARD_PX = 1500  # the dashboard is at least this wide, whatever the tables
+# at most this wide: 1 920 pixels of screen less Excel's row headers and scroll bar,
+# so that the dashboard holds on one screen at 100 %
+MAX_DASHBOARD_PX = 1850
 
 
 def _thresholds_line(result: Result) -> str:
@@ -37,26 +41,21 @@ def _thresholds_line(result: Result) -> str:
             + " ; ".join(parts) + ".")
 
 
-def _px(chars: float) -> int:
-    """Pixels of a column `chars` characters wide (7-pixel digits, 5 pixels of padding)."""
-    return int(chars * 7 + 0.5) + 5
-
-
 class _Grid:
     """Column edges in pixels, from the widths the tables give the sheet's columns."""
 
     def __init__(self, widths: dict[int, float], last: int):
         self.left = [0]
         for c in range(1, last + 2):
-            self.left.append(self.left[-1] + (_px(widths[c]) if c in widths else 64))
+            self.left.append(self.left[-1] + (column_px(widths[c]) if c in widths else 64))
 
     def column_at(self, x: float) -> int:
         """The 1-based column whose left edge is nearest `x`."""
         return min(range(1, len(self.left)), key=lambda c: abs(self.left[c - 1] - x))
 
-    def chars(self, first: int, last: int) -> int:
-        """About how many characters of text fit from column `first` to `last`."""
-        return max(40, int((self.left[last] - self.left[first - 1]) / 7))
+    def last_within(self, x: float) -> int:
+        """The last column whose right edge is at most `x` pixels (at least column 1)."""
+        return max([c for c in range(1, len(self.left)) if self.left[c] <= x] or [1])
 
 
 def _spread(grid: _Grid, full: float, n: int) -> list[int]:
@@ -68,68 +67,91 @@ def _spread(grid: _Grid, full: float, n: int) -> list[int]:
     return cols
 
 
-def _lines(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [text]
+def _shares(grid: _Grid, last: int, n: int) -> list[int]:
+    """The first columns of `n` consecutive shares of columns 1..`last` whose narrowest
+    share is as wide as the columns allow (in pixels), so that every figure has room."""
+    if last < n:
+        return list(range(1, n + 1))
+    edge = grid.left
+
+    # best[k][c]: the widest narrowest share splitting columns 1..c-1 into k shares
+    best: list[dict[int, tuple[float, list[int]]]] = [{1: (float("inf"), [])}]
+    for k in range(1, n + 1):
+        row: dict[int, tuple[float, list[int]]] = {}
+        for c in range(k + 1, last + 2):
+            options = [(min(w, edge[c - 1] - edge[b - 1]), cuts + [b])
+                       for b, (w, cuts) in best[k - 1].items() if b < c]
+            if options:
+                row[c] = max(options, key=lambda o: o[0])
+        best.append(row)
+    return best[n][last + 1][1]
 
 
-def synthese_sheet(result: Result, when: dt.datetime) -> Sheet:
-    """The Synthèse of `result`, generated at `when`."""
+def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> Sheet:
+    """The Synthèse of `result`, generated at `when`, under `scenario` if one was applied."""
     p = result.inputs.params
     campaign = result.inputs.campaign or "campagne"
-    left = [(tables.dispositifs(result), tables.dispositifs_notes(result)),
-            (tables.small_lots(result), tables.small_lots_notes(result)),
-            (tables.publicity(result), tables.publicity_notes(result)),
-            (tables.concentration(result), tables.concentration_notes(result))]
+    stack: list[tuple[Block, list[str]]] = [
+        (tables.rules_applied(result, scenario), tables.rules_applied_notes(result, scenario)),
+        (tables.dispositifs(result), tables.dispositifs_notes(result)),
+        (tables.small_lots(result), tables.small_lots_notes(result)),
+        (tables.publicity(result), tables.publicity_notes(result)),
+        (tables.concentration(result), tables.concentration_notes(result))]
     compared = tables.rules_compared(result)
     if compared is not None:
-        left.append((compared, ["Places d'attributaire pourvues : places des lots réparties "
-                                "entre titulaires selon chaque règle ; la règle annoncée est "
-                                "celle de Paramètres."]))
-    band2 = left[0][0].last_col + 2
-    right = [(tables.territoires(result), tables.territoires_notes()),
-             (tables.sizes(result), [])]
-    for b, _ in right:
-        b.col = band2
-    blocks = [b for b, _ in left + right]
+        stack.append((compared, ["Places d'attributaire pourvues : places des lots réparties "
+                                 "entre titulaires selon chaque règle ; la règle annoncée est "
+                                 "celle de Paramètres."]))
+    stack += [(tables.territoires(result), tables.territoires_notes()),
+              (tables.sizes(result), [])]
+    blocks = [b for b, _ in stack]
     widths = sheet_widths(Sheet(SYNTHESE, blocks))
     last_col = max(b.last_col for b in blocks)
-    grid = _Grid(widths, last_col)
-    full = max(grid.left[last_col], MIN_DASHBOARD_PX)
+    grid = _Grid(widths, max(last_col, 40))
+    full = MAX_DASHBOARD_PX  # the dashboard spans the screen, whatever the tables
+    band = grid.last_within(full)  # notes are merged across columns 1..band
 
-    # the dashboard: what the campaign is, the key figures, the charts
-    texts = [Text(1, 1, f"Synthèse de l'allotissement — {campaign}", bold=True, size=14)]
+    # the dashboard: what the campaign is, the scenario, the key figures, the charts
+    title = f"Synthèse de l'allotissement — {campaign}"
+    if scenario:
+        title += f" — scénario « {scenario} »"
+    texts = [Text(1, 1, title, bold=True, size=14)]
     intro = (f"Généré le {when:%d/%m/%Y à %H:%M} par allot_xl. Les montants sont en € HT ; la "
-             f"valeur d'un accord-cadre est son montant maximum sur toute sa durée (CCP "
-             f"R2121-8), ici {nombre(p.duree_mois)} mois × {nombre(1 + p.reconductions)} "
-             f"période(s).")
-    row = 2
-    width = max(60, int(full / 7))
-    for line in _lines(intro, width) + _lines(_thresholds_line(result), width):
-        texts.append(Text(row, 1, line))
-        row += 1
-    row += 1
+             f"valeur d'un accord-cadre est son montant maximum sur toute sa durée "
+             f"(CCP R2121-8), ici {compte(p.duree_mois, 'mois', 'mois')} × "
+             f"{compte(1 + p.reconductions, 'période')}.")
+    if scenario:
+        intro = (f"Lots générés avec les règles du scénario « {scenario} », et non celles de la "
+                 f"feuille Règles (inchangée) : voir « Règles appliquées » ci-dessous. " + intro)
+    texts += [Text(2, 1, intro, bold=bool(scenario), last_col=band),
+              Text(3, 1, _thresholds_line(result), last_col=band)]
+    row = 4
     figures = tables.key_figures(result)
-    cols = _spread(grid, full, len(figures))
-    for (label, value), col in zip(figures, cols, strict=True):
-        texts += [Text(row, col, label, bold=True), Text(row + 1, col, value, bold=True,
-                                                         size=FIGURE_PT)]
-    texts.append(Text(row + 2, 1, tables.key_figures_note(result)))
-    top = row + 4
+    cols = _shares(grid, band, len(figures))
+    ends = [c - 1 for c in cols[1:]] + [max(band, cols[-1])]
+    for (label, value), col, end in zip(figures, cols, ends, strict=True):
+        # each figure wraps within its share of the band, never under the next one
+        texts += [Text(row, col, label, bold=True, last_col=end),
+                  Text(row + 1, col, value, bold=True, size=FIGURE_PT, last_col=end)]
+    rejected = tables.rejected_rows(result)
+    note = tables.key_figures_note(result)
+    if rejected:
+        note = (f"{compte(rejected, 'ligne écartée', 'lignes écartées')} — voir {CONTROLES}. "
+                + note)
+    texts.append(Text(row + 2, 1, note, bold=bool(rejected), last_col=band))
+    top = row + 3
     charts = _charts(result, grid, full, top)
 
-    # the tables, each band from the first row under the charts
-    start = top + sum(CHART_ROWS) + len(CHART_ROWS) + 1
-    for band in (left, right):
-        row = start
-        for b, notes in band:
-            b.row = row + 1  # the title above the header
-            row = b.last_row + 1
-            chars = grid.chars(b.col, max(b.last_col, b.col + 4))
-            for note in notes:
-                for line in _lines(note, chars):
-                    texts.append(Text(row, b.col, line))
-                    row += 1
+    # the tables, stacked under the charts, each with its notes below it
+    row = top + sum(CHART_ROWS) + len(CHART_ROWS) + 1
+    for b, notes in stack:
+        b.row = row + 1  # the title above the header
+        row = b.last_row + 1
+        for n in notes:
+            texts.append(Text(row, 1, n, last_col=max(band, b.last_col)))
             row += 1
+        row += 1
+    texts = [replace(t, value=keep_together(t.value)) if t.wrap else t for t in texts]
     return Sheet(SYNTHESE, blocks, texts, charts, freeze=None)
 
 
@@ -141,7 +163,7 @@ def _charts(result: Result, grid: _Grid, full: int, top: int) -> list[Chart]:
         ("column", "Part plafonnée des petits lots ou mini-lots (%)", "T_PetitsLots",
          "Dispositif", ("Part plafonnée (%)", "Plafond (%)"), "%", False),
         ("column", "Lots par tranche de montant maximum", "T_Tailles",
-         "Montant maximum du lot", tuple(result.summary.dispositif), "lots", True),
+         "Montant maximum du lot", tuple(tables.shown_codes(result)), "lots", True),
         ("bar", "Lots par territoire", "T_Territoires", "Territoire", ("Lots",), "lots",
          False),
         ("bar", "Montant maximum par territoire (€ HT)", "T_Territoires", "Territoire",

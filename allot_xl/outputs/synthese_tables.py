@@ -3,9 +3,12 @@ lot sizes, key figures) and the note lines that define their terms."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..engine import Result
 from ..engine.holders import short_lots
-from ..french import euros, nombre, pct
+from ..engine.scenarios import figures
+from ..french import NBSP, compte, euros, nombre, pct
 from ..model import Regime
 from .model import (
     FMT_EUR_WHOLE,
@@ -15,7 +18,8 @@ from .model import (
     Column,
     hours_format,
 )
-from .words import oui_non
+from .scenarios import rule_value
+from .words import bounds_words, oui_non
 
 REGIME = {Regime.SSS: "services sociaux et spécifiques", Regime.SERVICES: "services"}
 CONTROLLED = {Regime.SSS: "mini-lots", Regime.SERVICES: "petits lots"}
@@ -26,9 +30,67 @@ def _r2(x: float) -> float:
     return round(float(x), 2)
 
 
+def shown_summary(result: Result) -> pd.DataFrame:
+    """The summary rows of the dispositifs that received needs: a rule of `Règles` with no
+    line in `Besoins` counts in no figure, chart or table of Synthèse."""
+    s = result.summary
+    return s[s["recus"] > 0]
+
+
+def shown_codes(result: Result) -> list[str]:
+    return list(shown_summary(result).dispositif)
+
+
+def without_needs(result: Result) -> list[str]:
+    """Dispositifs of `Règles` without any line in `Besoins`."""
+    s = result.summary
+    return list(s[s["recus"] <= 0].dispositif)
+
+
+def rules_applied(result: Result, scenario: str = "") -> Block:
+    """Per dispositif the rule that drew its lots: maille, unit, bounds, regroupement,
+    holders, split, and the scenario whose rule it is."""
+    rules = result.inputs.rules
+    rows = []
+    for code in shown_codes(result):
+        r = rules[code]
+        rows.append([code, rule_value(r.maille), r.unite, bounds_words(r),
+                     rule_value(r.regroupement), r.attributaires,
+                     rule_value(r.lots_max), rule_value(r.divisible),
+                     *([f"scénario « {scenario} »"] if scenario else [])])
+    return Block("T_ReglesAppliquees", [
+        Column("Dispositif"), Column("Maille"), Column("Unité"), Column("Bornes de volume"),
+        Column("Regroupement"), Column("Attributaires", FMT_INT),
+        Column("Lots max par titulaire"), Column("Besoins divisibles"),
+        *([Column("Règles de")] if scenario else []),
+    ], rows, title="Règles appliquées" + (f" (scénario « {scenario} »)" if scenario else ""))
+
+
+def rules_applied_notes(result: Result, scenario: str) -> list[str]:
+    notes = ["Maille : ce qui distingue deux lots ; bornes : volume d'un lot (sous le minimum, "
+             "les besoins sont regroupés selon « Regroupement » ; au-delà du maximum, un lot "
+             "divisible est coupé en parties) ; attributaires : titulaires par lot."]
+    if scenario:
+        notes.append(f"Ces règles sont celles du scénario « {scenario} » ; la feuille Règles "
+                     f"n'a pas été modifiée.")
+    gone = without_needs(result)
+    if gone:
+        notes.append(f"Sans besoins : {', '.join(gone)} (dans Règles, aucune ligne dans "
+                     f"Besoins) ; {'il ne compte' if len(gone) < 2 else 'ils ne comptent'} "
+                     f"dans aucun chiffre de cette feuille.")
+    return notes
+
+
+def rejected_rows(result: Result) -> int:
+    """Rows of Besoins left out of the run for an error (each listed in Contrôles)."""
+    sheet = result.inputs.besoins_sheet
+    return len({p.row for p in result.report.problems
+                if p.severity == "Erreur" and p.sheet == sheet and p.row is not None})
+
+
 def dispositifs(result: Result) -> Block:
     """Lots par dispositif: needs, lots against the fragmented practice, volumes, values."""
-    s = result.summary
+    s = shown_summary(result)
     hours = [_r2(h) for h in s.hours]
     main = Block("T_Synthese", [
         Column("Dispositif"), Column("Libellé"), Column("Besoins reçus", FMT_INT),
@@ -57,8 +119,9 @@ def dispositifs_notes(result: Result) -> list[str]:
         "2005, un contrat par zone et par clé de besoin (zone, domaine, métier) ; contrats "
         "évités = lots en pratique fragmentée − lots ; réduction = contrats évités ÷ lots en "
         "pratique fragmentée.",
-        "Besoins reçus : lignes valides de Besoins ; besoins allotis : ceux qui sont dans un "
-        "lot (les autres sont expliqués dans Contrôles). Montant maximum : bons de commande "
+        "Besoins reçus : lignes de Besoins qui nomment le dispositif, lignes écartées pour "
+        "erreur comprises ; besoins allotis : ceux qui sont dans un lot (les autres, et les "
+        "lignes écartées, sont expliqués dans Contrôles). Montant maximum : bons de commande "
         f"jusqu'à {pct(p.max_bons_pct)} de l'estimation, sur toute la durée de "
         "l'accord-cadre.",
     ]
@@ -66,7 +129,7 @@ def dispositifs_notes(result: Result) -> list[str]:
 
 def small_lots(result: Result) -> Block:
     """Petits lots et mini-lots: shares of the total maximum against the cap."""
-    s, law = result.summary, result.thresholds
+    s, law = shown_summary(result), result.thresholds
     cap = law.part_max_petits.value
     return Block("T_PetitsLots", [
         Column("Dispositif"), Column("Régime"), Column("Lots", FMT_INT),
@@ -83,11 +146,11 @@ def small_lots(result: Result) -> Block:
 
 
 def small_lots_notes(result: Result) -> list[str]:
-    return [
+    return [(
         "Part : montant maximum des lots sous le seuil ÷ montant maximum de tous les lots du "
         "dispositif. La part plafonnée est celle des mini-lots pour les services sociaux et "
         "spécifiques (passés sans publicité ni mise en concurrence, CCP R2122-8), celle des "
-        "petits lots pour les services (procédure adaptée, R2123-1 2°)."]
+        "petits lots pour les services (procédure adaptée, R2123-1 2°).")]
 
 
 def _consequence(regime: str, beyond: bool) -> str:
@@ -98,7 +161,7 @@ def _consequence(regime: str, beyond: bool) -> str:
 
 def publicity(result: Result) -> Block:
     """The total over the term against the EU publicity or procedure threshold."""
-    s = result.summary
+    s = shown_summary(result)
     return Block("T_PubliciteUE", [
         Column("Dispositif"), Column("Régime"), Column("Au-delà du seuil"),
         Column("Seuil applicable (€ HT)", FMT_EUR_WHOLE),
@@ -109,11 +172,11 @@ def publicity(result: Result) -> Block:
 
 
 def publicity_notes(result: Result) -> list[str]:
-    return [
+    return [(
         "La valeur de tous les lots ensemble, sur toute la durée de l'accord-cadre (R2121-1, "
         "R2121-8), est comparée au seuil : services sociaux et spécifiques, procédure "
         "adaptée quel que soit le montant et avis au JOUE au-delà du seuil européen "
-        "(R2123-1 3°) ; services, procédure formalisée au-delà (R2124-1)."]
+        "(R2123-1 3°) ; services, procédure formalisée au-delà (R2124-1).")]
 
 
 def _hhi_reading(h: float) -> str:
@@ -128,7 +191,7 @@ def concentration(result: Result) -> Block:
     att = result.attribution
     rows = [[code, _hhi_reading(v), round(v)] for code, v in att.hhi.items()]
     if not rows:
-        rows = [[code, "sans offres", None] for code in result.summary.dispositif]
+        rows = [[code, "sans offres", None] for code in shown_codes(result)]
     return Block("T_Concentration", [
         Column("Dispositif"), Column("Concentration"), Column("HHI", FMT_INT),
     ], rows, title="Concentration des titulaires (indice HHI)")
@@ -136,8 +199,8 @@ def concentration(result: Result) -> Block:
 
 def concentration_notes(result: Result) -> list[str]:
     notes = ["HHI : somme des carrés des parts (%) des titulaires dans le montant attribué, de "
-             "0 à 10 000 ; sous 1 500 concentration faible, de 1 500 à 2 500 modérée, au-delà "
-             "forte."]
+             f"0 à {nombre(10_000)} ; sous {nombre(1500)} concentration faible, de "
+             f"{nombre(1500)} à {nombre(2500)} modérée, au-delà forte."]
     if not len(result.attribution.hhi):
         notes.append("Il se calcule quand la feuille Offres désigne les titulaires.")
     return notes + holders_notes(result)
@@ -225,7 +288,7 @@ def size_bands(result: Result) -> list[tuple[float, float, str]]:
 
 def sizes(result: Result) -> Block:
     """Lots per band of maximum (rows) and dispositif (columns); empty top bands left out."""
-    lots, codes = result.lots, list(result.summary.dispositif)
+    lots, codes = result.lots, shown_codes(result)
     rows = []
     for lo, hi, label in size_bands(result):
         inside = lots[(lots["montant_max"] >= lo) & (lots["montant_max"] < hi)]
@@ -238,19 +301,30 @@ def sizes(result: Result) -> Block:
                  title="Lots par tranche de montant maximum")
 
 
+def _short_euros(x: float) -> str:
+    """An amount as a key figure shows it: `21,99 M€` from a million, else `80 000 €`."""
+    if abs(x) >= 1e6:
+        return f"{nombre(round(x / 1e6, 2))}{NBSP}M€"
+    return euros(round(x))
+
+
 def key_figures(result: Result) -> list[tuple[str, str]]:
     """The band of key figures: (label, figure written the French way)."""
-    s, lots = result.summary, result.lots
+    s, lots = shown_summary(result), result.lots
     frag, n = int(s.fragmentes.sum()), len(lots)
-    out = int((lots["below_min"] | lots["above_max"]).sum()) if n else 0
+    per = [figures(result, code) for code in s.dispositif]
+    out = sum(f.out_of_bounds for f in per)
+    lone = sum(f.lone_over_max for f in per)
+    rejected = rejected_rows(result)
     return [
+        *([("Lignes écartées", nombre(rejected))] if rejected else []),
         ("Besoins allotis", nombre(int(s.allotis.sum()))),
         ("Lots", nombre(n)),
-        ("En pratique fragmentée", nombre(frag)),
         ("Contrats évités", f"{nombre(frag - n)} ({pct(round(100 * (frag - n) / frag))})"
          if frag else "0"),
-        ("Valeur sur la durée", euros(round(float(s.montant_max.sum())))),
+        ("Valeur sur la durée", _short_euros(float(s.montant_max.sum()))),
         ("Lots hors bornes", nombre(out)),
+        ("Lots d'un seul besoin au-delà du max", nombre(lone)),
         ("Plafond petits lots tenu", f"{nombre(int(s.conforme.sum()))} sur {nombre(len(s))}"),
         ("Au-delà du seuil européen", f"{nombre(int(s.au_dela_seuil.sum()))} sur "
                                       f"{nombre(len(s))}"),
@@ -258,7 +332,11 @@ def key_figures(result: Result) -> list[tuple[str, str]]:
 
 
 def key_figures_note(result: Result) -> str:
-    return ("Chiffres clés, tous dispositifs. Valeur : montants maximums sur la durée (€ HT) "
-            "; plafond : dispositifs dont la part des mini-lots (ou petits lots) reste sous "
-            f"{pct(result.thresholds.part_max_petits.value)} ; au-delà du seuil : "
+    n = len(shown_summary(result))
+    cap = pct(result.thresholds.part_max_petits.value)
+    return (f"Chiffres clés, {compte(n, 'dispositif')} avec des besoins. Valeur : montants "
+            "maximums sur la durée (€ HT, M€ : millions d'euros) ; lots hors bornes : lots "
+            "sous « Volume min » ou au-dessus de « Volume max », hors lots d'un seul besoin "
+            "indivisible au-delà du maximum (comptés à part) ; plafond : dispositifs dont la "
+            f"part des mini-lots (ou petits lots) reste sous {cap} ; au-delà du seuil : "
             "dispositifs dont la valeur totale dépasse le seuil européen.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from typing import Any
 
@@ -9,7 +10,19 @@ import numpy as np
 import pandas as pd
 
 from ..engine.describe import Flag, reach_words
-from ..french import nombre
+from ..french import NBSP, nombre
+
+_ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
+_BEFORE = re.compile(r" (?=[;:%€?!»])")  # French puts a (no-break) space before these
+_AFTER = re.compile(r"(?<=«) ")
+
+
+def keep_together(text: str) -> str:
+    """`text` whose legal references (`CCP R2123-1 3°`) and French punctuation (` ;`, ` :`,
+    `« … »`, ` %`, ` €`) hold to their neighbours: their spaces become no-break spaces, so
+    a wrapped cell never starts a line with `;` nor cuts an article."""
+    text = _ARTICLE.sub(lambda m: m.group().replace(" ", NBSP), text)
+    return _AFTER.sub(NBSP, _BEFORE.sub(NBSP, text))
 
 _WHY_SHORT = {
     Flag.AUCUN: "regroupement « aucun »", Flag.SANS_ZONE: "aucun regroupement possible",
@@ -50,13 +63,30 @@ _StatutRow = namedtuple("_StatutRow", ["unite", "flags", "below_min", "above_max
                                        "nearest_hops", "sauts_max"])
 
 
-def lots_shown(lots: pd.DataFrame) -> pd.DataFrame:
-    """The engine's typed lots frame with the words of the `Lots` sheet."""
+def bounds_words(rule: Any) -> str:
+    """A rule's volume bounds in words: `12 à 80 places`, `au moins 300 h`."""
+    unit = "h" if rule.unite == "heures" else "places"
+    if rule.volume_max is None:
+        return f"au moins {nombre(rule.volume_min)} {unit}"
+    return f"{nombre(rule.volume_min)} à {nombre(rule.volume_max)} {unit}"
+
+
+def lots_shown(lots: pd.DataFrame, rules: dict[str, Any] | None = None,
+               scenario: str = "") -> pd.DataFrame:
+    """The engine's typed lots frame with the words of the `Lots` sheet. Under a
+    `scenario` each `Statut` names the bounds it was judged against (the scenario's,
+    which `Règles` does not show)."""
     shown = lots.copy()
     # the columns statut() reads, row by row (itertuples would convert all of them)
     rows = (zip(*(lots[c].tolist() for c in _StatutRow._fields), strict=True) if len(lots)
             else ())
     shown["statut"] = [statut(_StatutRow(*r)) for r in rows]
+    if scenario and rules and len(lots):
+        said = {code: f" (bornes du scénario « {scenario} » : {bounds_words(rule)})"
+                for code, rule in rules.items()}
+        shown["statut"] = [s + said.get(code, "") for s, code in
+                           zip(shown["statut"].tolist(), lots["dispositif"].tolist(),
+                               strict=True)]
     for c in ("petit_lot", "mini_lot"):
         shown[c] = lots[c].map(oui_non)
     # the price unit follows the design's unit: per place, or per trainee-hour

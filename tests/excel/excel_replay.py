@@ -117,6 +117,18 @@ class Replay:
             cell.alignment = Alignment(horizontal=old.horizontal, vertical=old.vertical,
                                        wrap_text=bool(a["args"][0]))
 
+    def do_rangeMerge(self, a):
+        ws = self.ws(a)
+        r, c = a["start_row"] + 1, a["start_column"] + 1
+        ws.merge_cells(start_row=r, start_column=c, end_row=r + a["row_count"] - 1,
+                       end_column=c + a["column_count"] - 1)
+
+    def do_setRowHeight(self, a):
+        ws = self.ws(a)
+        height = a["args"][0] if isinstance(a["args"], list) else a["args"]
+        for i in range(a["row_count"]):
+            ws.row_dimensions[a["start_row"] + 1 + i].height = height
+
     def do_setVerticalAlignment(self, a):
         vertical = {"Top": "top", "Center": "center", "Bottom": "bottom"}.get(
             str(a["args"][0]), str(a["args"][0]).lower())

@@ -10,6 +10,7 @@ from excel_support import EXAMPLE, book_of, find, run_book
 
 import allot_xl.excel as excel
 from allot_xl.contract import SYNTHESE
+from allot_xl.french import compte
 from allot_xl.problems import StaleOutputs, StructuralError
 
 
@@ -20,9 +21,9 @@ def test_check_needs_writes_nothing_and_lists_problems():
     assert [a["func"] for a in actions] == ["alert"]
     message, title, _, mode, _ = actions[0]["args"]
     assert title == "Allotissement" and mode == "info"
-    assert message.startswith(f"0 erreur(s), {report.count('Avertissement')} avertissement(s)")
+    assert message.startswith(f"0 erreur, {compte(report.count('Avertissement'), 'avertissement')}")
     assert "\n• Info (Besoins, ligne " in message  # the example has no warning, only infos
-    assert "autre(s) : « Générer les lots » les écrit toutes dans la feuille Contrôles" in message
+    assert "autres : « Générer les lots » les écrit toutes dans la feuille Contrôles" in message
 
 
 def test_check_needs_on_errors_is_critical(tmp_path):
@@ -33,7 +34,7 @@ def test_check_needs_on_errors_is_critical(tmp_path):
     book = book_of(path)
     assert excel.check_needs(book).has_errors
     message, _, _, mode, _ = book.json()["actions"][-1]["args"]
-    assert mode == "critical" and message.startswith("1 erreur(s)")
+    assert mode == "critical" and message.startswith("1 erreur,")
     assert "Erreur (Besoins, ligne 2, colonne « Places »)" in message
 
 

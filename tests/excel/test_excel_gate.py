@@ -78,7 +78,7 @@ def test_the_right_secret_gets_the_actions(client, payload):
     r = client.post(URL, json=payload, headers=BEARER)
     assert r.status_code == 200
     (alert,) = r.json()["actions"]
-    assert alert["func"] == "alert" and alert["args"][0].startswith("0 erreur(s), ")
+    assert alert["func"] == "alert" and alert["args"][0].startswith("0 erreur, ")
 
 
 def _book(**changes) -> dict:

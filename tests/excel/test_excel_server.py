@@ -148,7 +148,7 @@ def test_regenerate_lots_answers_with_the_output_sheets(client, tmp_path):
 
 def test_check_needs_answers_with_one_alert(client):
     (alert,) = _call(client, "check_needs", EXAMPLE)["actions"]
-    assert alert["func"] == "alert" and alert["args"][0].startswith("0 erreur(s), ")
+    assert alert["func"] == "alert" and alert["args"][0].startswith("0 erreur, ")
 
 
 def test_errors_come_back_as_french_messages(client, regenerated, tmp_path):
