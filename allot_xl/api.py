@@ -8,8 +8,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .adapters.xlsx_read import check_file, read_grids
-from .adapters.xlsx_write import (
+from .core.french import compte
+from .core.model import Inputs
+from .core.problems import AllotError, Report
+from .engine import Result
+from .inputs.read import JOURNAL_COLUMNS
+from .io.xlsx.package import Package
+from .io.xlsx.read import check_file, read_grids
+from .io.xlsx.write import (
     NAME_MAX,
     exclusive,
     refuse_foreign_outputs,
@@ -18,14 +24,9 @@ from .adapters.xlsx_write import (
     write_in_place,
     write_outputs,
 )
-from .engine import Result
-from .french import compte
-from .fresh import ensure_fresh
-from .inputs import JOURNAL_COLUMNS
-from .model import Inputs
 from .outputs.model import Outputs
-from .pipeline import Context, Progress, run, silent
-from .problems import AllotError, Report
+from .verbs.fresh import ensure_fresh
+from .verbs.pipeline import Context, Progress, run, silent
 
 SOURCE = "ligne de commande"
 # bytes an owner file adds to a workbook's name (LibreOffice's `.~lock.NAME#`): a name
@@ -127,9 +128,15 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _grids(src: Path, say: Progress) -> dict:
+def _grids(pkg: Package, say: Progress) -> dict:
     say("Lecture du classeur")
-    return read_grids(src)
+    return read_grids(pkg)
+
+
+def _current(pkg: Package) -> Package:
+    """`pkg`, or the workbook opened again when another run changed it since (runs on one
+    file take turns under `exclusive`: each reads what the previous one wrote)."""
+    return pkg if pkg.unchanged() else check_file(pkg.path)
 
 
 def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: bool = False,
@@ -148,7 +155,7 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     if in_place and output is not None:
         raise AllotError("Choisissez soit -o (un autre fichier), soit --in-place, pas les deux.")
     dst = src if in_place else Path(output) if output is not None else default_output(src)
-    check_file(src)  # the input's own problem is the one to tell first
+    opened = check_file(src)  # the input's own problem is the one to tell first; opened once
     if not in_place and _same_file(src, dst):
         raise AllotError(f"La sortie -o désigne le classeur d'entrée « {src.name} » lui-même : "
                          f"utilisez --in-place (qui garde une copie {backup_path(src).name}) "
@@ -164,11 +171,12 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
     if in_place:
         refuse_open_in_excel(backup_path(src))
     with exclusive(dst):  # concurrent runs on one file take turns, none loses its update
-        grids = _grids(src, say)
-        refuse_foreign_outputs(src, grids)  # before any work: the buyer's sheet is never lost
+        pkg = _current(opened)
+        grids = _grids(pkg, say)
+        refuse_foreign_outputs(pkg, grids)  # before any work: the buyer's sheet is never lost
         shown = ""
         if scenario is not None:
-            from .scenarios_run import apply_scenario, scenario_name
+            from .verbs.scenarios import apply_scenario, scenario_name
 
             grids, source = apply_scenario(grids, scenario, source, src.stem, say)
             shown = scenario_name(scenario)
@@ -179,9 +187,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         assert done.outputs is not None
         say("Écriture des feuilles de sortie")
         if in_place:
-            write_in_place(src, backup_path(src), done.outputs)
+            write_in_place(pkg, backup_path(src), done.outputs)
         else:
-            write_outputs(src, dst, done.outputs)
+            write_outputs(pkg, dst, done.outputs)
     return Run(done.result, done.outputs, dst)
 
 
@@ -191,9 +199,9 @@ def check(path: str | Path, progress: Progress | None = None) -> Report:
     (French) when the file cannot be read."""
     src = Path(path)
     say = progress or silent
-    grids = _grids(src, say)
+    grids = _grids(check_file(src), say)
     result = run(grids, Context(campaign=src.stem, progress=say), outputs=False).result
-    from .scenario_sheet import scenarios_problem
+    from .inputs.scenarios import scenarios_problem
 
     scenarios_problem(grids, result.inputs, result.report)
     return result.report
@@ -210,11 +218,10 @@ def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
     """`export`, also telling what the copy left out: hidden and very hidden sheets, custom
     document properties, author names, macros, links to other files and to the buyer's
     disk, the Journal's login names (docs/decisions.md, « Données personnelles »)."""
-    from .adapters.xlsx_export import write_email_copy
-    from .adapters.xlsx_read import open_package
+    from .io.xlsx.export import write_email_copy
 
     src = Path(path)
-    check_file(src)  # the input's own problem is the one to tell first
+    opened = check_file(src)  # the input's own problem is the one to tell first; opened once
     out = Path(output) if output is not None else email_output(src)
     if out.suffix.lower() != ".xlsx":
         raise AllotError(f"La copie « {out.name} » doit finir par .xlsx (classeur sans macros).")
@@ -223,8 +230,8 @@ def export_copy(path: str | Path, output: str | Path | None = None) -> Export:
     refuse_open_in_excel(out)
     refuse_read_only(out)
     with exclusive(out):
-        grids = read_grids(src)
-        pkg = open_package(src)
+        pkg = _current(opened)
+        grids = read_grids(pkg)
         inputs = ensure_fresh(grids, [s.name for s in pkg.book.sheets])
         removed = write_email_copy(pkg, inputs, out)
     return Export(out, removed, recorded_errors(inputs))
@@ -236,11 +243,11 @@ def scenarios(path: str | Path, output: str | Path | None = None,
     `Scénarios` sheet's variants, `Proposé`) as its one sheet `Comparaison des scénarios`,
     to `output` (default `IN.scenarios.xlsx`); nothing else changes. Raises AllotError
     (French) when nothing could be written."""
-    from .scenarios_run import comparison_outputs
+    from .verbs.scenarios import comparison_outputs
 
     src = Path(path)
     say = progress or silent
-    check_file(src)
+    opened = check_file(src)
     dst = Path(output) if output is not None else fitting(src, f".scenarios{src.suffix}")
     if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
             src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
@@ -252,7 +259,8 @@ def scenarios(path: str | Path, output: str | Path | None = None,
     refuse_open_in_excel(dst)
     refuse_read_only(dst)
     with exclusive(dst):
-        outputs = comparison_outputs(_grids(src, say), src.stem, say)
+        pkg = _current(opened)
+        outputs = comparison_outputs(_grids(pkg, say), src.stem, say)
         say("Écriture de la comparaison")
-        write_outputs(src, dst, outputs)
+        write_outputs(pkg, dst, outputs)
     return dst

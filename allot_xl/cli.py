@@ -14,8 +14,8 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .french import compte
-from .problems import AllotError, system_message
+from .core.french import compte
+from .core.problems import AllotError, system_message
 
 EXIT_OK, EXIT_ERRORS, EXIT_STOPPED, EXIT_INTERRUPTED = 0, 1, 2, 130
 HELP = "afficher cette aide et quitter"

@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from allot_xl.core.model import Rule
+from allot_xl.core.problems import Report
 from allot_xl.engine.attribution import (
     DECREASING,
     OPTIMAL,
     attribute,
 )
 from allot_xl.engine.selection import decreasing_selection, optimal_selection
-from allot_xl.model import Rule
-from allot_xl.problems import Report
 
 LOTS, BIDS_PER_LOT, BIDDERS, ATTRIBUTAIRES, LOTS_MAX, RUNS = 1000, 20, 60, 3, 45, 5
 

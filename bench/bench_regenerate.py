@@ -64,7 +64,7 @@ def child(kind: str, src: Path, work: Path) -> dict:
     if kind == "floor":
         import python_calamine as pc
 
-        sys.path.insert(0, str(ROOT / "tests" / "adapters"))
+        sys.path.insert(0, str(ROOT / "tests" / "io"))
         from xlsx_render import render_outputs  # the test renderer: xlsxwriter, same look
         outputs = pickle.loads((work / "outputs.pkl").read_bytes())
         start = time.perf_counter()
@@ -81,8 +81,8 @@ def child(kind: str, src: Path, work: Path) -> dict:
         openpyxl.load_workbook(src).save(work / "openpyxl.xlsx")
         return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
     if kind == "prepare":
-        from allot_xl.adapters.xlsx_read import read_grids
-        from allot_xl.pipeline import Context, run
+        from allot_xl.io.xlsx.read import read_grids
+        from allot_xl.verbs.pipeline import Context, run
         outputs = run(read_grids(src), Context(campaign=src.stem, file_name=src.name)).outputs
         (work / "outputs.pkl").write_bytes(pickle.dumps(outputs))
         return {}

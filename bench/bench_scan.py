@@ -19,7 +19,7 @@ import zipfile
 
 import python_calamine as pc
 
-from allot_xl.adapters.xlsx_read import scan_sheet
+from allot_xl.io.xlsx.read import scan_sheet
 
 COLS = "ABCDEFGHIJKL"
 

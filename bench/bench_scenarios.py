@@ -8,7 +8,7 @@ Run by hand (not a test):
 For each N (default 1,000 and 10,000 needs of the example campaign,
 `template.build_template(example=True, n_needs=N)`): (a) `proposal.propose` for every
 dispositif in one process (the designs tried, each through the engine's steps); (a')
-`scenario_sheet.propose_all` with one worker process per core (what a campaign from 5,000
+`verbs.scenarios.propose_all` with one worker process per core (what a campaign from 5,000
 needs gets); (b) the baseline: one `engine.allot` of the whole campaign; the median of 3
 runs of (b), one run of (a) and (a'); the ratios and the designs tried.
 """
@@ -22,13 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from allot_xl.adapters.xlsx_read import read_grids
+from allot_xl.core.problems import Report
 from allot_xl.engine import allot
 from allot_xl.engine.proposal import propose
-from allot_xl.inputs import read_inputs
-from allot_xl.problems import Report
-from allot_xl.scenario_sheet import _lenient, propose_all
+from allot_xl.inputs.read import read_inputs
+from allot_xl.io.xlsx.read import read_grids
 from allot_xl.template import build_template
+from allot_xl.verbs.scenarios import _lenient, propose_all
 
 
 def measure(n: int) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from allot_xl.contract import (
+from allot_xl.core.contract import (
     REGROUPEMENTS,
     REPARTITIONS,
     BadNumber,

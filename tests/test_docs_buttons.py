@@ -12,7 +12,7 @@ from allot_xl.excel.addin import BUTTONS as VBA_BUTTONS
 from allot_xl.lite import BUTTONS as LITE_BUTTONS
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "allot_xl" / "server_project" / "templates" / "manifest.xml"
+MANIFEST = ROOT / "allot_xl" / "excel" / "server_project" / "templates" / "manifest.xml"
 GUIDE = ROOT / "docs" / "guide-acheteur.md"
 DEPLOY = ROOT / "docs" / "deploiement.md"
 README = ROOT / "README.md"

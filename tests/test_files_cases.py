@@ -17,7 +17,7 @@ import xlsxwriter
 
 from allot_xl import api
 from allot_xl.cli import main
-from allot_xl.problems import AllotError, StructuralError
+from allot_xl.core.problems import AllotError, StructuralError
 from workbooks import make_workbook, need, rule
 
 DATA = Path(__file__).parent / "data"

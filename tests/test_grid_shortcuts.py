@@ -11,8 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allot_xl.contract import CellError, NoCachedValue, fold
-from allot_xl.grid import SheetGrid, _canonical_value, fingerprint, paused_gc, read_table
+from allot_xl.core.contract import CellError, NoCachedValue, fold
+from allot_xl.inputs.grid import (
+    SheetGrid,
+    _canonical_value,
+    fingerprint,
+    paused_gc,
+    read_table,
+)
 
 VALUES = st.one_of(
     st.none(), st.text(alphabet=" \x1fabcé\t", max_size=4), st.floats(), st.booleans(),

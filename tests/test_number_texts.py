@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allot_xl.contract import BadNumber, read_number
+from allot_xl.core.contract import BadNumber, read_number
 
 SPACES = [" ", "\u00a0", "\u202f", "\u2009", "\u2007"]
 

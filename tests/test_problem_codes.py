@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from allot_xl.problems import CODES, ERREUR, Report, UnknownProblemCode
+from allot_xl.core.problems import CODES, ERREUR, Report, UnknownProblemCode
 
 PACKAGE = Path(__file__).resolve().parents[1] / "allot_xl"
 TESTS = Path(__file__).resolve().parent

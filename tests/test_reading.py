@@ -8,8 +8,8 @@ import math
 import openpyxl
 import pytest
 
-from allot_xl.contract import BESOINS, COLUMNS
-from allot_xl.problems import StructuralError
+from allot_xl.core.contract import BESOINS, COLUMNS
+from allot_xl.core.problems import StructuralError
 from workbooks import (
     controles,
     flat,

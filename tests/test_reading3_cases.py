@@ -13,9 +13,10 @@ import pytest
 import python_calamine
 
 from allot_xl import api
-from allot_xl.adapters import xlsx_pure, xlsx_read
 from allot_xl.cli import main
-from allot_xl.problems import StructuralError
+from allot_xl.core.problems import StructuralError
+from allot_xl.io.xlsx import pure as xlsx_pure
+from allot_xl.io.xlsx import read as xlsx_read
 from workbooks import affectation, read, sheet_rows
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -13,13 +13,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allot_xl.adapters.xlsx_read import read_grids, sheet_parts
-from allot_xl.checks import row_list
-from allot_xl.contract import as_shown, fold, odd_characters, read_number
-from allot_xl.grid import SheetGrid, read_table
-from allot_xl.inputs import copy_of
-from allot_xl.problems import StructuralError
-from allot_xl.shown import date_text
+from allot_xl.core.contract import as_shown, fold, odd_characters, read_number
+from allot_xl.core.problems import StructuralError
+from allot_xl.core.shown import date_text
+from allot_xl.inputs.checks import row_list
+from allot_xl.inputs.grid import SheetGrid, read_table
+from allot_xl.inputs.read import copy_of
+from allot_xl.io.xlsx.read import read_grids, sheet_parts
 from workbooks import affectation, flat, make_workbook, need, read, regenerate
 
 
@@ -376,7 +376,8 @@ def test_zones_typed_as_linked_data_types_read_as_they_show(tmp_path) -> None:
             z.writestr(name, xml)
     import python_calamine
 
-    from allot_xl.adapters import xlsx_pure, xlsx_read
+    from allot_xl.io.xlsx import pure as xlsx_pure
+    from allot_xl.io.xlsx import read as xlsx_read
     for module in (python_calamine, xlsx_pure):  # both file readers
         saved, xlsx_read.pc = xlsx_read.pc, module
         xlsx_read.forget()

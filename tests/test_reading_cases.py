@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allot_xl.adapters.xlsx_read import read_grids
-from allot_xl.grid import SheetGrid, read_table
-from allot_xl.inputs import read_inputs
-from allot_xl.validation import report_totals
+from allot_xl.inputs.grid import SheetGrid, read_table
+from allot_xl.inputs.read import read_inputs
+from allot_xl.inputs.validation import report_totals
+from allot_xl.io.xlsx.read import read_grids
 from workbooks import affectation, make_workbook, need, offer, read, regenerate, rule
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,8 +66,8 @@ def test_ambiguous_number_implausible_both_ways_is_an_error(tmp_path) -> None:
     inputs, report = read(path)
     # 1,5 places is not whole and 1 500 stays plausible: the French reading is refused
     assert ("Besoins", 3, "Places", "places-non-entieres") in _codes(report, "Erreur")
-    from allot_xl.checks import read_cell
-    from allot_xl.contract import column
+    from allot_xl.core.contract import column
+    from allot_xl.inputs.checks import read_cell
     holders = column("Règles", "Attributaires")
     assert read_cell(holders, "Attributaires", "1,500")[0] is None  # 1,5 and 1 500 holders
     assert read_cell(holders, "Attributaires", "1,500")[1][0][0] == "nombre-ambigu-implausible"
@@ -123,7 +123,7 @@ def test_overlong_names_are_refused(tmp_path) -> None:
 
 
 def test_rules_report_every_bad_cell_at_once(tmp_path) -> None:
-    from allot_xl.problems import StructuralError
+    from allot_xl.core.problems import StructuralError
     path = make_workbook(tmp_path, [need("a", "AOF", "Belley", hours=800)],
                          rules=[rule("AOF", hpp="abc", tolerance=5000), rule("PQ", unite="jours")])
     with pytest.raises(StructuralError) as e:
@@ -139,7 +139,7 @@ def test_merged_data_cells_take_the_merge_value(tmp_path) -> None:
                      merged=[(2, 2, 3, 2), (2, 3, 3, 3)])
     t = read_table(grid, "Besoins")
     assert t.rows[1][1][:3] == ["b", "AOF", "Belley"]
-    from allot_xl.problems import Report
+    from allot_xl.core.problems import Report
     report = Report()
     report_totals(t, report)
     assert [(p.row, p.column, p.code) for p in report.problems] == [

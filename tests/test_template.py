@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from allot_xl import example_data, template
-from allot_xl.contract import (
+from allot_xl import template
+from allot_xl.core.contract import (
     ATTRIBUTIONS,
     BESOINS,
     COLUMNS,
@@ -24,6 +24,7 @@ from allot_xl.contract import (
     UNITES,
     ZONES,
 )
+from allot_xl.template import example as example_data
 
 INPUTS = (BESOINS, ZONES, REGLES, PARAMETRES)
 

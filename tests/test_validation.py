@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from allot_xl.cli import main
-from allot_xl.contract import BESOINS, OFFRES, PARAMETRES, REGLES, ZONES
+from allot_xl.core.contract import BESOINS, OFFRES, PARAMETRES, REGLES, ZONES
 from workbooks import (
     ZONES_DEFAULT,
     affectation,

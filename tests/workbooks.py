@@ -18,10 +18,19 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.table import Table
 
 from allot_xl import api
-from allot_xl.adapters.xlsx_read import read_grids, sheet_parts
-from allot_xl.contract import BESOINS, COLUMNS, ERROR_CODES, LOTS, OFFRES, PARAMETRES, REGLES, ZONES
-from allot_xl.inputs import read_inputs
-from allot_xl.problems import Report
+from allot_xl.core.contract import (
+    BESOINS,
+    COLUMNS,
+    ERROR_CODES,
+    LOTS,
+    OFFRES,
+    PARAMETRES,
+    REGLES,
+    ZONES,
+)
+from allot_xl.core.problems import Report
+from allot_xl.inputs.read import read_inputs
+from allot_xl.io.xlsx.read import read_grids, sheet_parts
 
 KIT = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance" / "kit"
 REGION = "Auvergne-Rhône-Alpes"

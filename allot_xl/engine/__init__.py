@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..contract import PARAMETERS
-from ..french import euros, nombre, pct
-from ..law import (
+from ..core.contract import PARAMETERS
+from ..core.french import euros, nombre, pct
+from ..core.law import (
     MAX_TERM_MONTHS,
     MINI_LOTS,
     PART_MAX_PETITS,
@@ -18,8 +18,8 @@ from ..law import (
     Threshold,
     Thresholds,
 )
-from ..model import Inputs
-from ..problems import Report
+from ..core.model import Inputs
+from ..core.problems import Report
 from .attribution import Attribution, attribute
 from .holders import HolderCheck, holder_checks
 from .homogenise import homogenise
@@ -43,7 +43,7 @@ class Result:
     holders: list[HolderCheck] = field(default_factory=list)  # caps that can bind
 
 
-# the thresholds a buyer may set in `Paramètres`: `Params` field -> key of `allot_xl.law`
+# the thresholds a buyer may set in `Paramètres`: `Params` field -> key of `allot_xl.core.law`
 _BUYER_SET = {"seuil_mini_lots": MINI_LOTS, "seuil_petits_lots": PETITS_LOTS,
               "part_max_petits_pct": PART_MAX_PETITS, "seuil_publicite_ue": PUBLICITE_SSS,
               "seuil_procedure_formalisee": PROCEDURE_FORMALISEE}

@@ -12,9 +12,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..contract import fold, sort_key
-from ..model import Rule
-from ..problems import Report
+from ..core.contract import fold, sort_key
+from ..core.model import Rule
+from ..core.problems import Report
 from .selection import decreasing_selection, optimal_selection
 from .shares import (
     HOLDER_COLUMNS,

@@ -10,11 +10,11 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from ..contract import sort_key
-from ..french import nombre
-from ..law import Thresholds
-from ..model import Inputs, Params, Regroupement, Rule
-from ..problems import Report
+from ..core.contract import sort_key
+from ..core.french import nombre
+from ..core.law import Thresholds
+from ..core.model import Inputs, Params, Regroupement, Rule
+from ..core.problems import Report
 from .grouping import EPS, Group, NeedArrays
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..contract import sort_key
-from ..model import Regroupement, Rule, Zone
+from ..core.contract import sort_key
+from ..core.model import Regroupement, Rule, Zone
 
 GEO = ("Zone", "Territoire", "Département", "Région")
 EPS = 1e-9

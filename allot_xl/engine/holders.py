@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..contract import fold
-from ..french import nombre
-from ..model import Inputs, Rule
-from ..problems import Report
+from ..core.contract import fold
+from ..core.french import nombre
+from ..core.model import Inputs, Rule
+from ..core.problems import Report
 from .attribution import Attribution
 
 # Organisations a regional call can expect to win over *beyond* one per lot: each lot

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..contract import fold
-from ..french import heures, nombre
-from ..model import Inputs
-from ..problems import Report
+from ..core.contract import fold
+from ..core.french import heures, nombre
+from ..core.model import Inputs
+from ..core.problems import Report
 
 EPS = 1e-9
 

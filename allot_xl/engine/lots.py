@@ -9,11 +9,11 @@ from fractions import Fraction
 
 import pandas as pd
 
-from ..contract import fold, lot_prefix, sort_key
-from ..french import nombre
-from ..law import Thresholds
-from ..model import Inputs, Rule
-from ..problems import Report
+from ..core.contract import fold, lot_prefix, sort_key
+from ..core.french import nombre
+from ..core.law import Thresholds
+from ..core.model import Inputs, Rule
+from ..core.problems import Report
 from .describe import SHOWN, component_texts, describe
 from .grouping import EPS, Group, NeedArrays, Reach, make_groups, merge_small, split_large
 from .shares import largest_remainder

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterator
 from itertools import product
 
-from ..model import Inputs, Regroupement, Rule, Unite
+from ..core.model import Inputs, Regroupement, Rule, Unite
 from .grouping import EPS
 from .scenarios import (
     NON_GEO,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..contract import fold, lot_prefix
-from ..model import Inputs, Objectif, Regime, Rule
-from ..problems import Report
+from ..core.contract import fold, lot_prefix
+from ..core.model import Inputs, Objectif, Regime, Rule
+from ..core.problems import Report
 from . import Result, allot, thresholds
 from .describe import Flag, flags, price
 from .grouping import EPS

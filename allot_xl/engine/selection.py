@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..problems import StructuralError
+from ..core.problems import StructuralError
 
 if TYPE_CHECKING:  # SciPy is imported by the functions that solve: the engine loads light
     import scipy.sparse as sp

@@ -10,7 +10,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from ..contract import fold, sort_key
+from ..core.contract import fold, sort_key
 
 CASCADE, PRORATA, EQUAL, ROTATION = "cascade", "prorata", "parts égales", "rotation"
 HOLDER_COLUMNS = ["titulaire", "nb_lots", "places", "hours", "montant", "part_total"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..french import nombre
-from ..model import Inputs
-from ..problems import StructuralError
+from ..core.french import nombre
+from ..core.model import Inputs
+from ..core.problems import StructuralError
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
 EPS = 1e-9

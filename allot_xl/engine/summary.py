@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..french import euros, pct
-from ..law import Thresholds
-from ..model import Inputs, Regime
-from ..problems import Report
+from ..core.french import euros, pct
+from ..core.law import Thresholds
+from ..core.model import Inputs, Regime
+from ..core.problems import Report
 
 SUMMARY_COLUMNS = [
     "dispositif", "libelle", "regime", "recus", "allotis", "lots", "fragmentes", "reduction",

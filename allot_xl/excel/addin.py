@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from ..adapters.xlsx_write import atomic_write
-from ..problems import AllotError
+from ..core.problems import AllotError
+from ..io.xlsx.write import atomic_write
 
 ADDIN_NAME = "allot_xl.xlam"  # its button runs `import allot_xl; allot_xl.main()`
 TEMPLATE = "quickstart_addin_ribbon.xlam"

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import pipeline
-from ..adapters.book import read_book, write_book
 from ..api import errors_warning, login_name, recorded_errors
-from ..contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
-from ..french import compte
-from ..fresh import ensure_fresh
+from ..core.contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
+from ..core.french import compte
+from ..core.problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
+from ..inputs.scenarios import scenarios_problem
+from ..io.book import read_book, write_book
 from ..outputs.model import Outputs
-from ..problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
-from ..scenario_sheet import scenarios_problem
-from ..scenarios_run import apply_scenario, comparison_outputs, scenario_name
+from ..verbs import pipeline
+from ..verbs.fresh import ensure_fresh
+from ..verbs.scenarios import apply_scenario, comparison_outputs, scenario_name
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from ..problems import AllotError
+from ..core.problems import AllotError
 from .limits import Limits, Refused, check_book, check_object, parse_body
 
 log = logging.getLogger(__name__)

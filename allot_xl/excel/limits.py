@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..contract import REGLES, BadNumber, column, column_lookup, fold, parse_number
-from ..validation import holders_problem
+from ..core.contract import REGLES, BadNumber, column, column_lookup, fold, parse_number
+from ..inputs.validation import holders_problem
 
 HEADER_ROWS = 11  # the contract allows up to 10 title rows above a header
 SCALARS = (str, int, float, bool, type(None))

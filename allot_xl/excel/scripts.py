@@ -12,7 +12,7 @@ import xlwings as xw
 from xlwings.server import script
 from xlwings_server.models import CurrentUser
 
-from ..problems import AllotError
+from ..core.problems import AllotError
 from . import entry
 from .gate import CALLER
 

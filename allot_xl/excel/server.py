@@ -8,9 +8,9 @@ import json
 import os
 from pathlib import Path
 
-from ..problems import AllotError
+from ..core.problems import AllotError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "server_project"
+PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
 APP = "allot_xl.excel.asgi:app"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MIN_TOKEN = 24  # as allot_xl.excel.gate.MIN_TOKEN (not imported: it needs anyio)

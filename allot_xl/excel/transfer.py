@@ -31,9 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..adapters.xlsx_write import private_folder
-from ..contract import OUTPUT_SHEETS
-from ..problems import AllotError
+from ..core.contract import OUTPUT_SHEETS
+from ..core.problems import AllotError
+from ..io.xlsx.write import private_folder
 from .gate import CALLER
 
 MAX_MESSAGE = 5_000_000  # bytes of one request or response (Excel on the web: 5 MB)

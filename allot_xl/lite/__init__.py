@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..core.problems import AllotError
 from ..excel import entry
-from ..problems import AllotError
 from .functions import legal_threshold, lot_maximum, lots_for_bounds
 
 __all__ = ["BUTTONS", "apply_proposed", "check_needs", "compare_scenarios", "legal_threshold",

@@ -1,5 +1,5 @@
 """The in-cell what-ifs behind the xlwings Lite custom functions: the legal threshold in
-force on a date (`allot_xl.law`), a lot's maximum over a framework term (the engine's
+force on a date (`allot_xl.core.law`), a lot's maximum over a framework term (the engine's
 formula), and the lots and mini-lots share that given bounds would give for a dispositif
 (the whole pipeline on the sheets' values, with those bounds typed into `Règles`).
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import law, pipeline
-from ..contract import BESOINS, PARAMETRES, REGLES, ZONES, clean_header, fold, parse_number
+from ..core import law
+from ..core.contract import BESOINS, PARAMETRES, REGLES, ZONES, clean_header, fold, parse_number
+from ..core.model import Params
+from ..core.problems import AllotError
 from ..engine.describe import term_maximum
-from ..grid import SheetGrid, read_table
-from ..model import Params
-from ..problems import AllotError
-from ..validation import parse_date
+from ..inputs.grid import SheetGrid, read_table
+from ..inputs.validation import parse_date
+from ..verbs import pipeline
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 of Excel's 1900 date system (after 1900-03-01)
 
@@ -25,7 +26,7 @@ def _key(text: Any) -> str:
     return " ".join(fold(text).replace("-", " ").split())
 
 
-# what a buyer may type as the threshold's name (folded) -> the key of allot_xl.law
+# what a buyer may type as the threshold's name (folded) -> the key of allot_xl.core.law
 THRESHOLD_NAMES = {_key(k): v for k, v in {
     "mini-lots": law.MINI_LOTS, "mini lots": law.MINI_LOTS,
     "petits lots": law.PETITS_LOTS,
@@ -76,7 +77,7 @@ def _number(value: Any, what: str, default: float | None = None) -> float:
 
 def legal_threshold(day: Any, which: Any = "mini-lots") -> float | str:
     """The legal value of threshold `which` in force on `day` (€ HT; `ratio CA` is a
-    multiplier), from allot_xl.law: 40 000 before 2026-04-01 and 60 000 from that day for
+    multiplier), from allot_xl.core.law: 40 000 before 2026-04-01 and 60 000 from that day for
     the mini-lots. A French sentence for a bad argument."""
     key = THRESHOLD_NAMES.get(_key(which or "mini-lots"))
     if key is None:

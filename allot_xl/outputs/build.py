@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
+from ..core.contract import AFFECTATION, CONTROLES, JOURNAL, LOTS, MULTI, SYNTHESE
+from ..core.french import compte
 from ..engine import Result
-from ..french import compte
-from ..grid import paused_gc
-from ..inputs import JOURNAL_COLUMNS
+from ..inputs.grid import paused_gc
+from ..inputs.read import JOURNAL_COLUMNS
 from .model import (
     FMT_DATETIME,
     FMT_EUR,
@@ -135,14 +135,15 @@ def _shown(v: Any) -> Any:
 
 
 def journal_row(result: Result, source: str, user: str, file_name: str,
-                now: dt.datetime | None = None) -> list[Any]:
+                now: dt.datetime | None = None, scenario: str = "") -> list[Any]:
+    """The run's `Journal` row (`JOURNAL_COLUMNS`); `scenario` names the scenario applied."""
     r = result.report
     return [
         (now or dt.datetime.now()).replace(microsecond=0), __version__,
         result.inputs.fingerprint, int(sum(result.inputs.needs_received.values())),
         int(result.affectation["id"].nunique()), len(result.lots), r.count("Erreur"),
         r.count("Avertissement"),
-        source, user, file_name,
+        source, user, file_name, scenario or None,
     ]
 
 
@@ -176,7 +177,7 @@ def build_outputs(result: Result, *, source: str = "ligne de commande", user: st
 
 def _build_outputs(result: Result, source: str, user: str, file_name: str,
                    now: dt.datetime | None, scenario: str) -> Outputs:
-    jrow = journal_row(result, source, user, file_name, now)
+    jrow = journal_row(result, source, user, file_name, now, scenario)
     when: dt.datetime = jrow[0]
     sheets = [
         Sheet(LOTS, [frame_block("T_Lots", lots_shown(result.lots, result.inputs.rules,

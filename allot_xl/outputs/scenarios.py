@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..contract import COMPARAISON
+from ..core.contract import COMPARAISON
+from ..core.french import nombre, pct, rule_value
+from ..core.model import Objectif, Regime, Rule
 from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
-from ..french import nombre, pct
-from ..model import Objectif, Regime, Rule
 from .model import (
     FMT_EUR,
     FMT_HOURS,
@@ -111,19 +111,6 @@ RULE_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume
                ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
                ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
                ("divisible", "Besoins divisibles"))
-
-
-def rule_value(v: object) -> str:
-    """A rule value in words: `Zone + Domaine`, `oui`, `7 200`, `sans maximum`."""
-    if v is None:
-        return "sans maximum"
-    if isinstance(v, bool):
-        return "oui" if v else "non"
-    if isinstance(v, tuple):
-        return " + ".join(v)
-    if isinstance(v, float):
-        return nombre(v)
-    return str(v)
 
 
 def changed_values(rule: Rule, base: Rule) -> list[tuple[str, str, str]]:

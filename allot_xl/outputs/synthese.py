@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from ..contract import CONTROLES, SYNTHESE
+from ..core.contract import CONTROLES, SYNTHESE
+from ..core.french import compte, euros
 from ..engine import Result
-from ..french import compte, euros
 from . import synthese_tables as tables
 from .look import column_px, sheet_widths
 from .model import Block, Chart, Sheet, Text

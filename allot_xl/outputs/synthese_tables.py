@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.french import NBSP, compte, euros, nombre, pct, rule_value
+from ..core.model import Regime
 from ..engine import Result
 from ..engine.holders import short_lots
 from ..engine.scenarios import figures
-from ..french import NBSP, compte, euros, nombre, pct
-from ..model import Regime
 from .model import (
     FMT_EUR_WHOLE,
     FMT_INT,
@@ -18,7 +18,6 @@ from .model import (
     Column,
     hours_format,
 )
-from .scenarios import rule_value
 from .words import bounds_words, oui_non
 
 REGIME = {Regime.SSS: "services sociaux et spécifiques", Regime.SERVICES: "services"}

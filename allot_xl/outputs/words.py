@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.french import NBSP, nombre
 from ..engine.describe import Flag, reach_words
-from ..french import NBSP, nombre
 
 _ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
 _BEFORE = re.compile(r" (?=[;:%€?!»])")  # French puts a (no-break) space before these

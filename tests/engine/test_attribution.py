@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allot_xl.contract import fold
+from allot_xl.core.contract import fold
+from allot_xl.core.model import Rule
+from allot_xl.core.problems import Report
 from allot_xl.engine.attribution import (
     CAPPED_OUT,
     DECREASING,
@@ -24,8 +26,6 @@ from allot_xl.engine.attribution import (
 )
 from allot_xl.engine.selection import _milp_selection, decreasing_selection, optimal_selection
 from allot_xl.engine.shares import largest_remainder, split_places, split_value
-from allot_xl.model import Rule
-from allot_xl.problems import Report
 
 ACCEPTANCE = Path(__file__).resolve().parents[2].parent / "shared" / "acceptance"
 

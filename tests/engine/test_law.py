@@ -13,9 +13,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from allot_xl import api, law
+from allot_xl import api
 from allot_xl.cli import main
-from allot_xl.french import euros
+from allot_xl.core import law
+from allot_xl.core.french import euros
 from workbooks import (
     ZONES_DEFAULT,
     controles,
@@ -64,9 +65,12 @@ def table(path: Path, sheet: str, name: str) -> list[dict[str, Any]]:
 
 
 def text_of(path: Path, sheet: str) -> str:
+    """Every text of `sheet`, no-break spaces (French punctuation, `outputs.words
+    .keep_together`) read as plain ones."""
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
-        return "\n".join(str(v) for r in wb[sheet].iter_rows(values_only=True) for v in r
+        return "\n".join(str(v).replace("\xa0", " ")
+                         for r in wb[sheet].iter_rows(values_only=True) for v in r
                          if isinstance(v, str))
     finally:
         wb.close()

@@ -9,8 +9,8 @@ from pathlib import Path
 # Before xlwings (and xlwings Server) are imported anywhere: xlwings enables its remote
 # engine at import when it finds a licence key; the server reads its project directory.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-os.environ.setdefault("XLWINGS_PROJECT_DIR",
-                      str(Path(__file__).resolve().parents[2] / "allot_xl" / "server_project"))
+os.environ.setdefault("XLWINGS_PROJECT_DIR", str(Path(__file__).resolve().parents[2] / "allot_xl"
+                                                  / "excel" / "server_project"))
 
 import pytest  # noqa: E402
 

@@ -9,7 +9,7 @@ import xlwings as xw
 from excel_payload import payload_from_file
 from excel_replay import Replay, replay
 
-from allot_xl.contract import fold
+from allot_xl.core.contract import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbooks" / "exemple_rhone_alpes.xlsx"

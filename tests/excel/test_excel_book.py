@@ -9,12 +9,12 @@ import pytest
 from excel_replay import excel_typed, replay
 from excel_support import EXAMPLE, book_of, find, run_book, sheet_cells
 
-from allot_xl.adapters.book import excel_would_convert, read_book, write_book
-from allot_xl.adapters.xlsx_read import read_grids
-from allot_xl.contract import CellError
+from allot_xl.core.contract import CellError
 from allot_xl.engine import allot
-from allot_xl.grid import fingerprint
-from allot_xl.inputs import read_inputs
+from allot_xl.inputs.grid import fingerprint
+from allot_xl.inputs.read import read_inputs
+from allot_xl.io.book import excel_would_convert, read_book, write_book
+from allot_xl.io.xlsx.read import read_grids
 from allot_xl.outputs.build import build_outputs
 from allot_xl.outputs.model import Block, Column, Outputs, Sheet, Text
 

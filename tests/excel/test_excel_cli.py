@@ -16,10 +16,10 @@ import pytest
 from excel_support import EXAMPLE
 
 from allot_xl.cli import COMMANDS, main
-from allot_xl.contract import OUTPUT_SHEETS
+from allot_xl.core.contract import OUTPUT_SHEETS
+from allot_xl.core.problems import AllotError, StaleOutputs
 from allot_xl.excel.addin import ADDIN_NAME, BUTTONS, GROUP, TAB, template_path
 from allot_xl.excel.server import check_auth, check_options, server_environment
-from allot_xl.problems import AllotError, StaleOutputs
 
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 

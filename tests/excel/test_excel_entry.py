@@ -9,9 +9,9 @@ from excel_replay import replay
 from excel_support import EXAMPLE, book_of, find, run_book
 
 import allot_xl.excel as excel
-from allot_xl.contract import SYNTHESE
-from allot_xl.french import compte
-from allot_xl.problems import StaleOutputs, StructuralError
+from allot_xl.core.contract import SYNTHESE
+from allot_xl.core.french import compte
+from allot_xl.core.problems import StaleOutputs, StructuralError
 
 
 def test_check_needs_writes_nothing_and_lists_problems():

@@ -14,11 +14,11 @@ from excel_payload import payload_from_file
 from excel_support import EXAMPLE
 from fastapi.testclient import TestClient
 
-from allot_xl.contract import fold
+from allot_xl.core.contract import fold
+from allot_xl.core.problems import AllotError
 from allot_xl.excel.gate import Gate
 from allot_xl.excel.limits import Limits
-from allot_xl.inputs import SHEETS_READ
-from allot_xl.problems import AllotError
+from allot_xl.inputs.read import SHEETS_READ
 
 SECRET = "jeton-de-test-" + "fedcba9876543210" * 2
 URL = "/xlwings/custom-scripts-call/check_needs"

@@ -21,9 +21,9 @@ import xlwings as xw
 from excel_payload import payload_from_file
 from excel_support import EXAMPLE
 
-from allot_xl.contract import fold
+from allot_xl.core.contract import fold
 from allot_xl.excel import regenerate_lots
-from allot_xl.inputs import SHEETS_READ
+from allot_xl.inputs.read import SHEETS_READ
 
 CALLS, WORKERS, WARM_UP = 20, 2, 4
 SECRET = "jeton-de-charge-" + "0123456789abcdef" * 2

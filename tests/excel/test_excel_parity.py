@@ -13,9 +13,9 @@ import pytest
 from excel_support import A1, EXAMPLE, book_of, find, run_book, sheet_cells
 
 from allot_xl import api
-from allot_xl.contract import OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.contract import OUTPUT_SHEETS, SYNTHESE
 from allot_xl.excel import check_needs, regenerate_lots
-from allot_xl.inputs import JOURNAL_COLUMNS
+from allot_xl.inputs.read import JOURNAL_COLUMNS
 
 # cells that differ between two runs by design: when, and from where, each run was made
 VOLATILE_JOURNAL = [JOURNAL_COLUMNS.index(c) + 1 for c in ("Horodatage", "Lancé depuis")]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from excel_support import book_of
 
-from allot_xl import pipeline
-from allot_xl.adapters.book import read_book
-from allot_xl.adapters.xlsx_read import read_grids
+from allot_xl.io.book import read_book
+from allot_xl.io.xlsx.read import read_grids
+from allot_xl.verbs import pipeline
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -98,7 +98,7 @@ def test_book_route_reads_the_round3_case_as_the_file_route(tmp_path, name: str)
     ("06a_duplicate_header_heures", "H « Heures » et M « Heures »"),
     ("08_hidden_original_visible_copy", "« Besoins (2) » en est une copie visible")])
 def test_book_route_stops_on_the_same_ambiguity(tmp_path, name: str, words: str) -> None:
-    from allot_xl.problems import StructuralError
+    from allot_xl.core.problems import StructuralError
 
     path = _case3(tmp_path, name)
     with pytest.raises(StructuralError) as by_file:

@@ -20,13 +20,13 @@ from excel_replay import replay
 from excel_support import EXAMPLE, find
 from fastapi.testclient import TestClient
 
-from allot_xl.contract import INPUT_SHEETS, fold
+from allot_xl.core.contract import INPUT_SHEETS, fold
 from allot_xl.excel import scripts
 from allot_xl.excel.addin import BUTTONS, GROUP, TAB
 from allot_xl.excel.entry import EMAIL_SHEETS
 from allot_xl.excel.gate import Gate
 from allot_xl.excel.server import PROJECT_DIR
-from allot_xl.inputs import SHEETS_READ
+from allot_xl.inputs.read import SHEETS_READ
 
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",

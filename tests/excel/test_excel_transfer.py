@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from python_calamine import CalamineWorkbook
 
 from allot_xl import api
-from allot_xl.contract import JOURNAL, OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.contract import JOURNAL, OUTPUT_SHEETS, SYNTHESE
 from allot_xl.excel import transfer
 from allot_xl.template import build_template
 

@@ -80,7 +80,7 @@ def main() -> None:
         r.wb.save(job["out"])
         results.append({"returned": returned, "alerts": r.alerts, "saved": r.saved,
                         "active": r.wb.active.title, "kinds": sorted({a["func"] for a in actions})})
-    from allot_xl.adapters import xlsx_read
+    from allot_xl.io.xlsx import read as xlsx_read
 
     print(json.dumps({
         "results": results, "refused": sorted(set(blocker.refused)),

@@ -29,7 +29,8 @@ os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 def _facts(umask: int) -> dict:
     import numpy as np
 
-    from allot_xl.adapters import xlsx_read, xlsx_write
+    from allot_xl.io.xlsx import read as xlsx_read
+    from allot_xl.io.xlsx import write as xlsx_write
 
     try:
         import fcntl  # noqa: F401
@@ -55,7 +56,7 @@ def _facts(umask: int) -> dict:
 
 def _guard(fn, *args, **kwargs) -> dict:
     """{"ok", "value" | "error" (French sentence) | "traceback", "seconds"}."""
-    from allot_xl.problems import AllotError
+    from allot_xl.core.problems import AllotError
 
     t = time.perf_counter()
     try:

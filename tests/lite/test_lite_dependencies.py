@@ -89,7 +89,7 @@ def test_the_wheel_is_pure_python_and_ships_the_lite_templates(wheel: Path) -> N
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
     assert {"allot_xl/lite/templates/main.py", "allot_xl/lite/templates/requirements.txt",
-            "allot_xl/adapters/xlsx_pure.py"} <= names
+            "allot_xl/io/xlsx/pure.py"} <= names
 
 
 def test_the_native_reader_is_an_extra_the_test_install_pulls_in(wheel: Path) -> None:

@@ -11,7 +11,8 @@ import pytest
 import python_calamine
 from lite_support import ACCEPTANCE, EXAMPLE, REAL, ROOT
 
-from allot_xl.adapters import xlsx_pure, xlsx_read
+from allot_xl.io.xlsx import pure as xlsx_pure
+from allot_xl.io.xlsx import read as xlsx_read
 
 HEAVY = {"scipy", "openpyxl", "xlwings", "xlsxwriter", "python_calamine"}
 

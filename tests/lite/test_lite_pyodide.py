@@ -24,11 +24,11 @@ import pytest
 from lite_support import ACCEPTANCE, EXAMPLE, HERE, REAL
 
 from allot_xl import api, lite
-from allot_xl.contract import COMPARAISON, OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.contract import COMPARAISON, OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.problems import AllotError, StaleOutputs
 from allot_xl.engine.selection import SCIPY_NEEDED
 from allot_xl.excel.entry import check_message
-from allot_xl.inputs import JOURNAL_COLUMNS
-from allot_xl.problems import AllotError, StaleOutputs
+from allot_xl.inputs.read import JOURNAL_COLUMNS
 
 sys.path.insert(0, str(HERE.parent / "excel"))
 from excel_payload import payload_from_file  # noqa: E402
@@ -199,7 +199,7 @@ def test_the_runtime_is_pyodide_0_27_5_on_32_bit_webassembly(runs) -> None:
     assert facts["intp_bytes"] == 4  # numpy's index type is int32 there
     assert facts["umask"] == 0o777 and facts["fcntl"] is False
     assert facts["lock"] == "SoftFileLock"  # filelock's lock where fcntl is absent
-    assert facts["reader"] == "allot_xl.adapters.xlsx_pure"  # no python-calamine
+    assert facts["reader"] == "allot_xl.io.xlsx.pure"  # no python-calamine
     assert facts["scipy"] is False  # no offline Emscripten SciPy
 
 

@@ -14,9 +14,9 @@ import pytest
 from lite_support import ACCEPTANCE, EXAMPLE, HERE, REAL
 
 from allot_xl import api, lite
-from allot_xl.contract import OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.contract import OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.problems import StaleOutputs
 from allot_xl.excel.entry import check_message
-from allot_xl.problems import StaleOutputs
 
 sys.path.insert(0, str(HERE.parent / "excel"))
 from excel_support import find  # noqa: E402
@@ -69,7 +69,7 @@ def test_the_lite_process_ran_without_native_only_modules(lite_runs) -> None:
     report = lite_runs["report"]
     assert "python_calamine" in report["refused"]  # allot_xl tried, and fell back
     assert "xlwings.xlwingslib" in report["refused"]  # xlwings' pure wheel has no Rust part
-    assert report["reader"] == "allot_xl.adapters.xlsx_pure"
+    assert report["reader"] == "allot_xl.io.xlsx.pure"
     assert "python_calamine" not in report["loaded"]
 
 

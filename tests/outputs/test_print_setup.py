@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from allot_xl.adapters import opc
-from allot_xl.adapters.xlsx_read import sheet_parts
-from allot_xl.contract import OUTPUT_SHEETS, SYNTHESE
+from allot_xl.core.contract import OUTPUT_SHEETS, SYNTHESE
+from allot_xl.io.xlsx import opc
+from allot_xl.io.xlsx.read import sheet_parts
 
 
 def _parts(path: Path) -> tuple[dict[str, str], zipfile.ZipFile]:

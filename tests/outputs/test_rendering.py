@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from allot_xl.contract import OUTPUT_SHEETS
+from allot_xl.core.contract import OUTPUT_SHEETS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None

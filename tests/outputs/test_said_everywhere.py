@@ -51,8 +51,8 @@ def _applied(path) -> list[dict]:
 
 
 def test_rules_applied_are_on_synthese(written) -> None:
-    from allot_xl.adapters.xlsx_read import read_grids
-    from allot_xl.inputs import read_inputs
+    from allot_xl.inputs.read import read_inputs
+    from allot_xl.io.xlsx.read import read_grids
 
     inputs, _ = read_inputs(read_grids(written["exemple"][0]))
     rows = _applied(written["exemple"][1])

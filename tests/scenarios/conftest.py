@@ -7,5 +7,5 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-os.environ.setdefault("XLWINGS_PROJECT_DIR",
-                      str(Path(__file__).resolve().parents[2] / "allot_xl" / "server_project"))
+os.environ.setdefault("XLWINGS_PROJECT_DIR", str(Path(__file__).resolve().parents[2] / "allot_xl"
+                                                  / "excel" / "server_project"))

@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from allot_xl import api
-from allot_xl.adapters.xlsx_read import read_grids
 from allot_xl.engine.scenarios import PROPOSE
-from allot_xl.inputs import read_inputs
-from allot_xl.scenario_sheet import scenario_rules
+from allot_xl.inputs.read import read_inputs
+from allot_xl.io.xlsx.read import read_grids
+from allot_xl.verbs.scenarios import scenario_rules
 from tests.workbooks import KIT, oracle
 
 ROOT = Path(__file__).resolve().parents[2]

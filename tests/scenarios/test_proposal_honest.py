@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from allot_xl import api
-from allot_xl.contract import COMPARAISON
+from allot_xl.core.contract import COMPARAISON
 from tests.workbooks import sheet_rows
 
 ROOT = Path(__file__).resolve().parents[2]

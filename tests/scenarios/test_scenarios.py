@@ -12,7 +12,7 @@ import pytest
 
 from allot_xl import api
 from allot_xl.cli import main
-from allot_xl.contract import COMPARAISON
+from allot_xl.core.contract import COMPARAISON
 from allot_xl.engine.scenarios import figures
 from tests.workbooks import lots, oracle, sheet_rows
 
@@ -217,3 +217,23 @@ def test_a_unit_change_without_bounds_and_a_blank_dispositif_are_refused(
     assert main(["scenarios", str(tmp_path / "cols.xlsx")]) == 2
     assert ("la colonne « Plafonner aux débouchés » ne peut pas varier dans un scénario"
             in capsys.readouterr().err)
+
+
+def test_a_scenario_is_named_one_way_whatever_its_spelling(tmp_path: Path) -> None:
+    """`--scenario propose` and `--scenario Proposé` give the same outputs, and `Journal`
+    names « Proposé » in its own `Scénario` column (a typed value, read back by the email
+    copy without parsing the `Lancé depuis` sentence)."""
+    from allot_xl.core.problems import StaleOutputs
+    from tests.workbooks import sheet_rows
+
+    src = Path(shutil.copy(EXAMPLE, tmp_path / "ex.xlsx"))
+    a = api.regenerate(src, tmp_path / "a.xlsx", scenario="propose").output_path
+    b = api.regenerate(src, tmp_path / "b.xlsx", scenario="Proposé").output_path
+    for sheet in ("Lots", "Affectation", "Multi-attribution"):
+        assert sheet_rows(a, sheet) == sheet_rows(b, sheet)
+    for out in (a, b):
+        assert sheet_rows(out, "Journal")[-1]["Scénario"] == "Proposé"
+    with pytest.raises(StaleOutputs, match="générés avec le scénario « Proposé »"):
+        api.export(a, tmp_path / "envoi.xlsx")
+    plain = api.regenerate(src, tmp_path / "c.xlsx").output_path
+    assert sheet_rows(plain, "Journal")[-1]["Scénario"] is None

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from allot_xl import api
-from allot_xl.contract import COMPARAISON
+from allot_xl.core.contract import COMPARAISON
 from tests.scenarios.test_scenarios import EXAMPLE, with_scenarios
 from tests.workbooks import sheet_rows
 
@@ -99,7 +99,7 @@ def test_needs_left_out_and_a_dispositif_without_needs(tmp_path: Path) -> None:
 def test_the_email_copy_of_lots_made_under_a_scenario_says_so(tmp_path: Path) -> None:
     """Lots generated under a scenario are not those of `Règles`: the email copy is
     refused with a sentence naming the scenario, not « les feuilles d'entrée ont changé »."""
-    from allot_xl.problems import StaleOutputs
+    from allot_xl.core.problems import StaleOutputs
 
     src = Path(shutil.copy(EXAMPLE, tmp_path / "ex.xlsx"))
     out = api.regenerate(src, tmp_path / "ex.prop.xlsx", scenario="Proposé").output_path
@@ -138,8 +138,8 @@ def _figures(**kw: object):
 
 
 def test_parts_of_a_departement_or_region_are_not_proposed_and_bounds_never_vanish() -> None:
+    from allot_xl.core.model import Rule
     from allot_xl.engine.proposal import _bounds, eligible
-    from allot_xl.model import Rule
 
     rule = Rule("AOF", "AOF", ("Zone",), "heures", 450.0, volume_min=100.0,
                 volume_max=200.0)
@@ -153,8 +153,8 @@ def test_parts_of_a_departement_or_region_are_not_proposed_and_bounds_never_vani
 
 
 def test_the_motif_names_lone_needs_above_the_maximum_whoever_wins() -> None:
+    from allot_xl.core.model import Rule
     from allot_xl.engine.scenarios import Scenario
-    from allot_xl.model import Rule
     from allot_xl.outputs.scenarios import _reason
 
     s = Scenario("Actuel", "AOF", Rule("AOF", "AOF", ("Zone",), "heures", 450.0))

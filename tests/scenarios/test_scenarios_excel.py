@@ -13,7 +13,7 @@ from excel_support import run_book  # noqa: E402
 
 import allot_xl.excel as excel  # noqa: E402
 from allot_xl import api  # noqa: E402
-from allot_xl.contract import COMPARAISON  # noqa: E402
+from allot_xl.core.contract import COMPARAISON  # noqa: E402
 from tests.scenarios.test_scenarios import REAL, VARIANTS, with_scenarios  # noqa: E402
 from tests.workbooks import sheet_rows  # noqa: E402
 

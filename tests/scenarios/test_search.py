@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from allot_xl.adapters.xlsx_read import read_grids
 from allot_xl.engine.proposal import candidates
 from allot_xl.engine.scenarios import Search, figures, run_scenario
-from allot_xl.inputs import read_inputs
-from allot_xl.scenario_sheet import _lenient
+from allot_xl.inputs.read import read_inputs
+from allot_xl.io.xlsx.read import read_grids
+from allot_xl.verbs.scenarios import _lenient
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = {"example": ROOT / "workbooks" / "exemple_rhone_alpes.xlsx",
@@ -42,7 +42,7 @@ def test_search_figures_equal_a_whole_run_of_every_candidate(source: str) -> Non
 def test_searches_in_worker_processes_equal_the_searches_in_turn() -> None:
     """Each dispositif searched in its own process (real processes, spawned, as from
     `PARALLEL_FROM` needs on): the proposals are those searched one after the other."""
-    from allot_xl import scenario_sheet
+    from allot_xl.verbs import scenarios as scenario_sheet
 
     grids = read_grids(SOURCES["example"])
     inputs, _ = read_inputs(grids)
@@ -54,12 +54,12 @@ def test_searches_in_worker_processes_equal_the_searches_in_turn() -> None:
 def test_the_guide_worked_example_is_what_the_tool_computes() -> None:
     """The buyer's guide answers « places ou heures ? » with a table of the example
     campaign's PQ scenarios: each row's figures are those the comparison computes."""
+    from allot_xl.core.french import nombre as french
     from allot_xl.engine.scenarios import Scenario
-    from allot_xl.french import nombre as french
 
     def nombre(x: float) -> str:  # the guide's tables use plain spaces
         return french(x).replace("\xa0", " ")
-    from allot_xl.scenario_sheet import compare
+    from allot_xl.verbs.scenarios import compare
 
     guide = (ROOT / "docs" / "guide-acheteur.md").read_text("utf-8")
     table = guide.split("**Exemple : places ou heures")[1].split("\n\n")[1]

@@ -1,0 +1,176 @@
+"""Validated inputs of a run: zones, rules, parameters, needs and bids, ready for the engine.
+
+Everything here is typed (numbers, booleans, enums, dates); French labels stay in
+`contract` (names read) and `outputs` (names written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+
+class Unite(StrEnum):
+    """The unit of a rule's `Volume min` / `Volume max`."""
+
+    HEURES = "heures"
+    PLACES = "places"
+
+
+class Regroupement(StrEnum):
+    """How groups under `Volume min` are merged (contract, step 4)."""
+
+    VOISINES = "voisines"
+    TERRITOIRE = "territoire"
+    POLE = "pôle"
+    AUCUN = "aucun"
+
+
+class Repartition(StrEnum):
+    """How purchase orders are shared among a lot's holders."""
+
+    CASCADE = "cascade"
+    PRORATA = "prorata"
+    PARTS_EGALES = "parts égales"
+    ROTATION = "rotation"
+
+
+class Regime(StrEnum):
+    """The procurement regime of a dispositif: social and specific services (R2123-1 3°) or
+    ordinary services."""
+
+    SSS = "SSS"
+    SERVICES = "services"
+
+
+class AttributionRule(StrEnum):
+    """How holders are chosen when `Offres` exists."""
+
+    IMPORTANCE = "importance décroissante"
+    OPTIMALE = "optimale"
+
+
+class Objectif(StrEnum):
+    """What `Proposé` seeks first among the designs that meet every cap and bound."""
+
+    CONTRATS = "moins de contrats"  # the fewest contracts (the founding note's gain)
+    PETITES = "petites structures"  # the most lots a small organisation can take
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    territoire: str
+    departement: str
+    region: str
+    voisines: frozenset[str] = frozenset()
+    pole: bool = False  # a hub town with training sites (`Pôle = oui`)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of `Règles`, with the contract's defaults applied."""
+
+    code: str
+    libelle: str
+    maille: tuple[str, ...]
+    unite: str  # Unite
+    heures_par_place: float
+    tolerance: float = 25.0  # %
+    taux: float = 0.0  # € HT per trainee-hour
+    volume_min: float = 0.0
+    volume_max: float | None = None
+    regroupement: str = Regroupement.VOISINES
+    plafonner: bool = False
+    attributaires: int = 1
+    repartition: str = Repartition.CASCADE
+    lots_max: int | None = None
+    regime: str = Regime.SSS
+    cpv: str = "80530000"
+    divisible: bool = False  # `Besoins divisibles = oui`
+    row: int | None = None  # Excel row in Règles
+
+
+@dataclass(frozen=True)
+class Params:
+    """`Paramètres` after validation. A threshold left `None` is the legal one in force on
+    `date_lancement` (see `allot_xl.core.law`); a value is the buyer's own."""
+
+    campagne: str | None = None
+    region: str | None = None
+    max_bons_pct: float = 120.0  # maximum of the framework, % of the annual estimate
+    min_bons_pct: float | None = None
+    seuil_petits_lots: float | None = None  # € HT
+    part_max_petits_pct: float = 20.0
+    seuil_mini_lots: float | None = None  # € HT
+    seuil_publicite_ue: float | None = None  # € HT (JOUE, social and specific services)
+    seuil_procedure_formalisee: float | None = None  # € HT (ordinary services)
+    attribution: str = AttributionRule.IMPORTANCE
+    date_lancement: dt.date | None = None  # None: the day of the run
+    duree_mois: float = 12.0  # term of the framework agreement, months
+    reconductions: int = 0  # renewals of that term
+    sauts_max: int = 2  # reach of a merge, in `Voisines` hops (contract v3, step 4)
+    objectif: str = Objectif.CONTRATS  # what `Proposé` seeks first
+    # where each value was read: the sheet and `Valeur` header as written, and the Excel
+    # row of each field set (problems found later, e.g. a threshold looser than the law)
+    sheet: str = "Paramètres"
+    column: str = "Valeur"
+    rows: dict[str, int] = field(default_factory=dict, compare=False)
+
+    @property
+    def term_years(self) -> float:
+        """The framework's whole term in years, renewals included (its maximum covers it)."""
+        return self.duree_mois * (1 + self.reconductions) / 12.0
+
+
+@dataclass(frozen=True)
+class Referentiel:
+    """`Référentiel` rows: hours per place and hourly rate per job, keyed by folded
+    `Code ROME` and by folded `Métier` (values None where the row leaves them empty)."""
+
+    by_rome: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    by_metier: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+
+# Columns of Inputs.needs (one row per valid need, in sheet order); `hpp_in` is the need's
+# own `Heures par place` (NaN when empty):
+NEED_COLUMNS = [
+    "row", "id", "dispositif", "zone", "domaine", "metier", "rome", "places_in", "hours_in",
+    "debouches", "source", "lot_impose", "commentaire", "hpp_in",
+]
+# Columns of Inputs.offers (one row per valid bid):
+OFFER_COLUMNS = ["row", "lot", "candidat", "note", "rang", "prix", "capacite"]
+
+
+@dataclass
+class Inputs:
+    """What the engine needs, already validated; bad rows are not here (they are Problems)."""
+
+    zones: dict[str, Zone]
+    rules: dict[str, Rule]
+    params: Params
+    needs: pd.DataFrame
+    needs_received: dict[str, int]  # dispositif -> rows of Besoins naming it (valid or not)
+    offers: pd.DataFrame | None = None
+    referentiel: Referentiel = field(default_factory=Referentiel)
+    previous_lots: dict[str, str] = field(default_factory=dict)  # folded Clé -> N° lot
+    previous_numbers: dict[str, str] = field(default_factory=dict)  # folded N° lot -> N° lot
+    previous_cles: dict[str, str] = field(default_factory=dict)  # N° lot -> Clé as written
+    offers_sheet: str = "Offres"
+    offers_headers: dict[str, str] = field(default_factory=dict)
+    besoins_sheet: str = "Besoins"
+    besoins_headers: dict[str, str] = field(default_factory=dict)
+    regles_sheet: str = "Règles"  # the sheet and headers as written, for problems on a rule
+    regles_headers: dict[str, str] = field(default_factory=dict)
+    previous_journal: list[list[Any]] = field(default_factory=list)
+    fingerprint: str = ""
+    campaign: str = ""
+    run_date: dt.date | None = None  # the day of the run (for `Date de lancement`)
+
+    @property
+    def launch_date(self) -> dt.date:
+        """`Date de lancement`, or the day of the run."""
+        return self.params.date_lancement or self.run_date or dt.date.today()

@@ -1,0 +1,412 @@
+"""Input sheets (grids) to validated `Inputs`: bad rows become Problems, bad structure stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..core import contract as C
+from ..core import law
+from ..core.contract import BadNumber, clean_text, fold, parse_number
+from ..core.french import euros, nombre
+from ..core.model import Params, Rule, Zone
+from ..core.problems import Report, StructuralError
+from .checks import range_problem, row_list, short, shown, text_problem
+from .grid import RawTable, SheetGrid, find_sheet, read_table
+
+
+def _structural(sheet: str, message: str) -> StructuralError:
+    return StructuralError(f"Feuille « {sheet} » : {message}")
+
+
+def required_table(grids: dict[str, SheetGrid], kind: str) -> RawTable:
+    title = find_sheet(list(grids), kind)
+    if title is None:
+        raise StructuralError(
+            f"La feuille « {kind} » est absente du classeur : ajoutez-la "
+            f"(allot-xl template modele.xlsx crée un classeur modèle).")
+    t = read_table(grids[title], kind)
+    if t.header_row == 0:
+        partial = _partial_header(grids[title], kind)
+        if partial:
+            row, missing = partial
+            cols = ", ".join(f"« {k} »" for k in missing)
+            raise _structural(title, f"colonne(s) obligatoire(s) absente(s) : {cols} "
+                                     f"(en-têtes en ligne {row}).")
+        keys = ", ".join(f"« {k} »" for k in C.HEADER_KEYS[kind])
+        raise _structural(title, f"ligne d'en-tête introuvable dans les 10 premières lignes "
+                                 f"(colonnes attendues : {keys}).")
+    if t.missing:
+        cols = ", ".join(f"« {k} »" for k in t.missing)
+        raise _structural(title, f"colonne(s) obligatoire(s) absente(s) : {cols} "
+                                 f"(en-têtes en ligne {t.header_row}).")
+    return t
+
+
+def _partial_header(grid: SheetGrid, kind: str) -> tuple[int, list[str]] | None:
+    """(row, missing required columns) of the likeliest header among the first 10 rows: the
+    one naming most of the sheet's columns, at least two. None when no row looks like one."""
+    lookup = C.column_lookup(kind)
+    best: tuple[int, int, set[str]] = (1, 0, set())
+    for r, cells in enumerate(grid.values[:10], 1):
+        found = {lookup[fold(v)] for v in cells if isinstance(v, str) and fold(v) in lookup}
+        if len(found) > best[1]:
+            best = (r, len(found), found)
+    row, n, found = best
+    if n < 2:
+        return None
+    return row, [c.name for c in C.COLUMNS[kind] if c.required and c.name not in found]
+
+
+def report_totals(t: RawTable, report: Report) -> None:
+    """Info lines for totals rows; warnings for rows left outside the sheet's Excel table."""
+    for r in t.total_rows:
+        report.info("ligne-total", t.sheet, r, "", "Total",
+                    "Ligne de total ignorée (elle n'est pas un besoin).")
+    for r, header, where in t.merged:
+        report.info("cellule-fusionnee", t.sheet, r, header, where,
+                    f"Cellule fusionnée {where} : sa valeur vaut pour cette ligne. "
+                    f"Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute "
+                    f"ambiguïté.")
+    for r in t.outside:
+        report.warning("hors-tableau", t.sheet, r, "", "",
+                       f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
+                       f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
+    for cell, text in t.odd_headers:
+        report.info("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
+                    f"L'en-tête en {cell} contient un caractère invisible "
+                    f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
+                    f"Retapez l'en-tête pour l'enlever.")
+    if t.repeated:
+        what = ("ligne d'en-tête répétée (ou titre de bloc juste au-dessus), ignorée"
+                if len(t.repeated) == 1 else "lignes d'en-tête répétées (ou titres de bloc "
+                "juste au-dessus), ignorées")
+        report.info("en-tete-repete", t.sheet, t.repeated[0], "", "",
+                    f"{row_list(t.repeated, capital=True)} : {what} ; les lignes qui suivent "
+                    f"sont lues comme les autres.")
+    if t.hidden:
+        one = len(t.hidden) == 1
+        report.warning("lignes-masquees", t.sheet, t.hidden[0], "", "",
+                       f"{row_list(t.hidden, capital=True)} "
+                       f"{'masquée' if one else 'masquées'} (filtre ou groupe replié) : "
+                       f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
+                       f"Affichez-{'la' if one else 'les'} pour vérifier, et supprimez ce qui "
+                       f"n'est pas un besoin.")
+
+
+# --------------------------------------------------------------------------- Zones
+
+
+def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
+    raw: dict[str, tuple[str, str, str, list[str], bool]] = {}
+    seen: dict[str, int] = {}
+    for row, vals in t.rows:
+        name = clean_text(t.get(vals, "Zone"))
+        terr = clean_text(t.get(vals, "Territoire"))
+        dep = clean_text(t.get(vals, "Département"))
+        if not name:
+            report.error("zone-manquante", t.sheet, row, t.header("Zone"), "",
+                         "Nom de zone manquant : complétez la cellule ou supprimez la ligne.")
+            continue
+        if fold(name) in seen:
+            report.error("zone-double", t.sheet, row, t.header("Zone"), name,
+                         f"Zone « {name} » déjà définie ligne {seen[fold(name)]} : "
+                         f"cette ligne est ignorée.")
+            continue
+        bad = [c for c, v in (("Territoire", terr), ("Département", dep)) if not v]
+        if bad:
+            for c in bad:
+                report.error("zone-incomplete", t.sheet, row, t.header(c), "",
+                             f"« {c} » manquant pour la zone « {name} » : complétez-le "
+                             f"(la zone est ignorée).")
+            continue
+        named = [(c, v) for c, v in (("Zone", name), ("Territoire", terr), ("Département", dep),
+                                      ("Région", clean_text(t.get(vals, "Région")))) if v]
+        problems = [(c, v, text_problem(C.column(C.ZONES, c), t.header(c), v)) for c, v in named]
+        if any(p for _, _, p in problems):
+            for c, v, p in problems:
+                if p:
+                    report.error(p[0], t.sheet, row, t.header(c), v,
+                                 f"{p[1]} La zone est ignorée.")
+            continue
+        seen[fold(name)] = row
+        vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
+        pole = C.parse_yes_no(t.get(vals, "Pôle"))
+        if pole is None:
+            report.warning("pole-illisible", t.sheet, row, t.header("Pôle"),
+                           t.get(vals, "Pôle"), f"« Pôle » de la zone « {name} » doit valoir "
+                           f"oui ou non : la zone n'est pas traitée comme un pôle.")
+        raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x],
+                     bool(pole))
+    by_fold = {fold(n): n for n in raw}
+    links: dict[str, set[str]] = {n: set() for n in raw}
+    for name, (_, _, _, vois, _) in raw.items():
+        for v in vois:
+            other = by_fold.get(fold(v))
+            if other is None:
+                hint = ""
+                if "," in v and any(fold(x) in by_fold for x in v.split(",")):
+                    hint = (" Séparez les zones voisines par « ; » (point-virgule), pas par "
+                            "des virgules.")
+                report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
+                               t.header("Voisines"), v,
+                               f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
+                               f"dans la feuille Zones : elle est ignorée.{hint}")
+            elif other != name:
+                links[name].add(other)
+                links[other].add(name)  # the relation is symmetric
+    return {n: Zone(n, terr, dep, reg, frozenset(links[n]), pole)
+            for n, (terr, dep, reg, _, pole) in raw.items()}
+
+
+# --------------------------------------------------------------------------- Règles
+
+
+def _choice(t: RawTable, row: int, vals: list[Any], col: str, default: str,
+            bad: list[str]) -> str:
+    v = t.get(vals, col)
+    if C.is_blank(v):
+        return default
+    choices = C.column(C.REGLES, col).choices
+    c = C.canonical_choice(v, choices)
+    if c is None:
+        allowed = ", ".join(f"« {x} »" for x in choices)
+        bad.append(f"ligne {row}, « {t.header(col)} » = « {clean_text(v)} » n'est pas "
+                   f"reconnu (valeurs possibles : {allowed})")
+    return c or default
+
+
+def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str], *,
+                 default: float | None = None) -> float | None:
+    """A number of `Règles` checked against its declaration; a bad cell is added to `bad`."""
+    decl, v = C.column(C.REGLES, col), t.get(vals, col)
+    try:
+        x = C.parse_number(v, percent=decl.kind == C.PERCENT)
+    except BadNumber as e:
+        bad.append(f"ligne {row}, « {t.header(col)} » illisible ({e}) : la règle ne peut pas "
+                   f"s'appliquer")
+        return default
+    if x is None:
+        return default
+    if x < 0:
+        bad.append(f"ligne {row}, « {t.header(col)} » est négatif")
+        return default
+    problem = range_problem(decl, t.header(col), x)
+    if problem and col in ("Attributaires", "Lots max par titulaire"):
+        bad.append(holders_problem(row))
+        return default
+    if problem:
+        bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
+        return default
+    return x
+
+
+def holders_problem(row: int) -> str:
+    """The words of a `Règles` row whose `Attributaires` or `Lots max par titulaire` is not a
+    whole number within its declared range (`contract`), for every route: the add-in
+    server refuses such a workbook with the same sentence as the command line."""
+    cap = C.column(C.REGLES, "Attributaires").maximum or 0
+    return (f"ligne {row}, « Attributaires » et « Lots max par titulaire » doivent être des "
+            f"entiers ≥ 1 (au plus {nombre(cap)})")
+
+
+def _yes_no(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str]) -> bool:
+    x = C.parse_yes_no(t.get(vals, col))
+    if x is None:
+        bad.append(f"ligne {row}, « {t.header(col)} » doit valoir oui ou non")
+    return bool(x)
+
+
+def _maille(t: RawTable, row: int, vals: list[Any], bad: list[str]) -> tuple[str, ...]:
+    text = clean_text(t.get(vals, "Maille"))
+    if not text:
+        bad.append(f"ligne {row}, « {t.header('Maille')} » manquante (composants parmi "
+                   f"{', '.join(C.MAILLE_COMPONENTS)}, joints par « + »)")
+        return ()
+    maille: list[str] = []
+    for part in text.split("+"):
+        comp = C.canonical_component(part)
+        if comp is None or comp in maille:
+            bad.append(f"ligne {row}, « {t.header('Maille')} » : « {part.strip()} » n'est pas "
+                       f"un composant reconnu ou est répété (composants : "
+                       f"{', '.join(C.MAILLE_COMPONENTS)}, joints par « + »)")
+            return ()
+        maille.append(comp)
+    return tuple(maille)
+
+
+def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
+    """`Règles` as typed rules. Every bad cell of the sheet is listed in one StructuralError
+    (a rule that cannot apply stops the run)."""
+    rules: dict[str, Rule] = {}
+    bad: list[str] = []
+    dispositif = C.column(C.REGLES, "Dispositif")
+    for row, vals in t.rows:
+        code = clean_text(t.get(vals, "Dispositif"))
+        if not code:
+            report.warning("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
+                           "Règle sans code de dispositif : ligne ignorée.")
+            continue
+        n_bad = len(bad)
+        problem = text_problem(dispositif, t.header("Dispositif"), code)
+        if problem:
+            bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
+        if any(fold(code) == fold(c) for c in rules):
+            bad.append(f"ligne {row}, le dispositif « {code} » a déjà une règle : gardez une "
+                       f"seule ligne par dispositif")
+        maille = _maille(t, row, vals, bad)
+        unite = _choice(t, row, vals, "Unité", "", bad)
+        if not unite and C.is_blank(t.get(vals, "Unité")):
+            bad.append(f"ligne {row}, « {t.header('Unité')} » manquante (heures ou places)")
+        n_hpp = len(bad)
+        hpp = _rule_number(t, row, vals, "Heures par place", bad)
+        if not hpp and len(bad) == n_hpp:
+            bad.append(f"ligne {row}, « {t.header('Heures par place')} » doit être un nombre "
+                       f"strictement positif")
+        vmin = _rule_number(t, row, vals, "Volume min", bad, default=0.0) or 0.0
+        vmax = _rule_number(t, row, vals, "Volume max", bad)
+        if vmax is not None and vmax <= 0:
+            vmax = None
+        if vmax is not None and vmax < vmin:
+            bad.append(f"ligne {row}, « Volume max » ({nombre(vmax)}) est inférieur à « Volume "
+                       f"min » ({nombre(vmin)})")
+        plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés", bad)
+        att = _rule_number(t, row, vals, "Attributaires", bad, default=1.0)
+        lmax = _rule_number(t, row, vals, "Lots max par titulaire", bad)
+        tolerance = _rule_number(t, row, vals, "Tolérance (%)", bad, default=25.0)
+        taux = _rule_number(t, row, vals, "Taux horaire (€)", bad, default=0.0)
+        regroupement = _choice(t, row, vals, "Regroupement", "voisines", bad)
+        repartition = _choice(t, row, vals, "Répartition", "cascade", bad)
+        regime = _choice(t, row, vals, "Régime", "SSS", bad)
+        divisible = _yes_no(t, row, vals, "Besoins divisibles", bad)
+        if len(bad) > n_bad:
+            continue
+        rules[code] = Rule(
+            code=code, libelle=clean_text(t.get(vals, "Libellé")) or code,
+            maille=maille, unite=unite, heures_par_place=float(hpp or 0),
+            tolerance=float(tolerance or 0), taux=float(taux or 0),
+            volume_min=vmin, volume_max=vmax, regroupement=regroupement,
+            plafonner=plafonner, attributaires=int(att or 1), repartition=repartition,
+            lots_max=int(lmax) if lmax is not None else None, regime=regime,
+            cpv=clean_text(t.get(vals, "Code CPV")) or "80530000", divisible=divisible,
+            row=row)
+    if bad:
+        raise _structural(t.sheet, " ; ".join(bad) + ".")
+    if not rules:
+        raise _structural(t.sheet, "aucune règle : ajoutez une ligne par dispositif.")
+    return rules
+
+
+# --------------------------------------------------------------------------- Paramètres
+
+
+_LEGAL_KEYS = {"seuil_petits_lots": law.PETITS_LOTS, "seuil_mini_lots": law.MINI_LOTS,
+               "seuil_publicite_ue": law.PUBLICITE_SSS,
+               "seuil_procedure_formalisee": law.PROCEDURE_FORMALISEE}
+
+
+def _default_text(key: str) -> str:
+    par = next(p for p in C.PARAMETERS if p.label == key)
+    if par.field in _LEGAL_KEYS:
+        today = law.legal(_LEGAL_KEYS[par.field], dt.date.today())
+        return (f"la valeur légale en vigueur à la date de lancement est appliquée "
+                f"({euros(today.value)} à ce jour, {today.article})")
+    if par.default is None:
+        return "le paramètre reste vide"
+    return f"la valeur par défaut {nombre(par.default)} est appliquée"
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date cell or text (`01/04/2026`, `2026-04-01`); None when empty; BadNumber
+    (French) otherwise."""
+    if C.is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise BadNumber("date illisible (écrivez-la JJ/MM/AAAA)")
+
+
+def read_params(t: RawTable | None, report: Report) -> Params:
+    """`Paramètres` as typed `Params`; a bad value is an Erreur and its default applies."""
+    values: dict[str, Any] = {}
+    if t is None:
+        return Params()
+    spec = {fold(p.label): p for p in C.PARAMETERS}
+    rows: dict[str, int] = {}
+    for row, vals in t.rows:
+        raw_key = t.get(vals, "Paramètre")
+        par = spec.get(fold(raw_key))
+        v = t.get(vals, "Valeur")
+        if par is None:
+            report.warning("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
+                           f"Paramètre « {clean_text(raw_key)} » inconnu : il est ignoré.")
+            continue
+        key = par.label
+        if par.kind == "choice":
+            choice = C.canonical_choice(v, par.choices) if not C.is_blank(v) else None
+            if choice is None and not C.is_blank(v):
+                allowed = " ou ".join(f"« {x} »" for x in par.choices)
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » doit valoir {allowed} : la valeur par défaut est "
+                             f"appliquée.")
+            if choice is not None:
+                values[par.field] = choice
+        elif par.kind == "text":
+            values[par.field] = clean_text(v) or None
+        elif par.kind == "date":
+            try:
+                values[par.field] = parse_date(v)
+            except BadNumber as e:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » : {e} ; la date du jour est appliquée.")
+        else:
+            try:
+                x = parse_number(v, percent=par.kind == "percent")
+            except BadNumber as e:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » illisible ({e}) : {_default_text(key)}.")
+                continue
+            if x is not None and x < 0:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
+                continue
+            if x is not None and par.kind == "whole" and not float(x).is_integer():
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » doit être un nombre entier : {_default_text(key)}.")
+                continue
+            if x is not None and par.positive and x <= (par.minimum or 0):
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » doit être strictement positif : "
+                             f"{_default_text(key)}.")
+                continue
+            if x is not None and par.maximum is not None and x > par.maximum:
+                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                             f"« {key} » vaut {shown(x)}, hors de la plage plausible "
+                             f"({shown(par.minimum or 0)} à {shown(par.maximum)}) : "
+                             f"{_default_text(key)}.")
+                continue
+            if x is not None:
+                values[par.field] = int(x) if par.kind == "whole" else x
+                rows[par.field] = row
+            _check_percentage(t, row, key, x if x is not None else par.default, v, report)
+    return Params(**values, sheet=t.sheet, column=t.header("Valeur"), rows=rows)
+
+
+def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any,
+                      report: Report) -> None:
+    """Warn on percentages that look typed as fractions (0,2 for 20 %)."""
+    suspicious = ((key == "Maximum bons de commande (%)" and x is not None and x < 100) or
+                  (key == "Part max petits lots (%)" and x is not None and 0 < x <= 1))
+    if suspicious:
+        report.warning("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
+                       f"« {key} » vaut {shown(x)} % : est-ce voulu ? Un pourcentage s'écrit en "
+                       f"points (120 pour 120 %, 20 pour 20 %).")
