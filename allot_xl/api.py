@@ -26,7 +26,7 @@ from .io.xlsx.write import (
 )
 from .outputs.model import Outputs
 from .verbs.fresh import ensure_fresh
-from .verbs.pipeline import Context, Progress, run, silent
+from .verbs.pipeline import Context, Progress, campaign_of, run, silent
 
 SOURCE = "ligne de commande"
 # bytes an owner file adds to a workbook's name (LibreOffice's `.~lock.NAME#`): a name
@@ -50,7 +50,7 @@ class Run:
 def default_output(path: Path) -> Path:
     """`IN.lots.xlsx` beside the input (`.xlsm` stays `.xlsm`), its stem shortened when the
     name would be too long for the disk (see `fitting`)."""
-    return fitting(path, ".lots" + path.suffix)
+    return fitting(path, f".lots{path.suffix}")
 
 
 def email_output(path: Path) -> Path:
@@ -77,7 +77,7 @@ def fitting(path: Path, ending: str) -> Path:
 
 def shortened(path: Path, output: Path | None) -> bool:
     """Whether the default output name of `path` had to be shortened."""
-    return output is not None and not output.name.startswith(path.stem)
+    return output is not None and output.name != f"{path.stem}.lots{path.suffix}"
 
 
 def login_name() -> str:
@@ -178,9 +178,9 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
         if scenario is not None:
             from .verbs.scenarios import apply_scenario, scenario_name
 
-            grids, source = apply_scenario(grids, scenario, source, src.stem, say)
+            grids, source = apply_scenario(grids, scenario, source, campaign_of(src), say)
             shown = scenario_name(scenario)
-        context = Context(campaign=src.stem, source=source,
+        context = Context(campaign=campaign_of(src), source=source,
                           user=login_name() if user is None else user, file_name=src.name,
                           progress=say, scenario=shown)
         done = run(grids, context)
@@ -200,7 +200,7 @@ def check(path: str | Path, progress: Progress | None = None) -> Report:
     src = Path(path)
     say = progress or silent
     grids = _grids(check_file(src), say)
-    result = run(grids, Context(campaign=src.stem, progress=say), outputs=False).result
+    result = run(grids, Context(campaign=campaign_of(src), progress=say), outputs=False).result
     from .inputs.scenarios import scenarios_problem
 
     scenarios_problem(grids, result.inputs, result.report)
@@ -260,7 +260,7 @@ def scenarios(path: str | Path, output: str | Path | None = None,
     refuse_read_only(dst)
     with exclusive(dst):
         pkg = _current(opened)
-        outputs = comparison_outputs(_grids(pkg, say), src.stem, say)
+        outputs = comparison_outputs(_grids(pkg, say), campaign_of(src), say)
         say("Écriture de la comparaison")
         write_outputs(pkg, dst, outputs)
     return dst

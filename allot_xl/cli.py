@@ -152,13 +152,12 @@ def cmd_regenerate(classeur: str, output: str | None, in_place: bool, strict: bo
 
     \b
     Exemple : allot-xl regenerate besoins.xlsx -o besoins_lots.xlsx"""
-    from .api import regenerate
+    from .api import regenerate, shortened
 
     with _progress(quiet) as say:
         run = regenerate(classeur, output, in_place=in_place, progress=say, scenario=scenario)
     click.echo(run.outputs.summary_line)
-    if output is None and not in_place and run.output_path is not None and \
-            run.output_path.name != f"{Path(classeur).stem}.lots{Path(classeur).suffix}":
+    if output is None and not in_place and shortened(Path(classeur), run.output_path):
         click.echo("Nom de sortie raccourci : le nom habituel (NOM.lots.xlsx) serait trop "
                    "long pour le disque.")
     click.echo(f"Classeur écrit : {run.output_path}")

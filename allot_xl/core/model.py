@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+EPS = 1e-9  # tolerance of every comparison of volumes (hours, places) and amounts
+
 
 class Unite(StrEnum):
     """The unit of a rule's `Volume min` / `Volume max`."""

@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.contract import sort_key
-from ..core.model import Regroupement, Rule, Zone
+from ..core.model import EPS, Regroupement, Rule, Zone
 
 GEO = ("Zone", "Territoire", "Département", "Région")
-EPS = 1e-9
 
 
 @dataclass

@@ -7,10 +7,8 @@ import pandas as pd
 
 from ..core.contract import fold
 from ..core.french import heures, nombre
-from ..core.model import Inputs
+from ..core.model import EPS, Inputs
 from ..core.problems import Report
-
-EPS = 1e-9
 
 
 def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",

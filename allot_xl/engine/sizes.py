@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 
 from ..core.french import nombre
-from ..core.model import Inputs
+from ..core.model import EPS, Inputs
 from ..core.problems import StructuralError
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, the header row included
-EPS = 1e-9
 
 
 def _refuse(sheet: str, rows: int, what: str, fix: str) -> StructuralError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..api import errors_warning, login_name, recorded_errors
@@ -47,9 +46,9 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
     (French) when the run cannot go on; nothing is written then."""
     grids = read_book(book)
     if scenario is not None:
-        grids, source = apply_scenario(grids, scenario, source, Path(book.name).stem,
+        grids, source = apply_scenario(grids, scenario, source, pipeline.campaign_of(book.name),
                                        pipeline.silent)
-    context = pipeline.Context(campaign=Path(book.name).stem, source=source,
+    context = pipeline.Context(campaign=pipeline.campaign_of(book.name), source=source,
                                user=user or login_name(), file_name=book.name,
                                scenario=scenario_name(scenario) if scenario else "")
     outputs = pipeline.run(grids, context).outputs
@@ -61,7 +60,7 @@ def regenerate_lots(book: Any, *, source: str = SOURCE_EXCEL, user: str = "",
 
 def compare_scenarios(book: Any) -> Outputs:
     """Write the sheet `Comparaison des scénarios` of `book` (nothing else changes)."""
-    outputs = comparison_outputs(read_book(book), Path(book.name).stem, pipeline.silent)
+    outputs = comparison_outputs(read_book(book), pipeline.campaign_of(book.name), pipeline.silent)
     write_book(book, outputs)
     alert(book, outputs.summary_line)
     return outputs
@@ -89,7 +88,7 @@ def check_message(report: Report) -> str:
 
 def check_needs(book: Any) -> Report:
     """Validate the input sheets of `book` without writing anything; show the problems."""
-    context = pipeline.Context(campaign=Path(book.name).stem)
+    context = pipeline.Context(campaign=pipeline.campaign_of(book.name))
     grids = read_book(book)
     result = pipeline.run(grids, context, outputs=False).result
     report = result.report

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
 
 from ..core.contract import ERROR_CODES, OUTPUT_SHEETS, CellError, fold
 from ..core.problems import StructuralError
@@ -18,7 +19,7 @@ from ..outputs.model import FMT_TEXT, Block, Chart, Outputs, Page, Sheet, Text, 
 from .xlsx.sheet import header_footer_text, is_table
 
 CM = 28.3465  # points per centimetre
-_EPOCH = dt.date(1899, 12, 30)  # Excel serial 0: a time-only cell reads as this date
+_EPOCH = CALENDAR_WINDOWS_1900.date()  # Excel serial 0: a time-only cell reads as this date
 _MIDNIGHT = dt.time(0, 0)
 
 # --------------------------------------------------------------------------- reading

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from openpyxl.utils.datetime import from_excel
+
 from ..core import law
 from ..core.contract import BESOINS, PARAMETRES, REGLES, ZONES, clean_header, fold, parse_number
 from ..core.model import Params
@@ -20,7 +22,6 @@ from ..inputs.grid import SheetGrid, read_table
 from ..inputs.validation import parse_date
 from ..verbs import pipeline
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 of Excel's 1900 date system (after 1900-03-01)
 
 def _key(text: Any) -> str:
     return " ".join(fold(text).replace("-", " ").split())
@@ -51,7 +52,7 @@ def to_date(value: Any) -> dt.date:
     if isinstance(value, int | float):
         if not 1 <= value < 2_958_466:  # 1900-01-01 .. 9999-12-31
             raise BadArgument(f"{value} n'est pas une date Excel")
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return from_excel(int(value)).date()  # Excel's 1900 date system (openpyxl)
     try:
         day = parse_date(value)
     except ValueError as e:

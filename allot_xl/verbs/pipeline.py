@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..core.model import Inputs
 from ..core.problems import Report
@@ -17,6 +18,12 @@ from ..outputs.build import build_outputs
 from ..outputs.model import Outputs, at_unit_precision
 
 Progress = Callable[[str], None]
+
+
+def campaign_of(file_name: str | Path) -> str:
+    """The campaign's name when `Paramètres` gives none: the workbook's file name without
+    its extension (contract, `Campagne`)."""
+    return Path(file_name).stem
 
 
 def silent(_: str) -> None:

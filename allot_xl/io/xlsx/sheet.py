@@ -13,6 +13,8 @@ from operator import itemgetter
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
+
 from ...core.french import nombre
 from ...core.problems import AllotError
 from ...inputs.grid import paused_gc
@@ -76,13 +78,12 @@ def inline(s: str) -> str:
 
 
 def serial(v: dt.date, date1904: bool) -> float:
-    """An Excel date serial number (Excel's 1900 leap-year bug included)."""
+    """An Excel date serial number (openpyxl's conversion: Excel's 1900 leap-year bug
+    included), in the workbook's date system."""
     if not isinstance(v, dt.datetime):
         v = dt.datetime.combine(v, dt.time())
-    v = v.replace(tzinfo=None)
-    delta = v - (dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 31))
-    days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
-    return days + 1 if not date1904 and days > 59 else days
+    return float(to_excel(v.replace(tzinfo=None),
+                          CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900))
 
 
 def xml_width(chars: float) -> float:
