@@ -37,6 +37,9 @@ sys.path[:0] = [str(ROOT / "tests" / "lite"), str(ROOT / "tests" / "excel")]
 import pyodide_support  # noqa: E402
 from excel_payload import payload_from_file  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdoc import write_section  # noqa: E402
+
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## xlwings Lite dans Pyodide"
 CACHE = Path(tempfile.gettempdir()) / "allot_xl_bench"
@@ -203,17 +206,6 @@ def node_version() -> str:
         return "?"
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    start = doc.find(HEADING)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = doc.find("\n## ", start + len(HEADING))
-        doc = doc[:start] + text + ("\n" + doc[nxt + 1:] if nxt >= 0 else "")
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 1_000, 10_000])
@@ -223,7 +215,7 @@ def main() -> None:
     text = section(bench(a.sizes, a.runs))
     print(text)
     if not a.no_doc:
-        write_doc(text)
+        write_section(HEADING, text, DOC)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdoc import write_section  # noqa: E402
+
 DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Régénération d'un classeur (fichier)"
 CACHE = Path(tempfile.gettempdir()) / "allot_xl_bench"
@@ -203,17 +206,6 @@ as XML, every other part copied as stored, lists and styles edited):
 """
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    start = doc.find(HEADING)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = doc.find("\n## ", start + len(HEADING))
-        doc = doc[:start] + text + ("\n" + doc[nxt + 1:] if nxt >= 0 else "")
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -229,7 +221,7 @@ def main() -> None:
     text = section(table, phases, a.runs, read)
     print(text)
     if not a.no_doc:
-        write_doc(text)
+        write_section(HEADING, text, DOC)
 
 
 if __name__ == "__main__":
