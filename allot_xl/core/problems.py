@@ -202,31 +202,15 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, code: str, severity: str, sheet: str, row: int | None, column: str,
-            value: Any, message: str) -> None:
+    def add(self, code: str, sheet: str, row: int | None, column: str, value: Any,
+            message: str) -> None:
+        """Add a problem; its severity is the one `CODES` declares for `code` (a call site
+        never states it). UnknownProblemCode for a code that is not registered."""
         if code not in CODES:
             raise UnknownProblemCode(f"problem code {code!r} is not registered in "
                                      f"allot_xl.core.problems.CODES")
-        self.problems.append(Problem(code, severity, sheet, row, column, value, message))
-
-    def report(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-               message: str) -> None:
-        """Add a problem with its registered severity."""
-        if code not in CODES:
-            raise UnknownProblemCode(f"problem code {code!r} is not registered")
-        self.add(code, CODES[code].severity, sheet, row, column, value, message)
-
-    def error(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-              message: str) -> None:
-        self.add(code, ERREUR, sheet, row, column, value, message)
-
-    def warning(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-                message: str) -> None:
-        self.add(code, AVERTISSEMENT, sheet, row, column, value, message)
-
-    def info(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-             message: str) -> None:
-        self.add(code, INFO, sheet, row, column, value, message)
+        self.problems.append(Problem(code, CODES[code].severity, sheet, row, column, value,
+                                     message))
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity)

@@ -104,10 +104,10 @@ def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
                 "« Attributaires » ou relancez la consultation sur ces lots.")
     if c.bidders is None:
         if not c.warned:
-            report.info("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
+            report.add("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
                         c.lots_max, head)
             return
-        report.warning(
+        report.add(
             "titulaires-insuffisants", inputs.regles_sheet, rule.row, column, c.lots_max,
             f"{head} Même si chaque lot attire un organisme qui ne candidate que sur lui, "
             f"les {nombre(c.slots - c.lots)} autres places demandent au moins "
@@ -118,7 +118,7 @@ def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
         return
     bids = f"Les offres en comptent {nombre(c.bidders)}"
     if not c.warned:
-        report.info("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
+        report.add("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
                     c.lots_max, f"{head} {bids} et la règle d'attribution annoncée pourvoit "
                                 f"toutes les places.")
         return
@@ -129,7 +129,7 @@ def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
                f"{short_lots(c)} moins d'attributaires que prévu : {named}{more}"
                if short else "")
     few = " seulement" if c.bidders < c.needed else ""
-    report.warning("titulaires-insuffisants", inputs.regles_sheet, rule.row, column,
+    report.add("titulaires-insuffisants", inputs.regles_sheet, rule.row, column,
                    c.lots_max, f"{head} {bids}{few}{lacking}. {fix_bids}")
 
 

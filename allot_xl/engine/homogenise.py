@@ -32,7 +32,7 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
     both = p.notna() & h.notna() & (p > 0)
     gap = ((h / p) - hpp).abs() / hpp * 100
     for i in df.index[both & (gap > tol + EPS)]:
-        report.warning(
+        report.add(
             "tolerance-depassee", sheet, int(df.at[i, "row"]), headers.get("Heures", "Heures"),
             h[i],
             f"{heures(h[i])} pour {nombre(p[i])} places, soit {nombre(h[i] / p[i], 1)} h par "
@@ -50,11 +50,11 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
     places = places.where(~capped, deb_whole)
     deb_col = headers.get("Débouchés", "Débouchés")
     for i in df.index[excluded]:
-        report.warning("debouches-nuls", sheet, int(df.at[i, "row"]), deb_col, deb[i],
+        report.add("debouches-nuls", sheet, int(df.at[i, "row"]), deb_col, deb[i],
                        "0 débouché alors que la règle plafonne aux débouchés : le besoin est "
                        "écarté des lots. Vérifiez les débouchés ou la règle.")
     for i in df.index[capped]:
-        report.info("places-plafonnees", sheet, int(df.at[i, "row"]), deb_col, deb[i],
+        report.add("places-plafonnees", sheet, int(df.at[i, "row"]), deb_col, deb[i],
                     f"Places ramenées de {nombre(before[i])} à {nombre(deb_whole[i])} "
                     f"(débouchés), heures en proportion.")
     df["places"] = places.fillna(0).round().astype("int64")

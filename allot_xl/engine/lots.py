@@ -223,7 +223,7 @@ def divide_needs(needs: pd.DataFrame, rule: Rule, report: Report, sheet: str) ->
         pieces["piece"] = [f"{k}/{n}" for k in range(1, n + 1)]
         out.append(pieces)
         unit = "places" if rule.unite == "places" else "h"
-        report.info("besoin-scinde", sheet, int(rec["row"]), "", rec["id"],
+        report.add("besoin-scinde", sheet, int(rec["row"]), "", rec["id"],
                     f"Besoin de {nombre(float(vol[i]))} {unit} au-dessus du maximum "
                     f"({nombre(vmax)} {unit}) : partagé en {n} parts équilibrées (Besoins "
                     f"divisibles = oui).")

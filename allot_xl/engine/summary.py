@@ -69,7 +69,7 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
         if r.conforme:
             continue
         if r.regime == Regime.SSS:
-            report.warning(
+            report.add(
                 "mini-lots-plafond", "Synthèse", None, "Part des mini-lots (%)", r.part_mini,
                 f"{r.dispositif} : les mini-lots (maximum sous {euros(law.mini_lots.value)}) "
                 f"pèsent {pct(r.part_mini)} de la valeur totale, au-delà des {pct(cap)} "
@@ -80,7 +80,7 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
             beyond = (f"; le total ({euros(r.montant_max)}) dépasse le seuil européen de "
                       f"{euros(r.seuil_procedure)} : ces lots relèvent alors de la procédure "
                       f"formalisée" if r.au_dela_seuil else "")
-            report.warning(
+            report.add(
                 "petits-lots-plafond", "Synthèse", None, "Part des petits lots (%)",
                 r.part_petits,
                 f"{r.dispositif} : les petits lots (maximum sous "

@@ -35,8 +35,7 @@ class Pending:
 
     def add(self, rank: int, code: str, sheet: str, row: int, column: str, value: Any,
             message: str) -> None:
-        self.items.append((row, rank, (code, CODES[code].severity, sheet, row, column, value,
-                                       message)))
+        self.items.append((row, rank, (code, sheet, row, column, value, message)))
 
     def flush(self, report: Report) -> None:
         for _, _, p in sorted(self.items, key=lambda x: (x[0], x[1])):
@@ -224,7 +223,7 @@ def report_invisible(t: RawTable, report: Report) -> None:
             n = len(rows) - 1
             others = (f", comme {nombre(n)} autre{'s' if n > 1 else ''} cellule"
                       f"{'s' if n > 1 else ''} de la colonne" if n else "")
-            report.info("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
+            report.add("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
                         f"« {short(C.clean_text(v))} » contient un caractère invisible "
                         f"({C.odd_characters(v)}){others} : il est ignoré pour comparer les "
                         f"noms. Retapez la cellule pour l'enlever.")

@@ -71,12 +71,12 @@ def check_sheets(grids: dict[str, SheetGrid], report: Report) -> None:
                 f"foi et renommez l'autre (par exemple « {kind} ancien »), ou supprimez-la, "
                 f"puis relancez.")
         if hidden:
-            report.warning("feuille-masquee", title, None, "", "",
+            report.add("feuille-masquee", title, None, "", "",
                            f"La feuille « {title} » est masquée : elle est lue quand même. "
                            f"Affichez-la (clic droit sur un onglet > Afficher) pour vérifier "
                            f"ses valeurs.")
         for c in copies:
-            report.warning("copie-de-feuille", c, None, "", "",
+            report.add("copie-de-feuille", c, None, "", "",
                            f"La feuille « {c} » porte le nom d'une copie de « {title} » : "
                            f"elle n'est pas lue, seule « {title} » l'est. Si c'est elle qui "
                            f"fait foi, renommez-la « {kind} » (et l'autre autrement).")
@@ -109,7 +109,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
     p_title = find_sheet(names, C.PARAMETRES)
     params_t = read_table(grids[p_title], C.PARAMETRES) if p_title else None
     if params_t is not None and params_t.header_row == 0:
-        report.warning("parametres-illisibles", params_t.sheet, None, "", "",
+        report.add("parametres-illisibles", params_t.sheet, None, "", "",
                        "En-têtes « Paramètre » et « Valeur » introuvables : valeurs par "
                        "défaut appliquées.")
         params_t = None

@@ -61,19 +61,19 @@ def _partial_header(grid: SheetGrid, kind: str) -> tuple[int, list[str]] | None:
 def report_totals(t: RawTable, report: Report) -> None:
     """Info lines for totals rows; warnings for rows left outside the sheet's Excel table."""
     for r in t.total_rows:
-        report.info("ligne-total", t.sheet, r, "", "Total",
+        report.add("ligne-total", t.sheet, r, "", "Total",
                     "Ligne de total ignorée (elle n'est pas un besoin).")
     for r, header, where in t.merged:
-        report.info("cellule-fusionnee", t.sheet, r, header, where,
+        report.add("cellule-fusionnee", t.sheet, r, header, where,
                     f"Cellule fusionnée {where} : sa valeur vaut pour cette ligne. "
                     f"Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute "
                     f"ambiguïté.")
     for r in t.outside:
-        report.warning("hors-tableau", t.sheet, r, "", "",
+        report.add("hors-tableau", t.sheet, r, "", "",
                        f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
                        f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
     for cell, text in t.odd_headers:
-        report.info("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
+        report.add("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
                     f"L'en-tête en {cell} contient un caractère invisible "
                     f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
                     f"Retapez l'en-tête pour l'enlever.")
@@ -81,12 +81,12 @@ def report_totals(t: RawTable, report: Report) -> None:
         what = ("ligne d'en-tête répétée (ou titre de bloc juste au-dessus), ignorée"
                 if len(t.repeated) == 1 else "lignes d'en-tête répétées (ou titres de bloc "
                 "juste au-dessus), ignorées")
-        report.info("en-tete-repete", t.sheet, t.repeated[0], "", "",
+        report.add("en-tete-repete", t.sheet, t.repeated[0], "", "",
                     f"{row_list(t.repeated, capital=True)} : {what} ; les lignes qui suivent "
                     f"sont lues comme les autres.")
     if t.hidden:
         one = len(t.hidden) == 1
-        report.warning("lignes-masquees", t.sheet, t.hidden[0], "", "",
+        report.add("lignes-masquees", t.sheet, t.hidden[0], "", "",
                        f"{row_list(t.hidden, capital=True)} "
                        f"{'masquée' if one else 'masquées'} (filtre ou groupe replié) : "
                        f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
@@ -105,18 +105,18 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         terr = clean_text(t.get(vals, "Territoire"))
         dep = clean_text(t.get(vals, "Département"))
         if not name:
-            report.error("zone-manquante", t.sheet, row, t.header("Zone"), "",
+            report.add("zone-manquante", t.sheet, row, t.header("Zone"), "",
                          "Nom de zone manquant : complétez la cellule ou supprimez la ligne.")
             continue
         if fold(name) in seen:
-            report.error("zone-double", t.sheet, row, t.header("Zone"), name,
+            report.add("zone-double", t.sheet, row, t.header("Zone"), name,
                          f"Zone « {name} » déjà définie ligne {seen[fold(name)]} : "
                          f"cette ligne est ignorée.")
             continue
         bad = [c for c, v in (("Territoire", terr), ("Département", dep)) if not v]
         if bad:
             for c in bad:
-                report.error("zone-incomplete", t.sheet, row, t.header(c), "",
+                report.add("zone-incomplete", t.sheet, row, t.header(c), "",
                              f"« {c} » manquant pour la zone « {name} » : complétez-le "
                              f"(la zone est ignorée).")
             continue
@@ -126,14 +126,14 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         if any(p for _, _, p in problems):
             for c, v, p in problems:
                 if p:
-                    report.error(p[0], t.sheet, row, t.header(c), v,
+                    report.add(p[0], t.sheet, row, t.header(c), v,
                                  f"{p[1]} La zone est ignorée.")
             continue
         seen[fold(name)] = row
         vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
         pole = C.parse_yes_no(t.get(vals, "Pôle"))
         if pole is None:
-            report.warning("pole-illisible", t.sheet, row, t.header("Pôle"),
+            report.add("pole-illisible", t.sheet, row, t.header("Pôle"),
                            t.get(vals, "Pôle"), f"« Pôle » de la zone « {name} » doit valoir "
                            f"oui ou non : la zone n'est pas traitée comme un pôle.")
         raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x],
@@ -148,7 +148,7 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
                 if "," in v and any(fold(x) in by_fold for x in v.split(",")):
                     hint = (" Séparez les zones voisines par « ; » (point-virgule), pas par "
                             "des virgules.")
-                report.warning("voisine-inconnue", t.sheet, seen[fold(name)],
+                report.add("voisine-inconnue", t.sheet, seen[fold(name)],
                                t.header("Voisines"), v,
                                f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
                                f"dans la feuille Zones : elle est ignorée.{hint}")
@@ -244,7 +244,7 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
     for row, vals in t.rows:
         code = clean_text(t.get(vals, "Dispositif"))
         if not code:
-            report.warning("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
+            report.add("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
                            "Règle sans code de dispositif : ligne ignorée.")
             continue
         n_bad = len(bad)
@@ -347,7 +347,7 @@ def read_params(t: RawTable | None, report: Report) -> Params:
         par = spec.get(fold(raw_key))
         v = t.get(vals, "Valeur")
         if par is None:
-            report.warning("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
+            report.add("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
                            f"Paramètre « {clean_text(raw_key)} » inconnu : il est ignoré.")
             continue
         key = par.label
@@ -355,7 +355,7 @@ def read_params(t: RawTable | None, report: Report) -> Params:
             choice = C.canonical_choice(v, par.choices) if not C.is_blank(v) else None
             if choice is None and not C.is_blank(v):
                 allowed = " ou ".join(f"« {x} »" for x in par.choices)
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » doit valoir {allowed} : la valeur par défaut est "
                              f"appliquée.")
             if choice is not None:
@@ -366,30 +366,30 @@ def read_params(t: RawTable | None, report: Report) -> Params:
             try:
                 values[par.field] = parse_date(v)
             except BadNumber as e:
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » : {e} ; la date du jour est appliquée.")
         else:
             try:
                 x = parse_number(v, percent=par.kind == "percent")
             except BadNumber as e:
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » illisible ({e}) : {_default_text(key)}.")
                 continue
             if x is not None and x < 0:
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
                 continue
             if x is not None and par.kind == "whole" and not float(x).is_integer():
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » doit être un nombre entier : {_default_text(key)}.")
                 continue
             if x is not None and par.positive and x <= (par.minimum or 0):
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » doit être strictement positif : "
                              f"{_default_text(key)}.")
                 continue
             if x is not None and par.maximum is not None and x > par.maximum:
-                report.error("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
+                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » vaut {shown(x)}, hors de la plage plausible "
                              f"({shown(par.minimum or 0)} à {shown(par.maximum)}) : "
                              f"{_default_text(key)}.")
@@ -407,6 +407,6 @@ def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any
     suspicious = ((key == "Maximum bons de commande (%)" and x is not None and x < 100) or
                   (key == "Part max petits lots (%)" and x is not None and 0 < x <= 1))
     if suspicious:
-        report.warning("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
+        report.add("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
                        f"« {key} » vaut {shown(x)} % : est-ce voulu ? Un pourcentage s'écrit en "
                        f"points (120 pour 120 %, 20 pour 20 %).")
