@@ -28,12 +28,10 @@ def reader(request) -> Iterator[str]:
     """Run the test with python-calamine, then with the pure-Python reader (xlwings Lite)."""
     saved = xlsx_read.pc
     xlsx_read.pc = python_calamine if request.param == "calamine" else xlsx_pure
-    xlsx_read.forget()
     try:
         yield request.param
     finally:
         xlsx_read.pc = saved
-        xlsx_read.forget()
 
 
 def _case(tmp_path: Path, name: str, folder: Path = CASES) -> Path:

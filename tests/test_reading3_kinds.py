@@ -380,12 +380,10 @@ def test_zones_typed_as_linked_data_types_read_as_they_show(tmp_path) -> None:
     from allot_xl.io.xlsx import read as xlsx_read
     for module in (python_calamine, xlsx_pure):  # both file readers
         saved, xlsx_read.pc = xlsx_read.pc, module
-        xlsx_read.forget()
         try:
             grids = read_grids(path)
         finally:
             xlsx_read.pc = saved
-            xlsx_read.forget()
         assert (grids["Besoins"].cell(2, 3), grids["Besoins"].cell(3, 3)) == ("Belley",
                                                                               "Vichy")
     inputs, report = read(path)

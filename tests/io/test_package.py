@@ -38,8 +38,8 @@ def _raw(path: Path, info: zipfile.ZipInfo) -> bytes:
 
 def test_one_package_serves_the_check_the_reader_and_the_writer(example, tmp_path) -> None:
     pkg = check_file(example)
-    assert isinstance(pkg, Package) and check_file(pkg) is pkg
-    assert check_file(example) is pkg  # the same unchanged file is not opened again
+    assert isinstance(pkg, Package) and check_file(pkg) is pkg  # an open Package is handed on
+    assert check_file(example) is not pkg  # a path is opened afresh: no cache between calls
     assert read_grids(pkg).keys() == read_grids(example).keys()
     run = api.regenerate(example, tmp_path / "a.xlsx")
     write_outputs(pkg, tmp_path / "b.xlsx", run.outputs)
@@ -47,12 +47,15 @@ def test_one_package_serves_the_check_the_reader_and_the_writer(example, tmp_pat
         openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames
 
 
-def test_a_changed_file_is_opened_again(tmp_path) -> None:
+def test_a_changed_file_is_seen_as_changed(tmp_path) -> None:
+    """A run waiting for the lock re-opens the workbook another run rewrote meanwhile
+    (`api._current`): the Package knows whether its file changed."""
     path = tmp_path / "classeur.xlsx"
     build_template(example=True, n_needs=10).save(path)
     first = check_file(path)
+    assert first.unchanged()
     build_template(example=True, n_needs=12).save(path)
-    assert check_file(path) is not first
+    assert not first.unchanged()
 
 
 def test_untouched_parts_are_copied_as_stored(example, tmp_path) -> None:
