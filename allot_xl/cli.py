@@ -47,7 +47,8 @@ class Command(click.Command):
         ctx.allow_extra_args = True  # leftovers come back to us, refused below
         rest = super().parse_args(ctx, args)
         if rest:
-            raise click.UsageError(f"argument(s) en trop : {' '.join(rest)}", ctx)
+            extra = "argument en trop" if len(rest) < 2 else "arguments en trop"
+            raise click.UsageError(f"{extra} : {' '.join(rest)}", ctx)
         return rest
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine.describe import Flag
-from ..french import NBSP, nombre
+from ..french import NBSP, compte, nombre
 
 _ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
 _BEFORE = re.compile(r" (?=[;:%€?!»])")  # French puts a (no-break) space before these
@@ -48,7 +48,7 @@ def statut(lot: Any) -> str:
         words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
                      f"{unit} ; {why.pop(0)})")
     if lot.imposes:
-        words.append(f"{nombre(lot.imposes)} besoin(s) imposé(s)")
+        words.append(compte(lot.imposes, "besoin imposé", "besoins imposés"))
     return " ; ".join(words) if words else "Conforme"
 
 

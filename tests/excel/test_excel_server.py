@@ -153,7 +153,7 @@ def test_check_needs_answers_with_one_alert(client):
 
 def test_errors_come_back_as_french_messages(client, regenerated, tmp_path):
     status, text = _call(client, "prepare_for_email", EXAMPLE)
-    assert status == 400 and text.startswith("Feuille(s) de résultats absente(s) : Lots")
+    assert status == 400 and text.startswith("Feuilles de résultats absentes : Lots")
     wb = openpyxl.load_workbook(regenerated)
     wb["Zones"]["B2"] = "Autre territoire"
     wb.save(stale := tmp_path / "perime.xlsx")
