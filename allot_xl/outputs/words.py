@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine.describe import Flag
-from ..french import NBSP, compte, nombre
+from ..french import NBSP, nombre
 
 _ARTICLE = re.compile(r"(?:CCP )?R\d{4}-\d+(?: \d°)?")
 _BEFORE = re.compile(r" (?=[;:%€?!»])")  # French puts a (no-break) space before these
@@ -48,7 +48,8 @@ def statut(lot: Any) -> str:
         words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
                      f"{unit} ; {why.pop(0)})")
     if lot.imposes:
-        words.append(compte(lot.imposes, "besoin imposé", "besoins imposés"))
+        s = "s" if lot.imposes >= 2 else ""
+        words.append(f"{nombre(lot.imposes)} besoin{s} imposé{s}")
     return " ; ".join(words) if words else "Conforme"
 
 
