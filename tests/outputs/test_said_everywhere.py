@@ -5,7 +5,6 @@ Synthèse and in the run's line, and the email copy warns of them; French plural
 from __future__ import annotations
 
 import openpyxl
-from conftest import REJECTED_ROWS
 
 from allot_xl import api
 from allot_xl.cli import main
@@ -68,7 +67,9 @@ def test_rules_applied_are_on_synthese(written) -> None:
 
 def test_rejected_rows_are_counted_and_the_copy_warns(runs, tmp_path, capsys) -> None:
     texts = _synthese_texts(runs["rejets"])
-    n = len(REJECTED_ROWS)
+    n = len({(r["Feuille"], r["Ligne"]) for r in sheet_rows(runs["rejets"], "Contrôles")
+             if r["Gravité"] == "Erreur"})
+    assert n == 5  # the rows conftest.with_rejected_rows made unreadable
     assert "Lignes écartées" in texts and str(n) in texts
     assert any(t.startswith(f"{n} lignes écartées — voir Contrôles.") for t in texts)
     assert any(t.startswith("Besoins reçus : lignes de Besoins qui nomment le dispositif, "
