@@ -191,16 +191,18 @@ def test_no_number_or_article_is_split_across_lines(runs, printed, name: str) ->
         assert [x for x in lines if x[:1] in (";", ":", "»")] == [], sheet
 
 
-@pytest.mark.parametrize("name", ["proposé", "rejets", "réel", "exemple.scenarios"])
-def test_lots_and_the_comparison_print_at_8_points_at_least(printed, name: str) -> None:
+@pytest.mark.parametrize("name, sheet", [
+    ("proposé", "Lots"), ("rejets", "Lots"), ("réel", "Lots"),
+    ("proposé", "Multi-attribution"), ("réel", "Multi-attribution"),
+    ("exemple.scenarios", COMPARISON), ("réel.scenarios", COMPARISON)])
+def test_wide_sheets_print_at_8_points_at_least(printed, name: str, sheet: str) -> None:
     if name not in printed:
         pytest.skip("données réelles absentes (../shared/realdata)")
-    sheet = COMPARISON if name.endswith(".scenarios") else "Lots"
     pages = _of(printed[name], sheet)
     sizes = [s for p in pages for s in p.sizes]
     assert pages and sizes and min(sizes) >= 8, min(sizes, default=None)
     # several pages wide, the identifying column repeated on each
-    assert all(("N° lot" if sheet == "Lots" else "Dispositif") in p.layout for p in pages)
+    assert all(("Dispositif" if sheet == COMPARISON else "N° lot") in p.layout for p in pages)
 
 
 def test_rejected_rows_are_counted_on_synthese(printed) -> None:
