@@ -67,7 +67,7 @@ HOLDERS_SPEC = [
 # numbers carry a trailing blank (the formats' `_-`) so they never touch the next text
 CONTROLES_COLUMNS = [
     Column("Gravité"), Column("Feuille"), Column("Ligne", FMT_INT), Column("Colonne"),
-    Column("Valeur", FMT_GENERAL, wrap=True), Column("Message", width=90, wrap=True),
+    Column("Valeur", FMT_GENERAL, width=24, wrap=True), Column("Message", width=72, wrap=True),
     Column("Code"),
 ]
 JOURNAL_FORMATS = {"Horodatage": FMT_DATETIME, "Besoins reçus": FMT_INT,
