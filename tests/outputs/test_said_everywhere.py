@@ -9,7 +9,7 @@ import openpyxl
 from allot_xl import api
 from allot_xl.cli import main
 from allot_xl.outputs.words import bounds_words
-from workbooks import make_workbook, need, sheet_rows
+from workbooks import make_workbook, need, offer, sheet_rows
 
 
 def _synthese_texts(path) -> list[str]:
@@ -103,3 +103,11 @@ def test_numbers_of_controles_and_journal_keep_clear_of_the_next_text(runs) -> N
     head = [c.value for c in ws[1]]
     for name in ("Besoins reçus", "Besoins allotis", "Lots", "Erreurs", "Avertissements"):
         assert ws.cell(ws.max_row, head.index(name) + 1).number_format == "#,##0_-", name
+
+
+def test_an_error_outside_besoins_is_said_on_synthese(tmp_path) -> None:
+    path = make_workbook(tmp_path, needs=[need("a", "AOF", "Belley", hours=4000)],
+                         offers=[offer("AOF-01", "Organisme", "abc")])
+    out = api.regenerate(path, tmp_path / "sortie.xlsx").output_path
+    assert any(t.startswith("1 erreur dans d'autres feuilles — voir Contrôles.")
+               for t in _synthese_texts(out))
