@@ -1,8 +1,8 @@
 """The outputs as a reader gets them on paper: each workbook rendered to PDF by LibreOffice
 headless in French, its pages read back with poppler (text, and the font size of every
-word). Rendered: the example under the scenario Proposé, a workbook with rejected rows, the
-real-data workbook (when present) and the scenario comparisons; read: Synthèse, Lots,
-Multi-attribution, Contrôles and Comparaison des scénarios."""
+word). Rendered: the example as it is and under the scenario Proposé, a workbook with
+rejected rows, the real-data workbook (when present) and the scenario comparisons; read:
+Synthèse, Lots, Multi-attribution, Contrôles and Comparaison des scénarios."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 COMPARISON = "Comparaison des scénarios"
 READ = ("Synthèse", "Lots", "Multi-attribution", "Contrôles", COMPARISON)
-RENDERED = ("proposé", "rejets", "réel", "exemple.scenarios", "réel.scenarios")
+RENDERED = ("exemple", "proposé", "rejets", "réel", "exemple.scenarios", "réel.scenarios")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 # what must never be cut at a line's end: a number with its thousands (16 000, 3,92 %),
 # an amount with its unit, an article with its paragraph (CCP R2123-1 3°)
@@ -192,7 +192,7 @@ def test_no_number_or_article_is_split_across_lines(runs, printed, name: str) ->
 
 
 @pytest.mark.parametrize("name, sheet", [
-    ("proposé", "Lots"), ("rejets", "Lots"), ("réel", "Lots"),
+    ("exemple", "Lots"), ("proposé", "Lots"), ("rejets", "Lots"), ("réel", "Lots"),
     ("proposé", "Multi-attribution"), ("réel", "Multi-attribution"),
     ("exemple.scenarios", COMPARISON), ("réel.scenarios", COMPARISON)])
 def test_wide_sheets_print_at_8_points_at_least(printed, name: str, sheet: str) -> None:
@@ -211,7 +211,7 @@ def test_rejected_rows_are_counted_on_synthese(printed) -> None:
     assert "Lignes écartées" in first
 
 
-@pytest.mark.parametrize("name", ["proposé", "rejets", "réel"])
+@pytest.mark.parametrize("name", ["exemple", "proposé", "rejets", "réel"])
 def test_the_territoire_charts_name_every_bar(runs, printed, name: str) -> None:
     """Each territoire is printed three times on Synthèse: a label of each of the two bar
     charts, and a row of the table."""
