@@ -47,7 +47,8 @@ class Command(click.Command):
         ctx.allow_extra_args = True  # leftovers come back to us, refused below
         rest = super().parse_args(ctx, args)
         if rest:
-            raise click.UsageError(f"argument(s) en trop : {' '.join(rest)}", ctx)
+            extra = "argument en trop" if len(rest) < 2 else "arguments en trop"
+            raise click.UsageError(f"{extra} : {' '.join(rest)}", ctx)
         return rest
 
 
@@ -332,10 +333,10 @@ def cmd_lite(classeur: str, paquet: str, force: bool) -> int:
     """Écrit main.py et requirements.txt pour xlwings Lite, à côté du classeur.
 
     Collez-les dans l'éditeur d'xlwings Lite (complément gratuit de l'Office Store) : le
-    volet affiche les boutons « Générer les lots », « Vérifier les besoins » et « Préparer
-    l'envoi », et les fonctions SEUIL_LEGAL, MAXIMUM_LOT et LOTS_SELON_BORNES
-    s'utilisent dans les cellules. Ni serveur ni Python sur le poste (docs/deploiement.md).
-    Code de sortie 2 : rien n'est écrit.
+    volet affiche les boutons d'allot_xl (liste dans docs/guide-acheteur.md § 8 bis), et
+    les fonctions SEUIL_LEGAL, MAXIMUM_LOT et LOTS_SELON_BORNES s'utilisent dans les
+    cellules. Ni serveur ni Python sur le poste (docs/deploiement.md). Code de sortie 2 :
+    rien n'est écrit.
 
     \b
     Exemple : allot-xl lite besoins.xlsx --paquet https://intranet.region.fr/allot_xl-0.1.0-py3-none-any.whl"""

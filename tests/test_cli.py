@@ -130,7 +130,7 @@ def test_output_must_be_an_excel_workbook(example: Path, capsys) -> None:
     (["check", "--inconnue", "a.xlsx"], "Erreur : option inconnue : --inconnue"),
     (["check", "--qui", "a.xlsx"], "(vouliez-vous dire --quiet ?)"),
     (["check"], "Erreur : arguments requis : CLASSEUR"),
-    (["check", "a.xlsx", "b.xlsx"], "Erreur : argument(s) en trop : b.xlsx"),
+    (["check", "a.xlsx", "b.xlsx"], "Erreur : argument en trop : b.xlsx"),
     (["regenerate", "a.xlsx", "-o"], "Erreur : l'option -o attend une valeur"),
     (["serve", "--port", "abc"], "Erreur : valeur invalide pour --port : « abc » n'est pas"),
     (["serve", "--workers", "0"], "Erreur : valeur invalide pour --workers : 0 est inférieur"),

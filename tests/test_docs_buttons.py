@@ -81,5 +81,5 @@ def test_readme_and_help_list_the_buttons() -> None:
     assert _QUOTED.findall(serve[serve.index("scripts de ses boutons"):])[:5] == ribbon()
     addin = _flat(COMMANDS["addin"].help or "")
     assert _QUOTED.findall(addin[addin.index("son bouton"):])[:5] == ribbon()
-    lite = _flat(COMMANDS["lite"].help or "")
-    assert _QUOTED.findall(lite)[:3] == list(LITE_BUTTONS)
+    lite = _flat(COMMANDS["lite"].help or "")  # points to the guide's list, names none
+    assert not set(_QUOTED.findall(lite)) & set(LITE_BUTTONS) and "§ 8 bis" in lite

@@ -191,9 +191,13 @@ class _Writer:
         """Merge and wrap the note bands; Excel does not fit a merged row's height, so the
         height the file route writes is set."""
         heights = look.row_heights(spec)
-        for row, first, last in look.merged(spec):
+        for t in spec.texts:
+            if t.last_col is None:
+                continue
+            row, first, last = t.row, t.col, max(t.col, t.last_col)
             rng = sheet.range((row, first), (row, last))
-            rng.merge()
+            if last > first:
+                rng.merge()
             rng.wrap_text = True
             try:  # Office.js and desktop Excel align; other engines keep the default
                 rng.vertical_alignment = "top"

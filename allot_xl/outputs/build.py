@@ -68,13 +68,13 @@ HOLDERS_SPEC = [
 # numbers carry a trailing blank (the formats' `_-`) so they never touch the next text
 CONTROLES_COLUMNS = [
     Column("Gravité"), Column("Feuille"), Column("Ligne", FMT_INT), Column("Colonne"),
-    Column("Valeur", FMT_GENERAL, wrap=True), Column("Message", width=90, wrap=True),
+    Column("Valeur", FMT_GENERAL, width=24, wrap=True), Column("Message", width=72, wrap=True),
     Column("Code"),
 ]
 JOURNAL_FORMATS = {"Horodatage": FMT_DATETIME, "Besoins reçus": FMT_INT,
                    "Besoins allotis": FMT_INT, "Lots": FMT_INT, "Erreurs": FMT_INT,
                    "Avertissements": FMT_INT}
-LOTS_PRINT_SCALE = 80  # % : 11-point text prints at 8,8 points, over several pages wide
+LOTS_PRINT_SCALE = 80  # % (Lots, Multi-attribution): 11-point text prints at 8.8 points
 WRAPPED = {"Intitulé", "Zone(s)", "Territoire", "Statut", "Clé", "Motif"}
 # columns shown only when some row carries a value (not contract columns)
 OPTIONAL = {"Montant minimum (€ HT)"}
@@ -190,7 +190,7 @@ def _build_outputs(result: Result, source: str, user: str, file_name: str,
     ]
     campaign = result.inputs.campaign or "Allotissement"
     for sh in sheets:
-        wide = sh.name == LOTS
+        wide = sh.name in (LOTS, MULTI)  # too wide for one page at a readable size
         sh.page = Page(header=campaign, header_right=f"Généré le {when:%d/%m/%Y à %H:%M}",
                        header_center=f"Scénario « {scenario} »" if scenario else "",
                        fit_tall=2 if sh.name == SYNTHESE else 0,

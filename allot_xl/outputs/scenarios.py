@@ -37,7 +37,7 @@ COLUMNS = [
     Column("Montant maximum max (€ HT)", FMT_EUR), Column("Lots hors bornes", FMT_INT),
     Column("Lots d'un seul besoin au-delà du max", FMT_INT),
     Column("Besoins par lot", FMT_RATIO), Column("Contrats évités", FMT_INT),
-    Column("Part contrôlée (%)", FMT_PCT), Column("Plafond (%)", FMT_PCT),
+    Column("Part plafonnée (%)", FMT_PCT), Column("Plafond (%)", FMT_PCT),
     Column("Lots accessibles à une petite structure", FMT_INT),
     Column("Offres par lot", FMT_RATIO), Column("Lots infructueux", FMT_INT),
     Column("Lots coupés en parties", FMT_INT), Column("Unité de prix"),

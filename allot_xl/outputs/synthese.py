@@ -134,11 +134,13 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
         texts += [Text(row, col, label, bold=True, last_col=end),
                   Text(row + 1, col, value, bold=True, size=FIGURE_PT, last_col=end)]
     rejected = tables.rejected_rows(result)
-    note = tables.key_figures_note(result)
-    if rejected:
-        note = (f"{compte(rejected, 'ligne écartée', 'lignes écartées')} — voir {CONTROLES}. "
-                + note)
-    texts.append(Text(row + 2, 1, note, bold=bool(rejected), last_col=band))
+    others = tables.other_errors(result)
+    said = ([f"{compte(rejected, 'ligne écartée', 'lignes écartées')} — voir {CONTROLES}."]
+            if rejected else [])
+    if others:
+        said.append(f"{compte(others, 'erreur')} dans d'autres feuilles — voir {CONTROLES}.")
+    note = " ".join([*said, tables.key_figures_note(result)])
+    texts.append(Text(row + 2, 1, note, bold=bool(said), last_col=band))
     top = row + 3
     charts = _charts(result, grid, full, top)
 

@@ -87,6 +87,13 @@ def rejected_rows(result: Result) -> int:
                 if p.severity == "Erreur" and p.sheet == sheet and p.row is not None})
 
 
+def other_errors(result: Result) -> int:
+    """Errors of `Contrôles` outside `Besoins` (a zone, a rule, a bid left out)."""
+    sheet = result.inputs.besoins_sheet
+    return sum(1 for p in result.report.problems
+               if p.severity == "Erreur" and p.sheet != sheet)
+
+
 def dispositifs(result: Result) -> Block:
     """Lots par dispositif: needs, lots against the fragmented practice, volumes, values."""
     s = shown_summary(result)

@@ -54,7 +54,8 @@ def statut(lot: Any) -> str:
         words.append(f"Au-dessus du maximum ({nombre(lot.volume)} > {nombre(lot.volume_max)} "
                      f"{unit} ; {why.pop(0)})")
     if lot.imposes:
-        words.append(f"{nombre(lot.imposes)} besoin(s) imposé(s)")
+        s = "s" if lot.imposes >= 2 else ""
+        words.append(f"{nombre(lot.imposes)} besoin{s} imposé{s}")
     return " ; ".join(words) if words else "Conforme"
 
 

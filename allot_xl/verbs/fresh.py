@@ -22,7 +22,9 @@ def ensure_fresh(grids: dict[str, SheetGrid], sheet_names: list[str]) -> Inputs:
     the fingerprint of the input sheets differs from the last `Journal` row's."""
     missing = [s for s in OUTPUT_SHEETS if find_sheet(sheet_names, s) is None]
     if missing:
-        raise StaleOutputs(f"Feuille(s) de résultats absente(s) : {', '.join(missing)}. "
+        what = "Feuille de résultats absente" if len(missing) < 2 else (
+            "Feuilles de résultats absentes")
+        raise StaleOutputs(f"{what} : {', '.join(missing)}. "
                            f"Lancez d'abord {REGENERATE}.")
     inputs, _ = validate(grids, Context())
     if not inputs.previous_journal:

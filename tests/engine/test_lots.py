@@ -364,7 +364,7 @@ def test_lot_impose_joins_that_lot_whatever_its_key(tmp_path) -> None:
                            "2": ("PQ-01", "imposé", 15, 6750),
                            "3": ("PQ-02", "direct", 20, 9000)}
     assert table(out, "Places", "Nb besoins", "Statut")[0] == (
-        "PQ-01", 27, 2, "1 besoin(s) imposé(s)")
+        "PQ-01", 27, 2, "1 besoin imposé")
 
 
 # --------------------------------------------------------------------------- price

@@ -20,7 +20,7 @@ def _parts(path: Path) -> tuple[dict[str, str], zipfile.ZipFile]:
     return sheet_parts(z), z
 
 
-WIDE = {"Lots"}  # printed at a fixed readable scale over several pages wide
+WIDE = {"Lots", "Multi-attribution"}  # at a fixed readable scale, several pages wide
 SCREEN_PX = (1850, 800)  # grid pixels of 1 920 × 1 080 at 100 % once Excel's frame is drawn
 
 

@@ -1,8 +1,8 @@
 """The outputs as a reader gets them on paper: each workbook rendered to PDF by LibreOffice
 headless in French, its pages read back with poppler (text, and the font size of every
-word). Rendered: the example under the scenario Proposé, a workbook with rejected rows, the
-real-data workbook (when present) and the scenario comparisons; read: Synthèse, Lots,
-Multi-attribution, Contrôles and Comparaison des scénarios."""
+word). Rendered: the example as it is and under the scenario Proposé, a workbook with
+rejected rows, the real-data workbook (when present) and the scenario comparisons; read:
+Synthèse, Lots, Multi-attribution, Contrôles and Comparaison des scénarios."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 COMPARISON = "Comparaison des scénarios"
 READ = ("Synthèse", "Lots", "Multi-attribution", "Contrôles", COMPARISON)
-RENDERED = ("proposé", "rejets", "réel", "exemple.scenarios", "réel.scenarios")
+RENDERED = ("exemple", "proposé", "rejets", "réel", "exemple.scenarios", "réel.scenarios")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 # what must never be cut at a line's end: a number with its thousands (16 000, 3,92 %),
 # an amount with its unit, an article with its paragraph (CCP R2123-1 3°)
@@ -191,16 +191,18 @@ def test_no_number_or_article_is_split_across_lines(runs, printed, name: str) ->
         assert [x for x in lines if x[:1] in (";", ":", "»")] == [], sheet
 
 
-@pytest.mark.parametrize("name", ["proposé", "rejets", "réel", "exemple.scenarios"])
-def test_lots_and_the_comparison_print_at_8_points_at_least(printed, name: str) -> None:
+@pytest.mark.parametrize("name, sheet", [
+    ("exemple", "Lots"), ("proposé", "Lots"), ("rejets", "Lots"), ("réel", "Lots"),
+    ("proposé", "Multi-attribution"), ("réel", "Multi-attribution"),
+    ("exemple.scenarios", COMPARISON), ("réel.scenarios", COMPARISON)])
+def test_wide_sheets_print_at_8_points_at_least(printed, name: str, sheet: str) -> None:
     if name not in printed:
         pytest.skip("données réelles absentes (../shared/realdata)")
-    sheet = COMPARISON if name.endswith(".scenarios") else "Lots"
     pages = _of(printed[name], sheet)
     sizes = [s for p in pages for s in p.sizes]
     assert pages and sizes and min(sizes) >= 8, min(sizes, default=None)
     # several pages wide, the identifying column repeated on each
-    assert all(("N° lot" if sheet == "Lots" else "Dispositif") in p.layout for p in pages)
+    assert all(("Dispositif" if sheet == COMPARISON else "N° lot") in p.layout for p in pages)
 
 
 def test_rejected_rows_are_counted_on_synthese(printed) -> None:
@@ -209,7 +211,7 @@ def test_rejected_rows_are_counted_on_synthese(printed) -> None:
     assert "Lignes écartées" in first
 
 
-@pytest.mark.parametrize("name", ["proposé", "rejets", "réel"])
+@pytest.mark.parametrize("name", ["exemple", "proposé", "rejets", "réel"])
 def test_the_territoire_charts_name_every_bar(runs, printed, name: str) -> None:
     """Each territoire is printed three times on Synthèse: a label of each of the two bar
     charts, and a row of the table."""

@@ -5,12 +5,11 @@ Synthèse and in the run's line, and the email copy warns of them; French plural
 from __future__ import annotations
 
 import openpyxl
-from conftest import REJECTED_ROWS
 
 from allot_xl import api
 from allot_xl.cli import main
 from allot_xl.outputs.words import bounds_words
-from workbooks import make_workbook, need, sheet_rows
+from workbooks import make_workbook, need, offer, sheet_rows
 
 
 def _synthese_texts(path) -> list[str]:
@@ -68,7 +67,9 @@ def test_rules_applied_are_on_synthese(written) -> None:
 
 def test_rejected_rows_are_counted_and_the_copy_warns(runs, tmp_path, capsys) -> None:
     texts = _synthese_texts(runs["rejets"])
-    n = len(REJECTED_ROWS)
+    n = len({(r["Feuille"], r["Ligne"]) for r in sheet_rows(runs["rejets"], "Contrôles")
+             if r["Gravité"] == "Erreur"})
+    assert n == 5  # the rows conftest.with_rejected_rows made unreadable
     assert "Lignes écartées" in texts and str(n) in texts
     assert any(t.startswith(f"{n} lignes écartées — voir Contrôles.") for t in texts)
     assert any(t.startswith("Besoins reçus : lignes de Besoins qui nomment le dispositif, "
@@ -102,3 +103,11 @@ def test_numbers_of_controles_and_journal_keep_clear_of_the_next_text(runs) -> N
     head = [c.value for c in ws[1]]
     for name in ("Besoins reçus", "Besoins allotis", "Lots", "Erreurs", "Avertissements"):
         assert ws.cell(ws.max_row, head.index(name) + 1).number_format == "#,##0_-", name
+
+
+def test_an_error_outside_besoins_is_said_on_synthese(tmp_path) -> None:
+    path = make_workbook(tmp_path, needs=[need("a", "AOF", "Belley", hours=4000)],
+                         offers=[offer("AOF-01", "Organisme", "abc")])
+    out = api.regenerate(path, tmp_path / "sortie.xlsx").output_path
+    assert any(t.startswith("1 erreur dans d'autres feuilles — voir Contrôles.")
+               for t in _synthese_texts(out))

@@ -42,7 +42,8 @@ def synthese_table(path, title: str) -> list[dict]:
             r = row[0].row + 1
             head = [c.value for c in ws[r] if c.value is not None]
             out = []
-            while ws.cell(r + 1, 1).value not in (None, "Total"):
+            # the table ends at its total or at the note merged across from column A
+            while ws.cell(r + 1, 1).value not in (None, "Total") and ws.cell(r + 1, 2).value:
                 r += 1
                 out.append(dict(zip(head, [ws.cell(r, k + 1).value for k in range(len(head))],
                                     strict=True)))
@@ -69,6 +70,12 @@ def test_synthese_and_the_comparison_give_one_number_per_label(runs, name: str) 
     shared = (set(per[0]) & set(actuel[0])) - {"Dispositif"}
     assert {"Lots", "Besoins allotis", "Contrats évités"} <= shared
     for s, c in zip(per, actuel, strict=True):
+        assert {k: s[k] for k in shared} == {k: c[k] for k in shared}, s["Dispositif"]
+    small = synthese_table(synthese, "Petits lots et mini-lots : part plafonnée à "
+                           f"{actuel[0]['Plafond (%)']:g}\u00a0% de la valeur totale")
+    shared = (set(small[0]) & set(actuel[0])) - {"Dispositif"}
+    assert {"Lots", "Part plafonnée (%)", "Plafond (%)"} <= shared
+    for s, c in zip(small, actuel, strict=True):
         assert {k: s[k] for k in shared} == {k: c[k] for k in shared}, s["Dispositif"]
     figures = key_figures(synthese)
     named = set(figures) & set(actuel[0])

@@ -28,7 +28,7 @@ FIGURES = {  # comparison column -> Figures value
     "Montant maximum médian (€ HT)": lambda f: f.amount[0],
     "Montant maximum max (€ HT)": lambda f: f.amount[2],
     "Lots hors bornes": lambda f: f.out_of_bounds, "Besoins par lot": lambda f: f.needs_per_lot,
-    "Contrats évités": lambda f: f.avoided, "Part contrôlée (%)": lambda f: f.share,
+    "Contrats évités": lambda f: f.avoided, "Part plafonnée (%)": lambda f: f.share,
     "Lots accessibles à une petite structure": lambda f: f.small_for_smes,
 }
 VARIANTS = [
