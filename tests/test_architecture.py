@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "allot_xl"
 FLOORS = {
     "_version": 1, "french": 1, "law": 1, "model": 1, "problems": 1, "contract": 1,
     "shown": 1,
-    "grid": 2, "checks": 2, "engine": 2, "example_data": 2,
+    "grid": 2, "headers": 2, "checks": 2, "engine": 2, "example_data": 2,
     "validation": 3, "needs": 3, "inputs": 3,
     "outputs": 4,
     "pipeline": 5, "fresh": 5, "scenario_sheet": 5, "scenarios_run": 5,
