@@ -72,6 +72,7 @@ def test_regenerating_the_output_keeps_every_number(tmp_path: Path) -> None:
     """The output, regenerated in place, keeps its lots, numbers and a second Journal row."""
     work = tmp_path / "A1.xlsx"
     shutil.copy(SHARED / "A1_petit.xlsx", work)
+    work.chmod(0o644)  # the shared file is read-only, and --in-place refuses such a file
     assert main(["regenerate", str(work), "--in-place", "-q"]) == 0
     assert (tmp_path / "A1.bak.xlsx").exists()
     first = work.read_bytes()

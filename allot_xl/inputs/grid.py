@@ -22,7 +22,7 @@ from ..core.contract import (
     is_blank,
     odd_characters,
 )
-from ..core.problems import StructuralError
+from .headers import Repeats, match_header, refuse_duplicates, stacked_tables
 
 
 @contextmanager
@@ -152,43 +152,6 @@ def find_sheet(names: list[str], canonical: str) -> str | None:
     return next((n for n in names if fold(n) == target), None)
 
 
-def _match_header(cells: list[Any], lookup: dict[str, str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for i, v in enumerate(cells):
-        if isinstance(v, str):
-            canon = lookup.get(fold(v))
-            if canon and canon not in out:
-                out[canon] = i
-    return out
-
-
-def _answering(cells: list[Any], lookup: dict[str, str]) -> dict[str, list[int]]:
-    """Contract column -> every index of `cells` whose header names it (name or alias)."""
-    out: dict[str, list[int]] = {}
-    for i, v in enumerate(cells):
-        if isinstance(v, str):
-            canon = lookup.get(fold(v))
-            if canon:
-                out.setdefault(canon, []).append(i)
-    return out
-
-
-def _refuse_duplicates(sheet: str, header_row: int, first_col: int, cells: list[Any],
-                       lookup: dict[str, str]) -> None:
-    """StructuralError (one French sentence) when two header cells answer one contract
-    column (`Heures` twice, or `Places` beside its alias `Nb places`): reading either one
-    would be a guess."""
-    for canon, where in _answering(cells, lookup).items():
-        if len(where) > 1:
-            named = " et ".join(f"{column_letter(first_col + i)} « {clean_header(cells[i])} »"
-                                for i in where)
-            raise StructuralError(
-                f"Feuille « {sheet} » : les colonnes {named} (en-têtes en ligne {header_row}) "
-                f"répondent toutes à « {canon} » : allot_xl ne choisit pas entre elles. "
-                f"Supprimez celle qui ne vaut plus, ou renommez-la (par exemple "
-                f"« {clean_header(cells[where[0]])} (ancien) »), puis relancez.")
-
-
 def _is_total(first: Any) -> bool:
     """A first cell starting with `Total` (checked cheaply first: IDs are unique, so folding
     every one would fill the folding cache for nothing)."""
@@ -216,17 +179,17 @@ def _locate(grid: SheetGrid, kind: str, lookup: dict[str, str]
     keys = HEADER_KEYS[kind]
     for t in grid.tables:
         cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
-        if all(k in _match_header(cells, lookup) for k in keys):
+        if all(k in match_header(cells, lookup) for k in keys):
             return (t.first_row, t.first_col, t.last_col, t.last_row, t.name, cells,
                     t.totals_rows)
     width = max((len(r) for r in grid.values), default=0)
     top = min(len(grid.values), 10)
     for r in range(1, top + 1):
-        if all(k in _match_header(grid.values[r - 1], lookup) for k in keys):
+        if all(k in match_header(grid.values[r - 1], lookup) for k in keys):
             cells = grid.values[r - 1]
             if r < len(grid.values):  # sub-headers under group cells on the next row
                 both = _two_row_header(cells, grid.values[r], lookup)
-                if len(_match_header(both, lookup)) > len(_match_header(cells, lookup)):
+                if len(match_header(both, lookup)) > len(match_header(cells, lookup)):
                     return r + 1, 1, width, len(grid.values), "", both, 0
             return r, 1, width, len(grid.values), "", cells, 0
     return 0, 1, width, len(grid.values), "", [], 0
@@ -267,15 +230,15 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     if header_row == 0:
         return RawTable(grid.name, 0, {}, {}, [], [], required, kind=kind)
     header_cells = list(header_all[c1 - 1:c2]) if not table else list(header_all)
-    _refuse_duplicates(grid.name, header_row, c1, header_cells, lookup)
-    columns = _match_header(header_cells, lookup)
+    refuse_duplicates(grid.name, header_row, c1, header_cells, lookup)
+    columns = match_header(header_cells, lookup)
     headers = {k: clean_header(header_cells[i]) for k, i in columns.items()}
     odd = [(f"{column_letter(c1 + i)}{header_row}", str(header_cells[i]))
            for i in sorted(columns.values()) if odd_characters(str(header_cells[i]))]
     fill, merged_at = _fill_merged(grid, header_row, c1, c2) if grid.merged else ({}, [])
     rows: list[tuple[int, list[Any]]] = []
     totals: list[int] = []
-    again = _Repeats(kind, columns, header_cells, lookup)
+    again = Repeats(kind, columns, header_cells, lookup)
     key_at, key_texts, starts = again.at, again.texts, again.starts
     # rows an Excel table reaches below the last values: empty (a merge may still fill them)
     below = repeat([], max(0, last - max(header_row, len(grid.values))))
@@ -306,10 +269,10 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
         rows.append((r, vals))
     missing = [c for c in required if c not in columns]
     outside = []
-    others = _stacked_tables(grid, kind, lookup, table) if table else []
+    others = stacked_tables(grid, kind, lookup, table) if table else []
     inside: set[int] = set()
     for t in others:  # tables stacked on the sheet: read too, each in its own order
-        layout = _match_header([grid.cell(t.first_row, c) for c in range(
+        layout = match_header([grid.cell(t.first_row, c) for c in range(
             t.first_col, t.last_col + 1)], lookup)
         again.rows.append(t.first_row)
         inside.update(range(t.first_row, t.last_row + t.totals_rows + 1))
@@ -355,68 +318,6 @@ def read_table(grid: SheetGrid, kind: str) -> RawTable:
     hidden = [r for r, _ in rows if r in grid.hidden_rows] if grid.hidden_rows else []
     return RawTable(grid.name, header_row, columns, headers, rows, totals, missing, table,
                     outside, kind, merged, again.rows, hidden, odd, c1, grid.shown_format)
-
-
-def _stacked_tables(grid: SheetGrid, kind: str, lookup: dict[str, str], first: str
-                    ) -> list[TableRef]:
-    """The other Excel tables of the sheet whose header is a `kind` header (one table per
-    département stacked on one sheet), refused like one table when two of their columns
-    answer one contract column."""
-    out = []
-    for t in grid.tables:
-        if t.name == first:
-            continue
-        cells = [grid.cell(t.first_row, c) for c in range(t.first_col, t.last_col + 1)]
-        if all(k in _match_header(cells, lookup) for k in HEADER_KEYS[kind]):
-            _refuse_duplicates(grid.name, t.first_row, t.first_col, cells, lookup)
-            out.append(t)
-    return out
-
-
-class _Repeats:
-    """The header row found again among the data rows: blocks pasted one under another
-    (one per département), or tables stacked on one sheet. Such a row is skipped, and so is
-    a one-cell title just above it; when the new header orders the columns otherwise, the
-    rows below it are read in its order (`remap`)."""
-
-    def __init__(self, kind: str, columns: dict[str, int], cells: list[Any],
-                 lookup: dict[str, str]):
-        self.keys = HEADER_KEYS[kind]
-        self.columns, self.lookup = columns, lookup
-        key = columns.get(self.keys[0], -1)
-        self.at = key
-        self.texts = {cells[key]} if 0 <= key < len(cells) else set()
-        # the first two letters a header may start with, folded or as the contract spells
-        # it, lower case: a cheap check on the key cell of each row before folding it
-        self.starts = {k[:2] for k in lookup} | {
-            n.lower()[:2] for c in COLUMNS[kind] for n in (c.name, *c.aliases)}
-        self.rows: list[int] = []
-        self.layout = columns
-        self.moved = False
-
-    def header(self, vals: list[Any]) -> dict[str, int] | None:
-        found = _match_header(vals, self.lookup)
-        if not all(k in found for k in self.keys):
-            return None
-        self.layout = found
-        self.moved = any(found.get(k) != i for k, i in self.columns.items())
-        return found
-
-    def skip(self, r: int, rows: list[tuple[int, list[Any]]], header_row: int) -> None:
-        last = self.rows[-1] if self.rows else header_row
-        if rows and rows[-1][0] > last and sum(not is_blank(v) for v in rows[-1][1]) == 1:
-            title = rows.pop()
-            self.rows.append(title[0])
-        self.rows.append(r)
-
-    def remap(self, vals: list[Any]) -> list[Any]:
-        """A row under a header in another order, in the first header's order."""
-        out: list[Any] = [None] * (max(self.columns.values(), default=-1) + 1)
-        for k, i in self.columns.items():
-            j = self.layout.get(k)
-            if j is not None and j < len(vals):
-                out[i] = vals[j]
-        return out
 
 
 def _canonical_value(v: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 # en-US number-format codes: Excel shows them with the user's (French) separators. Each
@@ -215,5 +215,5 @@ def at_unit_precision(outputs: Outputs) -> Outputs:
                 if c.format == FMT_HOURS and changed and all(
                         not isinstance(v, float) or v != v or v.is_integer()
                         for v in (r[j] if j < len(r) else None for r in body)):
-                    b.columns[j] = Column(c.header, FMT_INT, c.width, c.wrap)
+                    b.columns[j] = replace(c, format=FMT_INT)
     return outputs
