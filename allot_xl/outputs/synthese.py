@@ -174,6 +174,7 @@ def _charts(result: Result, grid: _Grid, full: int, top: int) -> list[Chart]:
     if len(result.attribution.holders):
         specs.append(("bar", "Montant attribué par titulaire (€ HT)", "T_Titulaires",
                       "Titulaire", ("Montant (€ HT)",), "€ HT", False))
+    specs = [s for s in specs if s[4]]  # no dispositif with needs: no series to draw
     starts = _spread(grid, full, PER_ROW)
     edges = [grid.left[c - 1] for c in starts] + [full + GAP_PX]
     out = []

@@ -101,13 +101,15 @@ class TablePart:
     @property
     def ref(self) -> str:
         b = self.block
-        return f"{letter(b.col)}{b.row}:{letter(b.last_col)}{b.row + len(b.rows)}"
+        # a table without data keeps one empty row (Excel's own smallest table): the sheet
+        # still carries allot_xl's table, so the next run knows the sheet as its own
+        return f"{letter(b.col)}{b.row}:{letter(b.last_col)}{b.row + max(1, len(b.rows))}"
 
 
 def is_table(b: Block) -> bool:
-    """Excel tables need data rows and distinct, non-empty header texts."""
+    """Excel tables need distinct, non-empty header texts."""
     headers = [c.header.casefold() for c in b.columns]
-    return b.table and bool(b.rows) and all(headers) and len(set(headers)) == len(headers)
+    return b.table and all(headers) and len(set(headers)) == len(headers)
 
 
 def table_xml(part: TablePart, table_id: int) -> bytes:
