@@ -109,8 +109,8 @@ def errors_warning(errors: int) -> str:
         return ""
     n = compte(errors, "erreur")
     return (f"Attention : Contrôles contient {n} (lignes écartées des lots, comptées en tête "
-            f"de Synthèse) ; corrigez-les et régénérez avant d'envoyer, ou signalez-les au "
-            f"destinataire.")
+            f"de Synthèse, ou valeurs remplacées par leur valeur par défaut ou légale) ; "
+            f"corrigez-les et régénérez avant d'envoyer, ou signalez-les au destinataire.")
 
 
 def recorded_errors(inputs: Inputs) -> int:
@@ -196,10 +196,13 @@ def regenerate(path: str | Path, output: str | Path | None = None, *, in_place: 
 def check(path: str | Path, progress: Progress | None = None) -> Report:
     """Validate and allot the workbook at `path` and return its problems (nothing is
     written), a `Scénarios` sheet that `scenarios` would refuse included. Raises AllotError
-    (French) when the file cannot be read."""
+    (French) when the file cannot be read or `regenerate` would refuse it (a sheet of the
+    buyer's named like an output)."""
     src = Path(path)
     say = progress or silent
-    grids = _grids(check_file(src), say)
+    pkg = check_file(src)
+    grids = _grids(pkg, say)
+    refuse_foreign_outputs(pkg, grids)  # what regenerate would refuse, check refuses alike
     result = run(grids, Context(campaign=campaign_of(src), progress=say), outputs=False).result
     from .inputs.scenarios import scenarios_problem
 

@@ -35,13 +35,12 @@ _FIX = {
                 "Règles pour le regrouper",
     Flag.SANS_ZONE: "la maille ne contient pas Zone, le regroupement par voisines ne peut pas "
                     "s'appliquer : choisissez « territoire »",
-    Flag.SANS_VOISIN: "aucune zone voisine à portée n'a de besoin de même clé : déclarez les "
-                      "voisines dans Zones, relevez « Sauts max » dans Paramètres ou choisissez "
-                      "le regroupement « territoire »",
+    Flag.SANS_VOISIN: "déclarez dans Zones les voisines qui touchent cette zone, ou choisissez "
+                      "le regroupement « territoire » (« voisines » ne réunit que des zones "
+                      "qui se touchent)",
     Flag.SANS_PARTENAIRE: "aucun autre besoin de même clé dans la région : baissez « Volume "
                           "min » ou élargissez la maille",
-    Flag.HORS_PORTEE: "aucun lot de même clé n'est à portée des stagiaires (« Sauts max » dans "
-                      "Paramètres) : baissez « Volume min », relevez « Sauts max » si les "
+    Flag.HORS_PORTEE: "baissez « Volume min », relevez « Sauts max » dans Paramètres si les "
                       "stagiaires peuvent se déplacer, ou choisissez une maille plus large "
                       "(par exemple Région + Métier pour un métier rare)",
     Flag.INDIVISIBLE: "un seul besoin dépasse le maximum : mettez « Besoins divisibles » à oui "
@@ -73,8 +72,11 @@ def fix_hint(flag: str) -> str:
     return _FIX[Flag(flag)]
 
 
-def flags(g: Group, rule: Rule, imposed: int) -> tuple[bool, bool, tuple[str, ...]]:
-    """(under `Volume min`, over `Volume max`, why) for the lot of group `g`."""
+def flags(g: Group, rule: Rule, imposed: int, sauts_max: int = 2
+          ) -> tuple[bool, bool, tuple[str, ...]]:
+    """(under `Volume min`, over `Volume max`, why) for the lot of group `g`; `sauts_max`
+    is the reach of a merge (`Paramètres`), to tell a partner out of reach from one within
+    reach that is not a neighbour (`voisines`, `pôle`)."""
     v = g.volume(rule)
     below = v < rule.volume_min - EPS
     above = rule.volume_max is not None and v > rule.volume_max + EPS
@@ -88,7 +90,8 @@ def flags(g: Group, rule: Rule, imposed: int) -> tuple[bool, bool, tuple[str, ..
         elif neighbours and "Zone" not in rule.maille:
             why.append(Flag.SANS_ZONE)
         elif g.nearest is not None:
-            why.append(Flag.SANS_VOISIN if neighbours else Flag.HORS_PORTEE)
+            within = g.nearest[1] <= sauts_max
+            why.append(Flag.SANS_VOISIN if neighbours and within else Flag.HORS_PORTEE)
         else:
             why.append(Flag.SANS_PARTENAIRE)
     if above:
@@ -178,7 +181,7 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
     title = f"{rule.libelle} — {key_text}" if key_text else rule.libelle
     if g.part:
         title += f" (partie {g.part[0]}/{g.part[1]})"
-    below, above, why = flags(g, rule, imposed)
+    below, above, why = flags(g, rule, imposed, p.sauts_max)
     volume = g.volume(rule)
     row = {
         "lot": name, "intitule": title, "dispositif": rule.code, "zones": shown["Zone"],

@@ -176,7 +176,7 @@ class Search:
         for x in lots:
             g = x.group
             maximum = price(g, prepared.arrays, p)[1]  # type: ignore[union-attr]
-            below, above, why = flags(g, rule, len(x.imposed or []))
+            below, above, why = flags(g, rule, len(x.imposed or []), p.sauts_max)
             alone = above and Flag.INDIVISIBLE in why
             lone += alone
             out += (below or above) and not alone
@@ -311,9 +311,11 @@ def objective_key(f: Figures, objectif: str) -> tuple:
 
 def rank_key(f: Figures, objectif: str = Objectif.CONTRATS) -> tuple:
     """Better first: allots the most needs (a design that leaves needs out is not
-    comparable); meets every cap and bound; fewest single needs above the maximum; the
-    buyer's objective (`objective_key`); fewest lots out of bounds, lowest share."""
-    return (-f.needs, not f.feasible, f.lone_over_max, *objective_key(f, objectif),
+    comparable); meets every cap and bound; fewest single needs above the maximum; when
+    none meets them all, the nearest (fewest lots out of bounds, then least above the cap);
+    then the buyer's objective (`objective_key`)."""
+    shortfall = (0, 0.0) if f.feasible else (f.out_of_bounds, max(0.0, f.share - f.cap))
+    return (-f.needs, not f.feasible, f.lone_over_max, *shortfall, *objective_key(f, objectif),
             f.out_of_bounds, f.share)
 
 

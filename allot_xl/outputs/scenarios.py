@@ -89,6 +89,26 @@ def _reason(s: Scenario, f: Figures, why: str, base: Scenario, actuel: Figures,
     return out + "."
 
 
+def _not_chosen(f: Figures, best: tuple[Scenario, Figures], objectif: str) -> str:
+    """Why a design is not the recommended one (`best`), in words."""
+    s_best, b = best
+    if f.needs < b.needs:
+        return f"Non recommandé : il alloue moins de besoins que {s_best.name}."
+    if not f.feasible and b.feasible:
+        return f"Non recommandé : {_binding(best[0], f)}."
+    if f.lone_over_max > b.lone_over_max:
+        return (f"Non recommandé : plus de besoins seuls au-delà du maximum que "
+                f"{s_best.name}.")
+    if not f.feasible and (f.out_of_bounds, f.share) > (b.out_of_bounds, b.share):
+        return f"Non recommandé : {_binding(best[0], f)}, plus que {s_best.name}."
+    if objectif == Objectif.PETITES:
+        return (f"Non recommandé : {_n(f.small_for_smes, 'lot accessible', 'lots accessibles')}"
+                f" à une petite structure contre {nombre(b.small_for_smes)} pour {s_best.name}"
+                f" (objectif « {objectif} »).")
+    return (f"Non recommandé : {_n(f.lots, 'lot')} contre {nombre(b.lots)} pour {s_best.name} "
+            f"(objectif « {objectif} »).")
+
+
 def _fault(s: Scenario, f: Figures) -> str:
     """What keeps design `s` (of figures `f`) from being recommended, in words."""
     if f.out_of_bounds or not f.share_ok:
@@ -100,10 +120,14 @@ def _fault(s: Scenario, f: Figures) -> str:
 
 
 def _binding(s: Scenario, f: Figures) -> str:
+    """Every cap and bound design `s` breaks, in words (each one, never only the first)."""
+    out = []
     if f.out_of_bounds:
-        return f"{_n(f.out_of_bounds, 'lot')} hors des bornes de volume"
-    return (f"part des {_controlled(s)} de {pct(f.share)}, au-delà du plafond de "
-            f"{pct(f.cap)} de {_n(round(f.share - f.cap, 2), 'point')}")
+        out.append(f"{_n(f.out_of_bounds, 'lot')} hors des bornes de volume")
+    if not f.share_ok:
+        out.append(f"part des {_controlled(s)} de {pct(f.share)}, au-delà du plafond de "
+                   f"{pct(f.cap)} de {_n(round(f.share - f.cap, 2), 'point')}")
+    return " ; ".join(out)
 
 
 # the rule fields a scenario may change, as the comparison and `Journal` name them
@@ -195,7 +219,8 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
         best, why = recommend(group, objectif)
         for k, (s, f) in enumerate(group):
             motif = " ".join(x for x in (
-                _reason(s, f, why, base, actuel, objectif) if k == best else "",
+                _reason(s, f, why, base, actuel, objectif) if k == best
+                else _not_chosen(f, group[best], objectif),
                 _note(s, f, base, actuel)) if x)
             out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j

@@ -126,3 +126,38 @@ def test_lots_name_their_price_unit(tmp_path: Path) -> None:
         volume = lot["Places"] if per_place else lot["Heures"]
         assert lot["Prix unitaire (€ HT)"] == pytest.approx(
             lot["Montant estimé (€ HT)"] / volume, abs=0.01)
+
+
+def test_every_breach_is_named_and_every_row_not_chosen_says_why(tmp_path: Path) -> None:
+    """A1's PSP: no design meets every cap and bound; the recommended row names each breach
+    (lots out of bounds and the mini-lots share above its cap), and every other row says why
+    it is not recommended."""
+    a1 = ROOT.parent / "shared" / "acceptance" / "A1_petit.xlsx"
+    if not a1.exists():
+        pytest.skip("acceptance workbook absent")
+    rows = _comparison(Path(shutil.copy(a1, tmp_path / "a1.xlsx")), tmp_path)
+    for code, by in _by_dispositif(rows).items():
+        for r in by.values():
+            if r["Recommandé"] == "oui":
+                if r["Part plafonnée (%)"] > r["Plafond (%)"]:
+                    assert "au-delà du plafond" in r["Motif"], r["Motif"]
+                if r["Lots hors bornes"]:
+                    assert "hors des bornes de volume" in r["Motif"], r["Motif"]
+            elif r["Recommandé"] == "non":
+                assert r["Motif"].startswith("Non recommandé : "), (code, r["Motif"])
+
+
+def test_check_refuses_what_regenerate_refuses(tmp_path: Path) -> None:
+    """A sheet of the buyer's named like an output: `regenerate` refuses the workbook, and
+    `check` says so beforehand with the same sentence (it used to give the all-clear)."""
+    from allot_xl.core.problems import AllotError
+
+    wb = openpyxl.load_workbook(EXAMPLE)
+    wb.create_sheet("Synthese").append(["mes notes"])
+    src = tmp_path / "perso.xlsx"
+    wb.save(src)
+    with pytest.raises(AllotError) as refused:
+        api.regenerate(src, tmp_path / "out.xlsx")
+    with pytest.raises(AllotError) as checked:
+        api.check(src)
+    assert str(checked.value) == str(refused.value)
