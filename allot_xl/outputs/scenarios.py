@@ -8,7 +8,7 @@ import datetime as dt
 from ..core.contract import COMPARAISON
 from ..core.french import nombre, pct, rule_value
 from ..core.model import Objectif, Regime, Rule
-from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, recommend
+from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, objective_key, recommend
 from .model import (
     FMT_EUR,
     FMT_HOURS,
@@ -101,6 +101,8 @@ def _not_chosen(f: Figures, best: tuple[Scenario, Figures], objectif: str) -> st
                 f"{s_best.name}.")
     if not f.feasible and (f.out_of_bounds, f.share) > (b.out_of_bounds, b.share):
         return f"Non recommandé : {_binding(best[0], f)}, plus que {s_best.name}."
+    if objective_key(f, objectif) == objective_key(b, objectif):
+        return f"Non recommandé : à égalité avec {s_best.name}, retenu en premier."
     if objectif == Objectif.PETITES:
         return (f"Non recommandé : {_n(f.small_for_smes, 'lot accessible', 'lots accessibles')}"
                 f" à une petite structure contre {nombre(b.small_for_smes)} pour {s_best.name}"
