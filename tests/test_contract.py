@@ -65,3 +65,20 @@ def test_percentages_where_a_percentage_is_expected() -> None:
     assert parse_number("12 %", percent=True) == 12.0
     assert parse_number(PercentValue(1.2), percent=True) == pytest.approx(120.0)
     assert parse_number(PercentValue(1.2)) == pytest.approx(1.2)
+
+
+def test_every_regles_column_names_its_rule_field_once() -> None:
+    """`RULE_FIELDS` maps each `Règles` column to a `model.Rule` field, every field but the
+    Excel row; the scenario overrides and their labels derive from it."""
+    import dataclasses
+
+    from allot_xl.core.contract import COLUMNS, REGLES, RULE_FIELDS, SCENARIO_OVERRIDES
+    from allot_xl.core.model import Rule
+    from allot_xl.engine.scenarios import FIELDS
+    from allot_xl.outputs.scenarios import RULE_LABELS
+
+    assert list(RULE_FIELDS) == [c.name for c in COLUMNS[REGLES]]
+    assert sorted(RULE_FIELDS.values()) == sorted(
+        f.name for f in dataclasses.fields(Rule) if f.name != "row")
+    assert FIELDS == tuple(RULE_FIELDS[c] for c in SCENARIO_OVERRIDES)
+    assert [label for _, label in RULE_LABELS] == list(SCENARIO_OVERRIDES)

@@ -274,6 +274,18 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 # output sheet (an input sheet is never rewritten, so the two cannot share a name)
 SCENARIOS = "Scénarios"
 COMPARAISON = "Comparaison des scénarios"
+# each `Règles` column and the `model.Rule` field it fills: stated once, so that writing a
+# rule back as cells (a scenario's `Règles` row), naming what a scenario changes and the
+# fields a scenario may override all derive from it
+RULE_FIELDS: dict[str, str] = {
+    "Dispositif": "code", "Libellé": "libelle", "Maille": "maille", "Unité": "unite",
+    "Heures par place": "heures_par_place", "Tolérance (%)": "tolerance",
+    "Taux horaire (€)": "taux", "Volume min": "volume_min", "Volume max": "volume_max",
+    "Regroupement": "regroupement", "Plafonner aux débouchés": "plafonner",
+    "Attributaires": "attributaires", "Répartition": "repartition",
+    "Lots max par titulaire": "lots_max", "Régime": "regime", "Code CPV": "cpv",
+    "Besoins divisibles": "divisible",
+}
 SCENARIO_OVERRIDES = ("Maille", "Unité", "Volume min", "Volume max", "Regroupement",
                       "Attributaires", "Lots max par titulaire", "Besoins divisibles")
 COLUMNS[SCENARIOS] = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..core.contract import fold, lot_prefix
+from ..core.contract import RULE_FIELDS, SCENARIO_OVERRIDES, fold, lot_prefix
 from ..core.model import Inputs, Objectif, Regime, Rule
 from ..core.problems import Report
 from . import Result, allot, thresholds
@@ -24,8 +24,7 @@ from .summary import percent
 
 ACTUEL, PROPOSE = "Actuel", "Proposé"
 # the rule fields a scenario may replace (`Scénarios` columns, contract.SCENARIO_OVERRIDES)
-FIELDS = ("maille", "unite", "volume_min", "volume_max", "regroupement", "attributaires",
-          "lots_max", "divisible")
+FIELDS = tuple(RULE_FIELDS[c] for c in SCENARIO_OVERRIDES)
 NON_GEO = ("Domaine", "Métier")
 
 

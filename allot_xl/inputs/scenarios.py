@@ -19,18 +19,18 @@ REGLES_HEADERS = [c.name for c in C.COLUMNS[C.REGLES]]
 
 
 def rule_values(rule: Rule) -> dict[str, Any]:
-    """`rule` as the cells of a `Règles` row (canonical column -> value)."""
-    return {
-        "Dispositif": rule.code, "Libellé": rule.libelle, "Maille": " + ".join(rule.maille),
-        "Unité": rule.unite, "Heures par place": rule.heures_par_place,
-        "Tolérance (%)": rule.tolerance, "Taux horaire (€)": rule.taux,
-        "Volume min": rule.volume_min, "Volume max": rule.volume_max,
-        "Regroupement": rule.regroupement,
-        "Plafonner aux débouchés": "oui" if rule.plafonner else "non",
-        "Attributaires": rule.attributaires, "Répartition": rule.repartition,
-        "Lots max par titulaire": rule.lots_max, "Régime": rule.regime,
-        "Code CPV": rule.cpv, "Besoins divisibles": "oui" if rule.divisible else "non",
-    }
+    """`rule` as the cells of a `Règles` row (canonical column -> value), by the contract's
+    column -> field mapping (`contract.RULE_FIELDS`): a `Maille` joined by « + », yes/no
+    columns as `oui`/`non`."""
+    out: dict[str, Any] = {}
+    for name, field in C.RULE_FIELDS.items():
+        v = getattr(rule, field)
+        if isinstance(v, tuple):
+            v = " + ".join(v)
+        elif isinstance(v, bool):
+            v = "oui" if v else "non"
+        out[name] = v
+    return out
 
 
 def rules_grid(name: str, rules: list[Rule]) -> SheetGrid:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.contract import COMPARAISON
+from ..core.contract import COMPARAISON, RULE_FIELDS, SCENARIO_OVERRIDES
 from ..core.french import nombre, pct, rule_value
 from ..core.model import Objectif, Regime, Rule
 from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, objective_key, recommend
@@ -133,10 +133,7 @@ def _binding(s: Scenario, f: Figures) -> str:
 
 
 # the rule fields a scenario may change, as the comparison and `Journal` name them
-RULE_LABELS = (("maille", "Maille"), ("unite", "Unité"), ("volume_min", "Volume min"),
-               ("volume_max", "Volume max"), ("regroupement", "Regroupement"),
-               ("attributaires", "Attributaires"), ("lots_max", "Lots max par titulaire"),
-               ("divisible", "Besoins divisibles"))
+RULE_LABELS = tuple((RULE_FIELDS[c], c) for c in SCENARIO_OVERRIDES)
 
 
 def changed_values(rule: Rule, base: Rule) -> list[tuple[str, str, str]]:
