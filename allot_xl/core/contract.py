@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .choices import AttributionRule, Objectif, Regime, Regroupement, Repartition, Unite
+
 # --------------------------------------------------------------------------- names
 
 _SPACES = re.compile(r"[\s_\u00a0\u202f\u2007\u2009]+")  # folding names only
@@ -192,14 +194,14 @@ def _name(name: str, aliases: tuple[str, ...] = (), required: bool = False) -> C
     return Column(name, aliases, required, NAME, max_length=NAME_MAX)
 
 
-REGROUPEMENTS = ("voisines", "territoire", "pôle", "aucun")
-REGIMES = ("SSS", "services")
-REPARTITIONS = ("cascade", "prorata", "parts égales", "rotation")
-ATTRIBUTIONS = ("importance décroissante", "optimale")
+REGROUPEMENTS = tuple(x.value for x in Regroupement)
+REGIMES = tuple(x.value for x in Regime)
+REPARTITIONS = tuple(x.value for x in Repartition)
+ATTRIBUTIONS = tuple(x.value for x in AttributionRule)
 # what `Proposé` seeks first (issue « Lots within reach »): the founding note's gain, fewer
 # contracts within the caps, or the most lots a small organisation can take
-OBJECTIFS = ("moins de contrats", "petites structures")
-UNITES = ("heures", "places")
+OBJECTIFS = tuple(x.value for x in Objectif)
+UNITES = tuple(x.value for x in Unite)
 
 VOLUME_MAX = 1e8  # trainee-hours (or places) of one need, one lot or one bound
 HPP_MAX = 5000.0  # hours per place: a three-year course is about 4 000 h

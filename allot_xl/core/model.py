@@ -7,59 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
+from .choices import (  # noqa: F401  (the choices, re-exported with the model)
+    AttributionRule,
+    Objectif,
+    Regime,
+    Regroupement,
+    Repartition,
+    Unite,
+)
+
 EPS = 1e-9  # tolerance of every comparison of volumes (hours, places) and amounts
-
-
-class Unite(StrEnum):
-    """The unit of a rule's `Volume min` / `Volume max`."""
-
-    HEURES = "heures"
-    PLACES = "places"
-
-
-class Regroupement(StrEnum):
-    """How groups under `Volume min` are merged (contract, step 4)."""
-
-    VOISINES = "voisines"
-    TERRITOIRE = "territoire"
-    POLE = "pôle"
-    AUCUN = "aucun"
-
-
-class Repartition(StrEnum):
-    """How purchase orders are shared among a lot's holders."""
-
-    CASCADE = "cascade"
-    PRORATA = "prorata"
-    PARTS_EGALES = "parts égales"
-    ROTATION = "rotation"
-
-
-class Regime(StrEnum):
-    """The procurement regime of a dispositif: social and specific services (R2123-1 3°) or
-    ordinary services."""
-
-    SSS = "SSS"
-    SERVICES = "services"
-
-
-class AttributionRule(StrEnum):
-    """How holders are chosen when `Offres` exists."""
-
-    IMPORTANCE = "importance décroissante"
-    OPTIMALE = "optimale"
-
-
-class Objectif(StrEnum):
-    """What `Proposé` seeks first among the designs that meet every cap and bound."""
-
-    CONTRATS = "moins de contrats"  # the fewest contracts (the founding note's gain)
-    PETITES = "petites structures"  # the most lots a small organisation can take
 
 
 @dataclass(frozen=True)
