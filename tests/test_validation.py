@@ -258,7 +258,7 @@ STRUCTURAL = {
     "Plafonner illisible": (dict(rules=[rule("AOF", plafonner="peut-être")]), "oui ou non"),
     "dispositif en double": (dict(rules=[rule("AOF"), rule("aof", maille="Territoire")]),
                              "a déjà une règle"),
-    "Attributaires 0": (dict(rules=[rule("AOF", attributaires=0)]), "entiers ≥ 1"),
+    "Attributaires 0": (dict(rules=[rule("AOF", attributaires=0)]), "un nombre entier de 1 à 100"),
     "Règles vide": (dict(rules=[]), "aucune règle"),
     "Zones vide": (dict(zones=[]), "aucune zone"),
 }

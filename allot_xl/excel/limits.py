@@ -138,5 +138,6 @@ def _check_holders(name: str, values: list[list], cap: int) -> None:
                 except BadNumber:
                     continue  # the run reports it in Contrôles with its row
                 if number is not None and number > cap:
-                    raise Refused(422, f"Feuille « {name} » : {holders_problem(r)}.")
+                    raise Refused(422, f"Feuille « {name} » : "
+                                       f"{holders_problem(r, 'Attributaires', header[j], number)}.")
         return

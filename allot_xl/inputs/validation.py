@@ -193,7 +193,7 @@ def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str
         return default
     problem = range_problem(decl, t.header(col), x)
     if problem and col in ("Attributaires", "Lots max par titulaire"):
-        bad.append(holders_problem(row))
+        bad.append(holders_problem(row, col, t.header(col), x))
         return default
     if problem:
         bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
@@ -201,13 +201,14 @@ def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str
     return x
 
 
-def holders_problem(row: int) -> str:
-    """The words of a `Règles` row whose `Attributaires` or `Lots max par titulaire` is not a
-    whole number within its declared range (`contract`), for every route: the add-in
-    server refuses such a workbook with the same sentence as the command line."""
-    cap = C.column(C.REGLES, "Attributaires").maximum or 0
-    return (f"ligne {row}, « Attributaires » et « Lots max par titulaire » doivent être des "
-            f"entiers ≥ 1 (au plus {nombre(cap)})")
+def holders_problem(row: int, col: str, header: str, value: float) -> str:
+    """The words of a `Règles` row whose `Attributaires` or `Lots max par titulaire` (`col`,
+    written `header`) holds `value`, not a whole number within its declared range
+    (`contract`), for every route: the add-in server refuses such a workbook with the same
+    sentence as the command line."""
+    cap = C.column(C.REGLES, col).maximum or 0
+    return (f"ligne {row}, « {header} » vaut {nombre(value)} : un nombre entier de 1 à "
+            f"{nombre(cap)} est attendu")
 
 
 def _yes_no(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str]) -> bool:

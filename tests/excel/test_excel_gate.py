@@ -149,8 +149,8 @@ def test_two_million_holders_are_refused_before_any_work(client, inner, payload)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert r.status_code == 422
-    assert r.text.startswith("Feuille « Règles » : ligne 2, « Attributaires » et « Lots max "
-                             "par titulaire » doivent être des entiers ≥ 1 (au plus 100).")
+    assert r.text.startswith("Feuille « Règles » : ligne 2, « Attributaires » vaut "
+                             "2\xa0000\xa0000 : un nombre entier de 1 à 100 est attendu.")
     assert inner.calls == before  # xlwings never built a Book: nothing ran
     assert peak < 40 * 1024 * 1024  # the payload parsed once, no table sized by the number
     assert client.post(URL, json=_with_holders(payload, "3"), headers=BEARER).status_code == 200
@@ -211,8 +211,8 @@ def test_the_server_and_the_command_line_treat_holders_alike(client, payload, tm
         assert (r.status_code, code) == (200, 0)
         return
     assert (r.status_code, code) == (422, 2)
-    sentence = ("Feuille « Règles » : ligne 2, « Attributaires » et « Lots max par titulaire » "
-                "doivent être des entiers ≥ 1 (au plus 100).")
+    sentence = ("Feuille « Règles » : ligne 2, « Attributaires » vaut 150 : un nombre entier "
+                "de 1 à 100 est attendu.")
     assert r.text.startswith(sentence)
     with pytest.raises(AllotError, match="^" + sentence.replace("(", r"\(").replace(")", r"\)")):
         from allot_xl import api
