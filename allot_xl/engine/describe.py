@@ -72,7 +72,7 @@ def fix_hint(flag: str) -> str:
     return _FIX[Flag(flag)]
 
 
-def flags(g: Group, rule: Rule, imposed: int, sauts_max: int = 2
+def flags(g: Group, rule: Rule, imposed: int, sauts_max: int
           ) -> tuple[bool, bool, tuple[str, ...]]:
     """(under `Volume min`, over `Volume max`, why) for the lot of group `g`; `sauts_max`
     is the reach of a merge (`Paramètres`), to tell a partner out of reach from one within

@@ -252,9 +252,6 @@ class Reach:
         dist = self.zone_hops(frozenset(g.zones))
         return min((dist.get(z, math.inf) for z in p.zones), default=math.inf)
 
-    def level_units(self, g: Group, level: str) -> set[str]:
-        return self.units(g.zones, level)
-
 
 def _signature(g: Group, rule: Rule, skip: tuple[str, ...]) -> tuple:
     return tuple(tuple(sorted(g.comps[c])) for c in rule.maille if c not in skip)
@@ -282,8 +279,8 @@ def _partners(g: Group, same: list[Group], rule: Rule, reach: Reach,
     # partners whose zones neighbour it.
     near = set().union(*(reach.zones[z].voisines for z in g.zones)) - g.zones
     for level in ("Territoire", "Département", "Région"):
-        mine = reach.level_units(g, level)
-        found = [p for p in same if reach.level_units(p, level) & mine
+        mine = reach.units(g.zones, level)
+        found = [p for p in same if reach.units(p.zones, level) & mine
                  and reach.within(g.zones | p.zones, kind) and own(g, p)]
         if found:
             return [p for p in found if p.zones & near] or found, level
@@ -365,9 +362,9 @@ def _nearest(g: Group, same: list[Group], rule: Rule, reach: Reach) -> tuple[str
         return (reach.spread(g.zones | p.zones, kind), *apart, p.volume(rule),
                 sort_key(p.cle(rule.code, rule.maille)))
 
-    p = min(same, key=key)
+    hops, p = min(((key(p), p) for p in same), key=lambda x: x[0])
     units = sorted(reach.units(p.zones, kind) - reach.units(g.zones, kind), key=sort_key)
-    return " + ".join(units or sorted(reach.units(p.zones, kind), key=sort_key)), key(p)[0]
+    return " + ".join(units or sorted(reach.units(p.zones, kind), key=sort_key)), hops[0]
 
 
 def merge_small(groups: list[Group], rule: Rule, a: NeedArrays, reach: Reach) -> list[Group]:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import product
 
 from ..core.model import Inputs, Regroupement, Rule, Unite
-from .grouping import EPS
+from .grouping import EPS, GEO
 from .scenarios import (
     NON_GEO,
     PROPOSE,
@@ -26,7 +26,6 @@ from .scenarios import (
     run_scenario,
 )
 
-GEO = ("Zone", "Territoire", "Département", "Région")
 MIN_FACTORS = (0.5, 1.0)  # of the buyer's `Volume min`
 MAX_FACTORS = (1.0, 1.5)  # of the buyer's `Volume max`
 

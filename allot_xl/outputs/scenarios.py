@@ -8,7 +8,7 @@ import datetime as dt
 from ..core.contract import COMPARAISON, RULE_FIELDS, SCENARIO_OVERRIDES
 from ..core.french import nombre, pct, rule_value
 from ..core.model import Objectif, Regime, Rule
-from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, objective_key, recommend
+from ..engine.scenarios import ACTUEL, PROPOSE, Figures, Scenario, rank_key, recommend
 from .model import (
     FMT_EUR,
     FMT_HOURS,
@@ -89,26 +89,30 @@ def _reason(s: Scenario, f: Figures, why: str, base: Scenario, actuel: Figures,
     return out + "."
 
 
-def _not_chosen(f: Figures, best: tuple[Scenario, Figures], objectif: str) -> str:
-    """Why a design is not the recommended one (`best`), in words."""
+def _not_chosen(s: Scenario, f: Figures, best: tuple[Scenario, Figures],
+                objectif: str) -> str:
+    """Why design `s` (figures `f`) is not the recommended one (`best`), in words: the
+    first term of the ranking (`engine.scenarios.rank_key`) in which it comes after."""
     s_best, b = best
-    if f.needs < b.needs:
+    mine, theirs = rank_key(f, objectif), rank_key(b, objectif)
+    at = next((i for i, (x, y) in enumerate(zip(mine, theirs, strict=True)) if x != y), None)
+    if at == 0:
         return f"Non recommandé : il alloue moins de besoins que {s_best.name}."
-    if not f.feasible and b.feasible:
-        return f"Non recommandé : {_binding(best[0], f)}."
-    if f.lone_over_max > b.lone_over_max:
+    if at == 1:
+        return f"Non recommandé : {_binding(s, f)}."
+    if at == 2:
         return (f"Non recommandé : plus de besoins seuls au-delà du maximum que "
                 f"{s_best.name}.")
-    if not f.feasible and (f.out_of_bounds, f.share) > (b.out_of_bounds, b.share):
-        return f"Non recommandé : {_binding(best[0], f)}, plus que {s_best.name}."
-    if objective_key(f, objectif) == objective_key(b, objectif):
-        return f"Non recommandé : à égalité avec {s_best.name}, retenu en premier."
-    if objectif == Objectif.PETITES:
+    if at in (3, 4):
+        return f"Non recommandé : {_binding(s, f)}, plus que {s_best.name}."
+    if at in (5, 6) and objectif == Objectif.PETITES:
         return (f"Non recommandé : {_n(f.small_for_smes, 'lot accessible', 'lots accessibles')}"
                 f" à une petite structure contre {nombre(b.small_for_smes)} pour {s_best.name}"
                 f" (objectif « {objectif} »).")
-    return (f"Non recommandé : {_n(f.lots, 'lot')} contre {nombre(b.lots)} pour {s_best.name} "
-            f"(objectif « {objectif} »).")
+    if at in (5, 6):
+        return (f"Non recommandé : {_n(f.lots, 'lot')} contre {nombre(b.lots)} pour "
+                f"{s_best.name} (objectif « {objectif} »).")
+    return f"Non recommandé : à égalité avec {s_best.name}, retenu en premier."
 
 
 def _fault(s: Scenario, f: Figures) -> str:
@@ -219,7 +223,7 @@ def comparison_sheet(rows: list[tuple[Scenario, Figures]], campaign: str = "",
         for k, (s, f) in enumerate(group):
             motif = " ".join(x for x in (
                 _reason(s, f, why, base, actuel, objectif) if k == best
-                else _not_chosen(f, group[best], objectif),
+                else _not_chosen(s, f, group[best], objectif),
                 _note(s, f, base, actuel)) if x)
             out.append(_row(s, f, "oui" if k == best else "non", motif, bids))
         i = j
