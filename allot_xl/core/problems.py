@@ -23,6 +23,10 @@ class ProblemCode:
     template: str
     fix: str
 
+    def render(self, **fields: Any) -> str:
+        """The template with its fields filled in; KeyError names a missing field."""
+        return self.template.format(**fields)
+
 
 CODES: dict[str, ProblemCode] = {}
 
@@ -203,12 +207,17 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-            message: str) -> None:
+            message: str | None = None, **fields: Any) -> None:
         """Add a problem; its severity is the one `CODES` declares for `code` (a call site
-        never states it). UnknownProblemCode for a code that is not registered."""
+        never states it). Without `message`, the wording is the code's template rendered
+        with `fields` (`report.add("zone-inconnue", "Besoins", 4, "Zone", z, zone=z)`).
+        UnknownProblemCode for a code that is not registered; KeyError for a template field
+        the call site did not give."""
         if code not in CODES:
             raise UnknownProblemCode(f"problem code {code!r} is not registered in "
                                      f"allot_xl.core.problems.CODES")
+        if message is None:
+            message = CODES[code].render(**fields)
         self.problems.append(Problem(code, CODES[code].severity, sheet, row, column, value,
                                      message))
 

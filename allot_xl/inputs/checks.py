@@ -31,15 +31,16 @@ def shown(x: float) -> str:
 class Pending:
     """Problems of one sheet, kept aside then added in row order (then check order)."""
 
-    items: list[tuple[int, int, tuple]] = field(default_factory=list)
+    items: list[tuple[int, int, tuple, dict]] = field(default_factory=list)
 
     def add(self, rank: int, code: str, sheet: str, row: int, column: str, value: Any,
-            message: str) -> None:
-        self.items.append((row, rank, (code, sheet, row, column, value, message)))
+            message: str | None = None, **fields: Any) -> None:
+        """Keep a problem aside; `message`/`fields` as in `Report.add`."""
+        self.items.append((row, rank, (code, sheet, row, column, value, message), fields))
 
     def flush(self, report: Report) -> None:
-        for _, _, p in sorted(self.items, key=lambda x: (x[0], x[1])):
-            report.add(*p)
+        for _, _, p, fields in sorted(self.items, key=lambda x: (x[0], x[1])):
+            report.add(*p, **fields)
         self.items.clear()
 
 
