@@ -102,15 +102,16 @@ def zones() -> list[dict[str, Any]]:
 
 _RULES: tuple[tuple[Any, ...], ...] = (
     # code, libellé, maille, unité, h/place, tol., taux, min, max, regroupement, plafond,
-    # attributaires, répartition, lots max par titulaire, régime, code CPV, besoins divisibles
+    # attributaires, répartition, lots max par titulaire, lots max par candidat, régime,
+    # code CPV, besoins divisibles
     ("AOF", "Actions d'orientation formation", "Zone", "heures", 80, 25, 14, 3000, 30000,
-     "voisines", "non", 2, "rotation", None, "SSS", "80530000", "non"),
+     "voisines", "non", 2, "rotation", None, None, "SSS", "80530000", "non"),
     ("PSP", "Promotion sociale et professionnelle", "Département + Domaine", "heures", 180, 25, 12,
-     4200, 24000, "territoire", "non", 1, "cascade", None, "SSS", "80530000", "non"),
+     4200, 24000, "territoire", "non", 1, "cascade", None, None, "SSS", "80530000", "non"),
     ("CREA", "Création d'entreprise", "Territoire", "places", 120, 25, 10, 20, 120,
-     "territoire", "non", 2, "parts égales", 3, "SSS", "80530000", "non"),
+     "territoire", "non", 2, "parts égales", 3, None, "SSS", "80530000", "non"),
     ("PQ", "Parcours qualifiants", "Territoire + Domaine", "places", 450, 25, 9.5, 12, 80,
-     "territoire", "oui", 3, "prorata", 4, "SSS", "80530000", "non"),
+     "territoire", "oui", 3, "prorata", 4, None, "SSS", "80530000", "non"),
 )
 
 
