@@ -211,6 +211,37 @@ def cmd_scenarios(classeur: str, output: str | None, quiet: bool) -> int:
 
 
 @command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", "dossier", metavar="DOSSIER", required=True,
+              help="dossier où écrire les pièces (créé s'il n'existe pas)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_dce(classeur: str, dossier: str, quiet: bool) -> int:
+    """Prépare le dossier de consultation (DCE) : tableau des lots, DQE, avis de marché.
+
+    Pour chaque dispositif : le tableau des lots du règlement de consultation (classeur
+    rc-CODE.xlsx et annexe Word rc-CODE.docx), le détail quantitatif estimatif
+    (dqe-CODE.xlsx, une feuille protégée par lot, prix unitaires à compléter) et l'avis :
+    avis européen eForms avis-CODE.xml quand la valeur du dispositif atteint le seuil
+    européen, sinon la section « Lots » de l'avis national (avis-CODE.txt). Les montants
+    sont ceux de la feuille Lots. Exige l'identité de l'acheteur (Paramètres) et la feuille
+    Critères ; depuis le 21 août 2026, un critère environnemental (L2152-7), une clause
+    environnementale (L2112-2) et, au-delà du seuil européen, une clause sociale ou son
+    motif (L2112-2-1). Codes de sortie : 0 dossier écrit ; 2 rien n'est écrit (une phrase
+    par pièce manquante).
+
+    \b
+    Exemple : allot-xl dce besoins.xlsx -o dce_2027"""
+    from .api import dce
+
+    with _progress(quiet) as say:
+        done = dce(classeur, dossier, progress=say)
+    for line in done.summary:
+        click.echo(line)
+    click.echo(f"Dossier de consultation écrit : {dossier}")
+    return EXIT_OK
+
+
+@command
 @click.argument("sortie", metavar="SORTIE")
 @click.option("--exemple", is_flag=True,
               help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")

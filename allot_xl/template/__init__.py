@@ -16,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core.contract import (
     BESOINS,
     COLUMNS,
+    CRITERE_TYPES,
+    CRITERES,
     OFFRES,
     PARAMETERS,
     PARAMETRES,
@@ -29,7 +31,7 @@ from . import example as example_data
 
 PARAMS_BY_LABEL = {p.label: p for p in PARAMETERS}
 TABLE_NAMES = {BESOINS: "T_Besoins", ZONES: "T_Zones", REGLES: "T_Regles",
-               PARAMETRES: "T_Parametres", OFFRES: "T_Offres"}
+               PARAMETRES: "T_Parametres", OFFRES: "T_Offres", CRITERES: "T_Criteres"}
 LIST_ROWS = 5000   # rows of Besoins/Offres covered by validations
 RULE_ROWS = 200    # rows of Règles covered, and offered to the Dispositif list
 ZONE_ROWS = 2000   # rows of Zones offered to the Zone list
@@ -70,6 +72,8 @@ HELP: dict[str, dict[str, str]] = {
         "Voisines": "Zones voisines séparées par « ; ». Sert aux regroupements de petits lots.",
         "Pôle": "oui pour une ville pôle qui a des sites de formation : avec le regroupement "
                 "« pôle », les petites zones la rejoignent.",
+        "NUTS": "Code NUTS 3 du lieu d'exécution (ex. FRK21 pour l'Ain). Vide : déduit du "
+                "département.",
     },
     REGLES: {
         "Dispositif": "Code unique du dispositif (AOF, PSP, CREA, PQ…).",
@@ -90,10 +94,24 @@ HELP: dict[str, dict[str, str]] = {
         "Répartition": "Partage des bons de commande : cascade, prorata, parts égales, rotation.",
         "Lots max par titulaire": "Nombre maximum de lots de ce dispositif pour un même "
                                   "candidat. Vide : sans limite.",
+        "Lots max par candidat": "Nombre maximum de lots de ce dispositif pour lesquels un "
+                                 "même candidat peut présenter une offre (CCP R2113-1). "
+                                 "Vide : sans limite.",
         "Régime": "SSS (services sociaux et spécifiques, R2123-1 3°, par défaut) ou services.",
         "Code CPV": "Code CPV du dispositif (défaut 80530000, formation professionnelle).",
         "Besoins divisibles": "oui : un besoin au-dessus du volume max est partagé entre "
                               "plusieurs lots.",
+    },
+    CRITERES: {
+        "Dispositif": "Code du dispositif, choisi parmi ceux de la feuille Règles.",
+        "Critère": "Intitulé du critère d'attribution, ou texte de la clause (selon le Type).",
+        "Type": "qualité, prix ou coût (critère d'attribution) ; clause environnementale, "
+                "clause sociale ou motif sans clause sociale (texte dans « Critère »).",
+        "Pondération (%)": "Poids du critère ; les critères d'un dispositif font 100 %. "
+                           "Vide pour une clause.",
+        "Environnemental": "oui : le critère porte sur les caractéristiques "
+                           "environnementales de l'offre (exigé depuis le 21 août 2026, "
+                           "L2152-7).",
     },
     PARAMETRES: {
         "Paramètre": "Nom du paramètre (ne pas modifier).",
@@ -135,6 +153,14 @@ PARAM_HELP: dict[str, str] = {
     "Durée de l'accord-cadre (mois)": "Durée d'une période de l'accord-cadre (défaut 12).",
     "Reconductions": "Nombre de reconductions de cette durée (défaut 0) ; durée totale "
                      "au plus 48 mois (L2125-1).",
+    "Acheteur": "Nom de l'acheteur (dossier de consultation et avis).",
+    "SIRET de l'acheteur": "14 chiffres, contrôlés (clé de Luhn).",
+    "Adresse de l'acheteur": "Numéro et voie.",
+    "Code postal de l'acheteur": "5 chiffres.",
+    "Ville de l'acheteur": "Commune de l'adresse.",
+    "Courriel de contact": "Adresse de contact de l'avis.",
+    "Téléphone de contact": "Téléphone de contact (facultatif).",
+    "Profil d'acheteur (URL)": "Adresse https:// du profil d'acheteur où le DCE est publié.",
     "Sauts max": "Portée d'un regroupement, en sauts de zones voisines (défaut 2) : un lot ne "
                  "réunit que des zones d'un même territoire ou à au plus ce nombre de sauts "
                  "les unes des autres (les stagiaires se déplacent).",
@@ -148,6 +174,7 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
              "Lots max par titulaire": "0"},
     PARAMETRES: {},
     OFFRES: {"Note": "0.0", "Rang": "0", "Prix horaire (€)": _EURO, "Capacité (places)": "#,##0"},
+    CRITERES: {"Pondération (%)": "0"},
 }
 
 
@@ -167,7 +194,7 @@ def _letter(sheet: str, column: str) -> str:
 # widths (characters) for free-text columns, so an empty template is already readable
 _MIN_WIDTHS = {"Zone": 22, "Domaine": 26, "Métier": 30, "Commentaire": 40, "Territoire": 24,
                "Voisines": 40, "Libellé": 34, "Maille": 22, "Candidat": 30, "Paramètre": 36,
-               "Valeur": 28}
+               "Valeur": 28, "Critère": 60}
 
 
 def _width(header: str, values: list[Any]) -> float:
@@ -269,6 +296,22 @@ def _regles(wb: Workbook, rows: list[dict[str, Any]]) -> None:
     _add_number(ws, col("Heures par place"), "decimal", "Durée d'un parcours, en heures (> 0).")
 
 
+def _criteres(wb: Workbook, rows: list[dict[str, Any]]) -> None:
+    ws = _fill_sheet(wb, CRITERES, rows)
+    last = max(RULE_ROWS, len(rows) + 1)
+
+    def col(name: str) -> str:
+        letter = _letter(CRITERES, name)
+        return f"{letter}2:{letter}{last}"
+
+    _add_list(ws, col("Dispositif"), f"{_quote(REGLES)}!$A$2:$A${RULE_ROWS}",
+              "Code d'un dispositif de la feuille Règles.", strict=False)
+    _add_list(ws, col("Type"), CRITERE_TYPES, "Critère (qualité, prix, coût) ou clause.")
+    _add_list(ws, col("Environnemental"), ("oui", "non"),
+              "Le critère porte-t-il sur l'environnement ?")
+    _add_number(ws, col("Pondération (%)"), "decimal", "Poids du critère, en %.")
+
+
 def _parametres(wb: Workbook, params: list[tuple[str, Any]]) -> None:
     ws = _fill_sheet(wb, PARAMETRES, [{"Paramètre": k, "Valeur": v} for k, v in params])
     value_col = _letter(PARAMETRES, "Valeur")
@@ -303,11 +346,12 @@ def build_template(example: bool = False, n_needs: int | None = None) -> Workboo
     else:
         wb.properties.title = "Modèle de classeur d'allotissement"
         needs, zones = [], []
-        params = example_data.parameters(campaign=None, region=None)
+        params = example_data.parameters(campaign=None, region=None, buyer=False)
     _besoins(wb, needs)
     _fill_sheet(wb, ZONES, zones)
     _regles(wb, example_data.rules())
     _parametres(wb, params)
+    _criteres(wb, example_data.criteria() if example else [])
     if not example:
         ws = _fill_sheet(wb, OFFRES, [])
         _add_number(ws, f"{_letter(OFFRES, 'Note')}2:{_letter(OFFRES, 'Note')}{LIST_ROWS}",

@@ -6,7 +6,7 @@ import math
 import random
 from typing import Any
 
-from ..core.contract import BESOINS, COLUMNS, PARAM_DEFAULTS, REGLES
+from ..core.contract import BESOINS, COLUMNS, CRITERES, PARAM_DEFAULTS, REGLES
 
 CAMPAIGN = "Programme régional de formation 2027 — Rhône-Alpes"
 REGION = "Auvergne-Rhône-Alpes"
@@ -121,12 +121,25 @@ def rules() -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in _RULES]
 
 
-def parameters(campaign: str | None = CAMPAIGN, region: str | None = REGION) -> list[
-        tuple[str, Any]]:
-    """Rows of the `Paramètres` sheet: every known parameter, defaults unless given."""
+# the buyer of the example (a Luhn-valid SIRET made up for the example)
+BUYER: dict[str, Any] = {
+    "Acheteur": "Région Auvergne-Rhône-Alpes", "SIRET de l'acheteur": "20005376700014",
+    "Adresse de l'acheteur": "1 esplanade François Mitterrand",
+    "Code postal de l'acheteur": "69002", "Ville de l'acheteur": "Lyon",
+    "Courriel de contact": "commande.publique@example.fr",
+    "Téléphone de contact": "+33 4 26 73 40 00",
+    "Profil d'acheteur (URL)": "https://marches.example.fr/region-aura",
+}
+
+
+def parameters(campaign: str | None = CAMPAIGN, region: str | None = REGION,
+               buyer: bool = True) -> list[tuple[str, Any]]:
+    """Rows of the `Paramètres` sheet: every known parameter, defaults unless given (the
+    example's buyer when `buyer`)."""
     out: list[tuple[str, Any]] = []
+    given = {"Campagne": campaign, "Région": region, **(BUYER if buyer else {})}
     for key, default in PARAM_DEFAULTS.items():
-        value = {"Campagne": campaign, "Région": region}.get(key, default)
+        value = given.get(key, default)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         out.append((key, value))
@@ -317,4 +330,35 @@ def needs(n: int | None = None, seed: int = DEFAULT_SEED) -> list[dict[str, Any]
         row.update(draft)
         row["ID besoin"] = f"RA-{i:0{width}d}"
         out.append(row)
+    return out
+
+
+# --------------------------------------------------------------------------- criteria
+
+_CRITERIA: tuple[tuple[str, str, float | None, str | None], ...] = (
+    # critère (or clause text), type, pondération (%), environnemental
+    ("Valeur technique de l'offre (pédagogie, suivi des stagiaires)", "qualité", 50, "non"),
+    ("Prix", "prix", 40, "non"),
+    ("Performance environnementale (déplacements des stagiaires, supports dématérialisés)",
+     "qualité", 10, "oui"),
+    ("Le titulaire dématérialise les supports pédagogiques et organise les sessions dans des "
+     "sites desservis par les transports en commun.", "clause environnementale", None, None),
+)
+_SOCIAL = ("Le titulaire réserve au moins 5 % des heures d'exécution à des personnes "
+           "éloignées de l'emploi (clause d'insertion).", "clause sociale")
+_NO_SOCIAL = ("L'accompagnement à la création d'entreprise s'adresse déjà à des publics "
+              "éloignés de l'emploi : une clause d'insertion n'ajouterait rien.",
+              "motif sans clause sociale")
+
+
+def criteria() -> list[dict[str, Any]]:
+    """Rows of the `Critères` sheet: three award criteria per dispositif (one
+    environmental, L2152-7), the environmental execution clause (L2112-2) and the social
+    clause (L2112-2-1) or, for CREA, the reason for none."""
+    names = [c.name for c in COLUMNS[CRITERES]]
+    out = []
+    for code, *_ in _RULES:
+        social = _NO_SOCIAL if code == "CREA" else _SOCIAL
+        for text, kind, weight, env in (*_CRITERIA, (*social, None, None)):
+            out.append(dict(zip(names, (code, text, kind, weight, env), strict=True)))
     return out
