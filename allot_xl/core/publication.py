@@ -128,12 +128,19 @@ class Notice:
 
     def notice_id(self, kind: str) -> str:
         """The notice's UUID (BT-701), stable for one reference and kind (`cn`, `can`)."""
-        return str(uuid.uuid5(NAMESPACE, f"{kind}:{self.reference}"))
+        return stable_uuid(f"{kind}:{self.reference}")
 
     @property
     def folder_id(self) -> str:
         """The procedure's UUID (BT-04), shared by its contract and award notices."""
-        return str(uuid.uuid5(NAMESPACE, f"procedure:{self.reference}"))
+        return stable_uuid(f"procedure:{self.reference}")
+
+
+def stable_uuid(seed: str) -> str:
+    """A UUID made from `seed` alone (the uuid5 hash of it in allot_xl's namespace), written
+    as a version-4 UUID: the SDK accepts only that shape for notice and procedure
+    identifiers (rules BR-BT-00701-0052, BR-BT-00004-0052)."""
+    return str(uuid.UUID(bytes=uuid.uuid5(NAMESPACE, seed).bytes, version=4))
 
 
 @dataclass(frozen=True)

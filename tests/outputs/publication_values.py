@@ -1,0 +1,68 @@
+"""Typed publication values for the tests of the eForms and DECP writers: a PSP
+consultation of three lots (one in the Ain, one over two départements) and its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from allot_xl.core.nuts import nuts3
+from allot_xl.core.publication import Buyer, Criterion, Holder, LotResult, Notice, NoticeLot
+
+BUYER = Buyer(name="Région Auvergne-Rhône-Alpes", siret="20005376700014",
+              street="1 esplanade François Mitterrand", postcode="69002", city="Lyon",
+              nuts="FRK26", email="achats@auvergnerhonealpes.fr", phone="+33 4 26 73 40 00",
+              profile_url="https://marchespublics.auvergnerhonealpes.fr")
+COURT = Buyer(name="Tribunal administratif de Lyon", siret="17690111400016",
+              street="184 rue Duguesclin", postcode="69003", city="Lyon", nuts="FRK26",
+              email="greffe.ta-lyon@juradm.fr", phone="+33 4 87 63 50 00")
+CRITERIA = (
+    Criterion("Valeur technique", "quality", 50, description="Qualité du projet pédagogique"),
+    Criterion("Performance environnementale", "quality", 10, environmental=True,
+              description="Déplacements des stagiaires et sobriété des locaux"),
+    Criterion("Prix", "price", 40, description="Prix unitaire par heure-stagiaire"),
+)
+ENV = "Réduction des déplacements : 30 % des heures au plus près des stagiaires."
+SOCIAL = "Insertion : 5 % des heures réalisées par des personnes éloignées de l'emploi."
+
+
+def lot(number: str, title: str, deps: tuple[str, ...], estimate: float, maximum: float,
+        holders: int = 2) -> NoticeLot:
+    return NoticeLot(number=number, title=title, description=f"Formations {title}",
+                     cpv="80530000", nuts=tuple(nuts3(d) or "" for d in deps),
+                     departements=deps, estimate=estimate, maximum=maximum, months=12,
+                     holders=holders, criteria=CRITERIA, renewals=3,
+                     renewals_text="Reconductible tacitement trois fois un an",
+                     environmental_clause=ENV, social_clause=SOCIAL)
+
+
+LOTS = (
+    lot("PSP-01", "Ain – Bâtiment", ("01",), 480_000.0, 624_000.0),
+    lot("PSP-02", "Isère et Savoie – Numérique", ("38", "73"), 812_345.67, 1_056_049.37, 3),
+    lot("PSP-03", "Rhône – Santé", ("69",), 250_000.0, 325_000.0, 1),
+)
+
+
+def notice(lots: tuple[NoticeLot, ...] = LOTS, **kw: object) -> Notice:
+    values: dict = dict(title="Promotion sociale et professionnelle 2027",
+                        description="Actions de formation professionnelle qualifiante",
+                        reference="ARA-2027-PSP", dispositif="PSP", buyer=BUYER, lots=lots,
+                        issue_date=dt.date(2026, 12, 7),
+                        deadline=dt.datetime(2027, 1, 15, 12, 0), max_lots_bid=None,
+                        max_lots_won=2, review_body=COURT)
+    values.update(kw)
+    return Notice(**values)
+
+
+def results() -> tuple[LotResult, ...]:
+    a = Holder("AFPA Entreprise", "82409687100264", size="large", city="Montreuil",
+               postcode="93100", nuts="FR106")
+    b = Holder("GRETA Ain", "19010013100021", size="medium", city="Bourg-en-Bresse",
+               postcode="01000", nuts="FRK21")
+    c = Holder("Formation Alpes SARL", "50123456700018", size="small", city="Grenoble",
+               postcode="38000", nuts="FRK24")
+    day = dt.date(2027, 3, 1)
+    return (
+        LotResult("PSP-01", bids=3, winners=(a, b), notified=day, contract_id="2027-PSP-01"),
+        LotResult("PSP-02", bids=1, winners=(c,), notified=day, contract_id="2027-PSP-02"),
+        LotResult("PSP-03", bids=0, status="clos-nw", reason="no-rece"),
+    )
