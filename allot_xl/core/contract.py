@@ -393,6 +393,8 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Courriel de contact", "courriel", "text"),
     Param("Téléphone de contact", "telephone", "text"),
     Param("Profil d'acheteur (URL)", "profil_acheteur", "text"),
+    # the tender deadline (eForms BT-131), at noon local time
+    Param("Date limite de remise des offres", "date_limite", "date"),
 )
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
 

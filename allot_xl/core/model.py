@@ -88,6 +88,7 @@ class Params:
     courriel: str | None = None
     telephone: str | None = None
     profil_acheteur: str | None = None  # URL of the buyer profile
+    date_limite: dt.date | None = None  # tender deadline (noon), for the notice
     # where each value was read: the sheet and `Valeur` header as written, and the Excel
     # row of each field set (problems found later, e.g. a threshold looser than the law)
     sheet: str = "Paramètres"

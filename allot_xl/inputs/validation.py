@@ -387,6 +387,7 @@ def read_params(t: RawTable | None, report: Report) -> Params:
         elif par.kind == "date":
             try:
                 values[par.field] = parse_date(v)
+                rows[par.field] = row
             except BadNumber as e:
                 report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                              f"« {key} » : {e} ; la date du jour est appliquée.")

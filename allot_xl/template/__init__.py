@@ -161,6 +161,8 @@ PARAM_HELP: dict[str, str] = {
     "Courriel de contact": "Adresse de contact de l'avis.",
     "Téléphone de contact": "Téléphone de contact (facultatif).",
     "Profil d'acheteur (URL)": "Adresse https:// du profil d'acheteur où le DCE est publié.",
+    "Date limite de remise des offres": "Date limite de réception des offres (à midi), "
+                                        "pour l'avis européen (JJ/MM/AAAA).",
     "Sauts max": "Portée d'un regroupement, en sauts de zones voisines (défaut 2) : un lot ne "
                  "réunit que des zones d'un même territoire ou à au plus ce nombre de sauts "
                  "les unes des autres (les stagiaires se déplacent).",

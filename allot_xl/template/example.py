@@ -129,6 +129,7 @@ BUYER: dict[str, Any] = {
     "Courriel de contact": "commande.publique@example.fr",
     "Téléphone de contact": "+33 4 26 73 40 00",
     "Profil d'acheteur (URL)": "https://marches.example.fr/region-aura",
+    "Date limite de remise des offres": "15/01/2027",
 }
 
 

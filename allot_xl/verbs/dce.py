@@ -22,6 +22,7 @@ from .pipeline import Context, Run, run
 
 _EFORMS_KIND = {CritereType.QUALITE: "quality", CritereType.PRIX: "price",
                 CritereType.COUT: "cost"}
+DEADLINE_TIME = dt.time(12, 0)  # tenders are due at noon, local time
 _BY_NAME = {C.fold(name): code for code, name in NAMES.items()}
 
 
@@ -140,6 +141,15 @@ def incomplete(inputs: Inputs, done: Run, lines: dict[str, list[LotLine]]) -> li
                        f"Contrôles) : corrigez-les.")
     out += [m.sentence for m in missing_terms(inputs, done.result.lots,
                                                done.result.thresholds)]
+    values, law = dispositif_values(done.result.lots), done.result.thresholds
+    eu = [code for code in lines if reaches_eu(inputs, law, code, values[code])]
+    if eu and p.date_limite is None:
+        out.append(f"Paramètres : « Date limite de remise des offres » manquante, exigée par "
+                   f"l'avis européen de {', '.join(eu)} : complétez-la (JJ/MM/AAAA).")
+    elif eu and p.date_limite is not None and p.date_limite <= inputs.launch_date:
+        out.append(f"Paramètres : la « Date limite de remise des offres » "
+                   f"({p.date_limite:%d/%m/%Y}) doit suivre la date de lancement "
+                   f"({inputs.launch_date:%d/%m/%Y}) : corrigez-la.")
     lost = sorted({z for ls in lines.values() for lot in ls for z in lot.zones
                    if not zone_nuts(inputs, z)[0]})
     out += [f"Zones : le lieu d'exécution de « {z} » n'a pas de code NUTS (département "
@@ -179,7 +189,9 @@ def notice_of(campaign: str, rule: Rule, terms: Terms, lots: list[LotLine], buye
     return Notice(title=f"{rule.libelle} — {campaign}", description=words.rule_description(rule),
                   reference=f"{campaign} — {rule.code}", dispositif=rule.code, buyer=buyer,
                   lots=notice_lots, issue_date=launch, max_lots_bid=rule.lots_max_candidat,
-                  max_lots_won=rule.lots_max)
+                  max_lots_won=rule.lots_max,
+                  deadline=dt.datetime.combine(p.date_limite, DEADLINE_TIME)
+                  if p.date_limite else None)
 
 
 def prepare(grids: dict[str, SheetGrid], context: Context) -> Dossier:
