@@ -310,9 +310,9 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
     les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
-    scénarios », « Appliquer le scénario proposé ») pour Excel Windows, Mac et Excel sur le
-    web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
-    partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
+    scénarios », « Appliquer le scénario proposé », « Préparer le DCE ») pour Excel
+    Windows, Mac et Excel sur le web. Chaque appel est authentifié : --auth entraid
+    (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
     avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
     (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
     docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
@@ -331,7 +331,7 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 @click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
               help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
 @click.option("--complet", is_flag=True,
-              help="les cinq boutons du ruban ; les macros des quatre autres se collent une "
+              help="les six boutons du ruban ; les macros des cinq autres se collent une "
                    "fois dans l'éditeur VBA (docs/deploiement.md § 2)")
 @click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
 def cmd_addin(output: str, complet: bool, force: bool) -> int:
@@ -340,9 +340,9 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
-    besoins », « Préparer l'envoi », « Comparer les scénarios » et « Appliquer le scénario
-    proposé », dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md
-    § 2) : jusque-là, ces boutons répondent « macro introuvable ».
+    besoins », « Préparer l'envoi », « Comparer les scénarios », « Appliquer le scénario
+    proposé » et « Préparer le DCE », dont les macros se collent une fois dans l'éditeur
+    VBA (docs/deploiement.md § 2) : jusque-là, ces boutons répondent « macro introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""

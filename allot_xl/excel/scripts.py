@@ -77,3 +77,9 @@ async def compare_scenarios(book: xw.Book) -> None:
 async def apply_proposed(book: xw.Book, current_user: CurrentUser) -> None:
     """Appliquer le scénario proposé : génère les lots avec ses règles (Règles inchangée)."""
     await _run(entry.apply_proposed, book, source=SOURCE, user=_who(current_user))
+
+
+@script
+async def prepare_dce(book: xw.Book) -> None:
+    """Préparer le DCE : écrit les feuilles RC lots et DQE (tableau des lots, quantités)."""
+    await _run(entry.prepare_dce, book)

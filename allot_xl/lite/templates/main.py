@@ -44,6 +44,13 @@ def appliquer_le_scenario_propose(book: xw.Book):
     lite.apply_proposed(book)
 
 
+@script(name="Préparer le DCE")
+def preparer_le_dce(book: xw.Book):
+    """Écrit les feuilles RC lots (tableau des lots du règlement de consultation) et DQE
+    (quantités de chaque lot, prix unitaires à compléter)."""
+    lite.prepare_dce(book)
+
+
 @func
 def seuil_legal(date, seuil="mini-lots"):
     """Seuil légal en vigueur à la date donnée (€ HT) : « mini-lots », « petits lots »,

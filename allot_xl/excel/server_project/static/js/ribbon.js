@@ -11,6 +11,7 @@ const SHEETS_BY_SCRIPT = {
   prepare_for_email: [...INPUT_SHEETS, "Journal"],
   compare_scenarios: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
   apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  prepare_dce: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
 };
 
 function foldName(name) {
@@ -167,4 +168,7 @@ Office.actions.associate("allot-comparer", (event) =>
 );
 Office.actions.associate("allot-appliquer", (event) =>
   runAllotScript("apply_proposed", event),
+);
+Office.actions.associate("allot-dce", (event) =>
+  runAllotScript("prepare_dce", event),
 );
