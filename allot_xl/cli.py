@@ -314,9 +314,9 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
     Windows, Mac et Excel sur le web. Chaque appel est authentifié : --auth entraid
     (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ; --sans-auth
     n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
-    proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
-    docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
-    processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
+    proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans
+    XLWINGS_LICENSE_KEY (voir docs/deploiement.md). Le serveur ne garde aucun état :
+    --workers lance plusieurs processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
 
     \b
     Exemple : allot-xl serve --auth entraid --host 0.0.0.0 --certfile cert.pem --keyfile cle.pem"""
