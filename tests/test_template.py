@@ -15,6 +15,7 @@ from allot_xl.core.contract import (
     ATTRIBUTIONS,
     BESOINS,
     COLUMNS,
+    CRITERES,
     OFFRES,
     PARAM_DEFAULTS,
     PARAMETRES,
@@ -73,8 +74,8 @@ def _list_values(dv) -> list[str]:
 
 
 def test_sheet_order(blank, example) -> None:
-    assert blank.sheetnames == [*INPUTS, OFFRES]
-    assert example.sheetnames == list(INPUTS)
+    assert blank.sheetnames == [*INPUTS, OFFRES, CRITERES]
+    assert example.sheetnames == [*INPUTS, CRITERES]
 
 
 @pytest.mark.parametrize("which", ["blank", "example"])
@@ -247,4 +248,5 @@ def test_main_writes_both_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     template.main()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [template.BLANK_FILE, template.EXAMPLE_FILE])
-    assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == list(INPUTS)
+    assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == [
+        *INPUTS, CRITERES]

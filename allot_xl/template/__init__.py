@@ -353,11 +353,11 @@ def build_template(example: bool = False, n_needs: int | None = None) -> Workboo
     _fill_sheet(wb, ZONES, zones)
     _regles(wb, example_data.rules())
     _parametres(wb, params)
-    _criteres(wb, example_data.criteria() if example else [])
     if not example:
         ws = _fill_sheet(wb, OFFRES, [])
         _add_number(ws, f"{_letter(OFFRES, 'Note')}2:{_letter(OFFRES, 'Note')}{LIST_ROWS}",
                     "decimal", "Note de l'offre (la plus haute est la meilleure).")
+    _criteres(wb, example_data.criteria() if example else [])
     wb.active = 0
     return wb
 

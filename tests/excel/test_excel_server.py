@@ -147,6 +147,19 @@ def test_regenerate_lots_answers_with_the_output_sheets(client, tmp_path):
                                                     "alert"]
 
 
+def test_prepare_dce_answers_with_rc_lots_and_dqe(client, tmp_path):
+    from dce_support import example_workbook
+
+    src = example_workbook(tmp_path / "dce.xlsx")
+    data = _call(client, "prepare_dce", src)
+    wb = replay(openpyxl.load_workbook(src), data["actions"]).wb
+    assert find(wb, "RC lots")["A3"].value == "N° lot"
+    assert find(wb, "DQE")["E3"].value == "Prix unitaire (€ HT)"
+    assert find(wb, "RC lots").max_row > 100 and find(wb, "DQE").max_row > 100
+    (alert,) = [a for a in data["actions"] if a["func"] == "alert"]
+    assert alert["args"][0].startswith("Dossier de consultation : ")
+
+
 def test_check_needs_answers_with_one_alert(client):
     (alert,) = _call(client, "check_needs", EXAMPLE)["actions"]
     assert alert["func"] == "alert" and alert["args"][0].startswith("0 erreur, ")
