@@ -51,7 +51,7 @@ def test_the_buyers_guide_lists_the_buttons() -> None:
     text = GUIDE.read_text(encoding="utf-8")
     ribbon_part = _section(text, "## 8. Depuis Excel", "## 8 bis.")
     assert _first_cells(ribbon_part[ribbon_part.index("| bouton |"):]) == ribbon()
-    assert "en a cinq" in ribbon_part and "quatre autres" in ribbon_part
+    assert "en a six" in ribbon_part and "cinq autres" in ribbon_part
     lite_part = _section(text, "## 8 bis.", "## 9.")
     table = lite_part[lite_part.index("| bouton |"):]
     assert _first_cells(table[:table.index("\n\n")]) == list(LITE_BUTTONS)
@@ -65,7 +65,7 @@ def test_the_deployment_guide_lists_the_buttons() -> None:
     assert _first_cells(table[:table.index("\n\n")]) == ribbon()
     overview = next(r for r in text.splitlines() if r.startswith("| boutons |"))
     assert _QUOTED.findall(overview.split("|")[2]) == list(LITE_BUTTONS)
-    assert "cinq boutons" in overview.split("|")[3] and "cinq" in overview.split("|")[4]
+    assert "six boutons" in overview.split("|")[3] and "six" in overview.split("|")[4]
     vba = _section(text, "### Étape VBA unique pour les autres boutons", "\n\n")
     assert _QUOTED.findall(vba) == ribbon()[1:]
     for _, _, callback, _, _ in VBA_BUTTONS[1:]:  # each pasted macro is given
