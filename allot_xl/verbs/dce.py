@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import contract as C
-from ..core import law as L
 from ..core.choices import CritereType, Regime
 from ..core.model import Inputs, Params, Rule, Terms
 from ..core.nuts import NAMES, nuts3
@@ -18,6 +17,7 @@ from ..core.problems import AllotError
 from ..core.publication import Buyer, Criterion, Notice, NoticeLot
 from ..engine.dce import dispositif_values, missing_terms, reaches_eu
 from ..inputs.grid import SheetGrid
+from ..outputs import dce as words
 from .pipeline import Context, Run, run
 
 _EFORMS_KIND = {CritereType.QUALITE: "quality", CritereType.PRIX: "price",
@@ -201,8 +201,6 @@ def prepare(grids: dict[str, SheetGrid], context: Context) -> Dossier:
     per missing piece: buyer, `Critères`, the clauses the law requires since 21 August 2026
     — L2152-7, L2112-2, L2112-2-1 —, a place of performance) when the tender file cannot be
     complete."""
-    from ..outputs import dce as words
-
     done = run(grids, context)
     inputs = done.result.inputs
     rows = lots_rows(done)
@@ -231,8 +229,3 @@ def prepare(grids: dict[str, SheetGrid], context: Context) -> Dossier:
             law.publicity(rule.regime == Regime.SSS).value,
             notice_of(campaign, rule, terms, ls, buyer, p, launch, words)))
     return Dossier(campaign, buyer, p, launch, tuple(files))
-
-
-def obligations_in_force(day: dt.date) -> list[L.Obligation]:
-    """The strategic-procurement obligations of a consultation launched on `day`."""
-    return [o for o in L.OBLIGATIONS if day >= o.start]
