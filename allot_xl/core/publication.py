@@ -19,10 +19,10 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://allot-xl/eforms")
 CRITERION_TYPES = ("quality", "price", "cost")  # eForms codelist `award-criterion-type`
 WINNER_SIZES = ("micro", "small", "medium", "large")  # codelist `economic-operator-size`
 LOT_RESULTS = ("selec-w", "clos-nw")  # codelist `winner-selection-status`, used here
-# codelist `non-award-justification`: no tenders or none appropriate (`no-rece`), all
-# rejected (`all-rej`), discontinued (`no-need`), …
-NON_AWARD_REASONS = ("no-rece", "all-rej", "no-need", "chan-need", "one-admis",
-                     "ot-proc")
+# codelist `non-award-justification`: no tenders (`no-rece`), all withdrawn or
+# inadmissible (`all-rej`), a single admissible one (`one-admis`), the buyer's decision on a
+# change of needs (`chan-need`) or for want of funds (`ins-fund`), other (`other`)
+NON_AWARD_REASONS = ("no-rece", "all-rej", "one-admis", "chan-need", "ins-fund", "other")
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,12 @@ class LotResult:
     (empty when not awarded); `status`: `selec-w` (awarded) or `clos-nw` (closed, no winner,
     BT-142); `reason`: why not awarded (BT-144, `no-rece`: no tenders or no suitable
     tender); `notified`: the date the framework agreement was notified (BT-145, the DECP's
-    `dateNotification`); `contract_id`: the buyer's number of the contract (BT-150)."""
+    `dateNotification`); `contract_id`: the buyer's number of the contract (BT-150).
+
+    The award notice counts the tenders by kind (BT-760): `bids_sme` from SMEs and
+    `bids_large` from large enterprises (None: unknown, then taken from the holders' sizes
+    when every tender won); `bids_other_eea` from another EEA country and `bids_non_eea`
+    from outside the EEA (0: every tenderer established in France)."""
 
     lot: str
     bids: int
@@ -176,6 +181,10 @@ class LotResult:
     reason: str = ""
     notified: dt.date | None = None
     contract_id: str = ""
+    bids_sme: int | None = None
+    bids_large: int | None = None
+    bids_other_eea: int = 0
+    bids_non_eea: int = 0
 
     @property
     def awarded(self) -> bool:

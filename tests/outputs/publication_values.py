@@ -62,7 +62,8 @@ def results() -> tuple[LotResult, ...]:
                postcode="38000", nuts="FRK24")
     day = dt.date(2027, 3, 1)
     return (
-        LotResult("PSP-01", bids=3, winners=(a, b), notified=day, contract_id="2027-PSP-01"),
+        LotResult("PSP-01", bids=3, winners=(a, b), notified=day, contract_id="2027-PSP-01",
+                  bids_sme=2, bids_large=1),
         LotResult("PSP-02", bids=1, winners=(c,), notified=day, contract_id="2027-PSP-02"),
         LotResult("PSP-03", bids=0, status="clos-nw", reason="no-rece"),
     )
