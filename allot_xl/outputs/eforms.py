@@ -17,6 +17,7 @@ from .eforms_xml import (
     BUYER_ORG,
     FRAMEWORK,
     REVIEW_ORG,
+    check,
     date_text,
     el,
     extension,
@@ -114,10 +115,9 @@ def contract_notice(notice: Notice) -> bytes:
 
     Every lot carries BT-137, BT-21, BT-262, BT-5071, BT-27, BT-271, BT-36, BT-58, BT-765
     (`fa-wo-rc`), BT-113, its criteria and clauses; BT-31 and BT-33 are the procedure's
-    (the SDK forbids them with a single lot). Raises ValueError when `notice` has no lot or
-    no tender deadline (BT-131 is required for an open procedure)."""
-    if not notice.lots:
-        raise ValueError("a notice needs at least one lot")
+    (the SDK forbids them with a single lot). Raises ValueError when `notice` fails
+    `eforms_xml.check` or has no tender deadline (BT-131, required for an open procedure)."""
+    check(notice)
     if notice.deadline is None:
         raise ValueError("a contract notice needs its tender deadline (BT-131)")
     root = new_root("cn")

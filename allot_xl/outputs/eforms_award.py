@@ -13,6 +13,7 @@ from .eforms_xml import (
     FRAMEWORK,
     REVIEW_ORG,
     amount,
+    check,
     date_text,
     el,
     extension,
@@ -140,6 +141,7 @@ def award_notice(notice: Notice, results: Sequence[LotResult],
     the last notification date; `award_date`: the award decision's (OPT-999), by default
     the first notification date; both fall back on the contract notice's date. Raises
     ValueError when a lot has no result or a holder no size."""
+    check(notice)
     missing = [lot.number for lot in notice.lots if lot.number not in {r.lot for r in results}]
     if missing:
         raise ValueError(f"no result for lot(s) {', '.join(missing)}")

@@ -7,10 +7,12 @@ UBL 2.3 schemas' order and each business term (BT) its XPath in the SDK's
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
-from ..core.publication import Buyer, Holder, Notice, NoticeLot
+from ..core.nuts import NUTS3
+from ..core.publication import CRITERION_TYPES, Buyer, Holder, Notice, NoticeLot
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -273,3 +275,30 @@ def serialise(root: ET.Element) -> bytes:
             .replace(b" xmlns:ns0=", b" xmlns="))
 
 
+
+
+_CPV = re.compile(r"^\d{8}$")
+_FRENCH_NUTS = frozenset(NUTS3.values())
+
+
+def check(notice: Notice) -> None:
+    """What the SDK would refuse, said before any XML is written: at least one lot, lot
+    numbers distinct, each lot's CPV of 8 digits (no check digit), its NUTS 3 codes French
+    and at least one, its criteria of a known kind (`quality`, `price`, `cost`). Raises
+    ValueError naming the lot."""
+    if not notice.lots:
+        raise ValueError("a notice needs at least one lot")
+    numbers = [lot.number for lot in notice.lots]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"lot numbers repeated: {numbers}")
+    for lot in notice.lots:
+        if not _CPV.match(lot.cpv):
+            raise ValueError(f"lot {lot.number}: CPV {lot.cpv!r} is not 8 digits")
+        bad = [n for n in lot.nuts if n not in _FRENCH_NUTS]
+        if not lot.nuts or bad:
+            raise ValueError(f"lot {lot.number}: NUTS 3 codes {list(lot.nuts)} "
+                             "(one or more French NUTS 3 codes needed)")
+        kinds = [c.kind for c in lot.criteria if c.kind not in CRITERION_TYPES]
+        if kinds:
+            raise ValueError(f"lot {lot.number}: criterion kind(s) {kinds} not in "
+                             f"{CRITERION_TYPES}")

@@ -151,6 +151,12 @@ def test_same_values_same_bytes_and_stable_identifiers() -> None:
 def test_what_a_notice_cannot_do_without() -> None:
     with pytest.raises(ValueError, match="deadline"):
         contract_notice(notice(deadline=None))
+    with pytest.raises(ValueError, match="PSP-01: NUTS"):
+        contract_notice(notice(lots=(dataclasses.replace(LOTS[0], nuts=("",)),)))
+    with pytest.raises(ValueError, match="CPV"):
+        contract_notice(notice(lots=(dataclasses.replace(LOTS[0], cpv="80530000-8"),)))
+    with pytest.raises(ValueError, match="repeated"):
+        contract_notice(notice(lots=(LOTS[0], LOTS[0])))
     with pytest.raises(ValueError, match="PSP-03"):
         award_notice(notice(), results()[:2])
     nameless = Holder("Sans taille", "12345678900011", city="Lyon")
