@@ -73,8 +73,11 @@ class NoticeLot:
     `cpv`: 8 digits without the check digit (BT-262); `nuts`: the NUTS 3 codes of the places
     of performance (BT-5071), one or more; `departements`: their département codes
     (`01`, `2A`, `974`), for the DECP's place of performance; `estimate`: € HT over the whole
-    term including renewals (BT-27); `maximum`: the framework agreement's maximum, € HT over
-    the whole term (BT-271); `months`: the initial term (BT-36); `renewals`: how many times
+    term including renewals (BT-27): the `Lots` sheet's « Montant estimé (€ HT) » is one
+    year's, so × `Params.term_years`; `maximum`: the framework agreement's maximum, € HT over
+    the whole term (BT-271): « Montant maximum (€ HT) » as it is (`engine.describe.
+    term_maximum`); `months`: the initial term (BT-36, `Durée de l'accord-cadre (mois)`);
+    `renewals`: how many times
     it may be renewed and `renewals_text` how (BT-57, BT-58); `holders`: the maximum number
     of holders of the framework agreement (BT-113); `criteria`: the award criteria
     (BT-539/540/541); `environmental_clause`: the environmental execution condition
