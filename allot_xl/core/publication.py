@@ -32,7 +32,8 @@ class Buyer:
     `siret`: 14 digits (BT-501, the organisation's national identifier); `nuts`: the NUTS 3
     code of its address (BT-507, e.g. `FRK21`); `country`: ISO 3166-1 alpha-3 (BT-514,
     `FRA`); `email` (BT-506), `phone` (BT-503); `profile_url`: the buyer profile (BT-508),
-    where the tender documents are. Empty optional texts are left out of the notice."""
+    where the tender documents are. The buyer of a notice needs all three (the writers
+    refuse it otherwise); a review body may leave them empty."""
 
     name: str
     siret: str

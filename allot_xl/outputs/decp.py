@@ -17,6 +17,7 @@ from ..core.publication import LotResult, Notice, NoticeLot
 
 ID_MAX = 16  # IdentifiantMarche: 1 to 16 characters
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # the schema asks to avoid & " \ < space , ;
+_SIRET = re.compile(r"\d{14}")
 
 
 def contract_id(lot_number: str, notified: dt.date) -> str:
@@ -55,6 +56,9 @@ def _marche(notice: Notice, lot: NoticeLot, res: LotResult, published: dt.date,
     if not where:
         raise ValueError(f"lot {lot.number}: its département is required (lieuExecution)")
     holders = list(dict.fromkeys(h.siret for h in res.winners))
+    bad = [s for s in [notice.buyer.siret, *holders] if not _SIRET.fullmatch(s)]
+    if bad:
+        raise ValueError(f"lot {lot.number}: SIRET {bad} not of 14 digits")
     return {
         "id": contract_id(lot.number, res.notified),
         "acheteur": {"id": notice.buyer.siret},
@@ -104,7 +108,7 @@ def decp_records(notice: Notice, results: Sequence[LotResult], published: dt.dat
     `published`: the publication date of the data (`datePublicationDonnees`);
     `advance_rate`: the advance paid as a share (0.05 = 5 %, 0: paid, rate unknown; None:
     none, CCP R2191-3). Raises ValueError when an awarded lot has no notification date,
-    holder or département, when a result names an unknown lot, or when two ids collide."""
+    holder or département, when a SIRET is not 14 digits, when a result names an unknown lot, or when two ids collide."""
     lots = {lot.number: lot for lot in notice.lots}
     unknown = [r.lot for r in results if r.lot not in lots]
     if unknown:

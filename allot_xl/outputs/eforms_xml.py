@@ -281,11 +281,35 @@ _CPV = re.compile(r"^\d{8}$")
 _FRENCH_NUTS = frozenset(NUTS3.values())
 
 
+# the SDK's patterns (rules BR-BT-00505, BR-BT-00506, BR-BT-00503)
+_URL = re.compile(r"((^(https?|ftps?|sftp)://)|(^w{3}\d?\.))[\w?!./:;,\-=#+*%@\"()&]+",
+                  re.IGNORECASE)
+_EMAIL = re.compile(r"^[\w!#$%&'*+/=?-]+(\.[\w!#$%&'*+/=?-]+)*@"
+                    r"([^\W_]([\w-]*[^\W_])?\.)+[^\W_]{2,}$")
+_PHONE = re.compile(r"^((\(\+?\d+\))|\+?\d+)( - |-| )?(((\(\d+\))|\d+)( - |-| )?)*\d+ ?$")
+
+
+def check_buyer(buyer: Buyer) -> None:
+    """The buyer's identity as the SDK wants it: SIRET of 14 digits, an email (BT-506) and
+    a phone number (BT-503) of the SDK's shapes, the buyer profile's URL (BT-508, also
+    where the tender documents are, BT-15). Raises ValueError naming the field."""
+    if not re.fullmatch(r"\d{14}", buyer.siret):
+        raise ValueError(f"buyer SIRET {buyer.siret!r} is not 14 digits")
+    if not _EMAIL.match(buyer.email.strip()):
+        raise ValueError(f"buyer email {buyer.email!r} (BT-506) is missing or malformed")
+    if not _PHONE.match(buyer.phone.strip()):
+        raise ValueError(f"buyer phone {buyer.phone!r} (BT-503) is missing or malformed")
+    if not _URL.match(buyer.profile_url.strip()):
+        raise ValueError(f"buyer profile URL {buyer.profile_url!r} (BT-508) is missing or "
+                         "malformed")
+
+
 def check(notice: Notice) -> None:
-    """What the SDK would refuse, said before any XML is written: at least one lot, lot
-    numbers distinct, each lot's CPV of 8 digits (no check digit), its NUTS 3 codes French
-    and at least one, its criteria of a known kind (`quality`, `price`, `cost`). Raises
-    ValueError naming the lot."""
+    """What the SDK would refuse, said before any XML is written: the buyer
+    (`check_buyer`), at least one lot, lot numbers distinct, each lot's CPV of 8 digits (no
+    check digit), its NUTS 3 codes French and at least one, its criteria of a known kind
+    (`quality`, `price`, `cost`). Raises ValueError naming the lot or the field."""
+    check_buyer(notice.buyer)
     if not notice.lots:
         raise ValueError("a notice needs at least one lot")
     numbers = [lot.number for lot in notice.lots]

@@ -79,3 +79,7 @@ def test_an_awarded_lot_needs_its_notification_date() -> None:
     undated = (dataclasses.replace(results()[0], notified=None), *results()[1:])
     with pytest.raises(ValueError, match="PSP-01"):
         decp_records(notice(), undated, PUBLISHED)
+    spaced = dataclasses.replace(results()[1], winners=(
+        dataclasses.replace(results()[1].winners[0], siret="501 234 567 00018"),))
+    with pytest.raises(ValueError, match="14 digits"):
+        decp_records(notice(), (results()[0], spaced, results()[2]), PUBLISHED)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from publication import LOTS, needs_validator, notice, results, validator
+from publication import BUYER, LOTS, needs_validator, notice, results, validator
 
 from allot_xl.core.publication import Holder, LotResult
 from allot_xl.outputs.eforms import award_notice, contract_notice
@@ -157,6 +157,10 @@ def test_what_a_notice_cannot_do_without() -> None:
         contract_notice(notice(lots=(dataclasses.replace(LOTS[0], cpv="80530000-8"),)))
     with pytest.raises(ValueError, match="repeated"):
         contract_notice(notice(lots=(LOTS[0], LOTS[0])))
+    for field, value in (("email", ""), ("phone", "04 ?"), ("profile_url", "https://…"),
+                         ("siret", "200 053 767")):
+        with pytest.raises(ValueError, match="buyer"):
+            contract_notice(notice(buyer=dataclasses.replace(BUYER, **{field: value})))
     with pytest.raises(ValueError, match="PSP-03"):
         award_notice(notice(), results()[:2])
     nameless = Holder("Sans taille", "12345678900011", city="Lyon")
