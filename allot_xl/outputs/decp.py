@@ -108,7 +108,8 @@ def decp_records(notice: Notice, results: Sequence[LotResult], published: dt.dat
     `published`: the publication date of the data (`datePublicationDonnees`);
     `advance_rate`: the advance paid as a share (0.05 = 5 %, 0: paid, rate unknown; None:
     none, CCP R2191-3). Raises ValueError when an awarded lot has no notification date,
-    holder or département, when a SIRET is not 14 digits, when a result names an unknown lot, or when two ids collide."""
+    holder or département, when a SIRET is not 14 digits, when a result names an unknown
+    lot, or when two ids collide."""
     lots = {lot.number: lot for lot in notice.lots}
     unknown = [r.lot for r in results if r.lot not in lots]
     if unknown:
