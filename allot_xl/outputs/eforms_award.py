@@ -8,7 +8,15 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from ..core.publication import Holder, LotResult, Notice, NoticeLot
+from ..core.publication import (
+    LOT_RESULTS,
+    NON_AWARD_REASONS,
+    WINNER_SIZES,
+    Holder,
+    LotResult,
+    Notice,
+    NoticeLot,
+)
 from .eforms_xml import (
     FRAMEWORK,
     REVIEW_ORG,
@@ -35,9 +43,9 @@ def _winners(notice: Notice, results: Sequence[LotResult]) -> list[tuple[str, Ho
     seen: dict[str, tuple[str, Holder]] = {}
     for r in results:
         for h in r.winners if r.awarded else ():
-            if not h.size:
+            if h.size not in WINNER_SIZES:
                 raise ValueError(f"holder {h.name} of lot {r.lot}: its size (BT-165) is "
-                                 "required in an award notice")
+                                 f"required in an award notice, one of {WINNER_SIZES}")
             seen.setdefault(h.siret, (f"ORG-{first + len(seen):04d}", h))
     return list(seen.values())
 
@@ -131,6 +139,24 @@ def _party(org_id: str) -> str:
     return "TPA-" + org_id[-4:]
 
 
+def _check_results(notice: Notice, results: Sequence[LotResult]) -> None:
+    """One known result per lot, each of a known status and reason."""
+    numbers = [lot.number for lot in notice.lots]
+    given = [r.lot for r in results]
+    missing = [n for n in numbers if n not in given]
+    if missing:
+        raise ValueError(f"no result for lot(s) {', '.join(missing)}")
+    extra = [n for n in given if n not in numbers] + sorted(
+        {n for n in given if given.count(n) > 1})
+    if extra:
+        raise ValueError(f"results for unknown or repeated lot(s) {', '.join(extra)}")
+    for r in results:
+        if r.status not in LOT_RESULTS:
+            raise ValueError(f"lot {r.lot}: status {r.status!r} not in {LOT_RESULTS}")
+        if not r.awarded and r.reason and r.reason not in NON_AWARD_REASONS:
+            raise ValueError(f"lot {r.lot}: reason {r.reason!r} not in {NON_AWARD_REASONS}")
+
+
 def award_notice(notice: Notice, results: Sequence[LotResult],
                  day: dt.date | None = None, award_date: dt.date | None = None) -> bytes:
     """The eForms award notice `can-social` (subtype 33) of `notice`, UTF-8 XML bytes.
@@ -142,9 +168,7 @@ def award_notice(notice: Notice, results: Sequence[LotResult],
     the first notification date; both fall back on the contract notice's date. Raises
     ValueError when a lot has no result or a holder no size."""
     check(notice)
-    missing = [lot.number for lot in notice.lots if lot.number not in {r.lot for r in results}]
-    if missing:
-        raise ValueError(f"no result for lot(s) {', '.join(missing)}")
+    _check_results(notice, results)
     notified = sorted(r.notified for r in results if r.notified)
     day = day or (notified[-1] if notified else notice.issue_date)
     award_date = award_date or (notified[0] if notified else day)

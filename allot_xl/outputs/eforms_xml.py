@@ -43,8 +43,11 @@ def el(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.El
     """A child `tag` (`cbc:ID`) of `parent` with `text` and attributes, in that order."""
     e = ET.SubElement(parent, qname(tag), attrs)
     if text is not None:
-        e.text = str(text)
+        e.text = _CONTROL.sub("", str(text))  # XML 1.0 has no place for them
     return e
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def path(parent: ET.Element, *tags: str) -> ET.Element:

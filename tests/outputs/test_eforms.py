@@ -139,6 +139,11 @@ def test_the_award_notice_says_each_lots_result(written) -> None:
     assert _texts(root, f"{orgs}/efbc:CompanySizeCode") == ["large", "medium", "small"]
 
 
+def test_control_characters_of_a_cell_are_dropped() -> None:
+    lot = dataclasses.replace(LOTS[0], title="Ain\x0b– Bâtiment")
+    assert b"Ain\xe2\x80\x93 B" in contract_notice(notice(lots=(lot,)))
+
+
 def test_same_values_same_bytes_and_stable_identifiers() -> None:
     assert _notices() == _notices()
     n = notice()
@@ -163,6 +168,11 @@ def test_what_a_notice_cannot_do_without() -> None:
             contract_notice(notice(buyer=dataclasses.replace(BUYER, **{field: value})))
     with pytest.raises(ValueError, match="PSP-03"):
         award_notice(notice(), results()[:2])
+    with pytest.raises(ValueError, match="repeated"):
+        award_notice(notice(), (*results(), results()[0]))
+    with pytest.raises(ValueError, match="status"):
+        award_notice(notice(), (*results()[:2], dataclasses.replace(results()[2],
+                                                                    status="unsuccessful")))
     nameless = Holder("Sans taille", "12345678900011", city="Lyon")
     one = (LotResult("PSP-01", 1, (nameless,), notified=dt.date(2027, 3, 1)),
            *results()[1:])
