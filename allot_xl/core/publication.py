@@ -19,10 +19,10 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://allot-xl/eforms")
 CRITERION_TYPES = ("quality", "price", "cost")  # eForms codelist `award-criterion-type`
 WINNER_SIZES = ("micro", "small", "medium", "large")  # codelist `economic-operator-size`
 LOT_RESULTS = ("selec-w", "clos-nw")  # codelist `winner-selection-status`, used here
-# codelist `non-award-justification`: no tenders or none appropriate (`no-rece`), all
-# rejected (`all-rej`), discontinued (`no-need`), …
-NON_AWARD_REASONS = ("no-rece", "all-rej", "no-need", "chan-need", "one-admis",
-                     "ot-proc")
+# codelist `non-award-justification`: no tenders (`no-rece`), all withdrawn or
+# inadmissible (`all-rej`), a single admissible one (`one-admis`), the buyer's decision on a
+# change of needs (`chan-need`) or for want of funds (`ins-fund`), other (`other`)
+NON_AWARD_REASONS = ("no-rece", "all-rej", "one-admis", "chan-need", "ins-fund", "other")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Buyer:
     `siret`: 14 digits (BT-501, the organisation's national identifier); `nuts`: the NUTS 3
     code of its address (BT-507, e.g. `FRK21`); `country`: ISO 3166-1 alpha-3 (BT-514,
     `FRA`); `email` (BT-506), `phone` (BT-503); `profile_url`: the buyer profile (BT-508),
-    where the tender documents are. Empty optional texts are left out of the notice."""
+    where the tender documents are. The buyer of a notice needs all three (the writers
+    refuse it otherwise); a review body may leave them empty."""
 
     name: str
     siret: str
@@ -73,8 +74,11 @@ class NoticeLot:
     `cpv`: 8 digits without the check digit (BT-262); `nuts`: the NUTS 3 codes of the places
     of performance (BT-5071), one or more; `departements`: their département codes
     (`01`, `2A`, `974`), for the DECP's place of performance; `estimate`: € HT over the whole
-    term including renewals (BT-27); `maximum`: the framework agreement's maximum, € HT over
-    the whole term (BT-271); `months`: the initial term (BT-36); `renewals`: how many times
+    term including renewals (BT-27): the `Lots` sheet's « Montant estimé (€ HT) » is one
+    year's, so × `Params.term_years`; `maximum`: the framework agreement's maximum, € HT over
+    the whole term (BT-271): « Montant maximum (€ HT) » as it is (`engine.describe.
+    term_maximum`); `months`: the initial term (BT-36, `Durée de l'accord-cadre (mois)`);
+    `renewals`: how many times
     it may be renewed and `renewals_text` how (BT-57, BT-58); `holders`: the maximum number
     of holders of the framework agreement (BT-113); `criteria`: the award criteria
     (BT-539/540/541); `environmental_clause`: the environmental execution condition
@@ -167,7 +171,12 @@ class LotResult:
     (empty when not awarded); `status`: `selec-w` (awarded) or `clos-nw` (closed, no winner,
     BT-142); `reason`: why not awarded (BT-144, `no-rece`: no tenders or no suitable
     tender); `notified`: the date the framework agreement was notified (BT-145, the DECP's
-    `dateNotification`); `contract_id`: the buyer's number of the contract (BT-150)."""
+    `dateNotification`); `contract_id`: the buyer's number of the contract (BT-150).
+
+    The award notice counts the tenders by kind (BT-760): `bids_sme` from SMEs and
+    `bids_large` from large enterprises (None: unknown, then taken from the holders' sizes
+    when every tender won); `bids_other_eea` from another EEA country and `bids_non_eea`
+    from outside the EEA (0: every tenderer established in France)."""
 
     lot: str
     bids: int
@@ -176,6 +185,10 @@ class LotResult:
     reason: str = ""
     notified: dt.date | None = None
     contract_id: str = ""
+    bids_sme: int | None = None
+    bids_large: int | None = None
+    bids_other_eea: int = 0
+    bids_non_eea: int = 0
 
     @property
     def awarded(self) -> bool:

@@ -1,9 +1,16 @@
-"""Typed publication values for the tests of the eForms and DECP writers: a PSP
-consultation of three lots (one in the Ain, one over two départements) and its results."""
+"""For the tests of the publication writers: typed values (a PSP consultation of three lots,
+one in the Ain, one over two départements, and its results) and the offline validator of
+`../shared/publication/validate.py` (eForms SDK 1.15.1 XSD + schematron, DECP v2.0.3)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import os
+from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from allot_xl.core.nuts import nuts3
 from allot_xl.core.publication import Buyer, Criterion, Holder, LotResult, Notice, NoticeLot
@@ -62,7 +69,28 @@ def results() -> tuple[LotResult, ...]:
                postcode="38000", nuts="FRK24")
     day = dt.date(2027, 3, 1)
     return (
-        LotResult("PSP-01", bids=3, winners=(a, b), notified=day, contract_id="2027-PSP-01"),
+        LotResult("PSP-01", bids=3, winners=(a, b), notified=day, contract_id="2027-PSP-01",
+                  bids_sme=2, bids_large=1),
         LotResult("PSP-02", bids=1, winners=(c,), notified=day, contract_id="2027-PSP-02"),
         LotResult("PSP-03", bids=0, status="clos-nw", reason="no-rece"),
     )
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "publication"
+VALIDATE = SHARED / "validate.py"
+needs_validator = pytest.mark.skipif(not VALIDATE.exists(),
+                                     reason="../shared/publication absent (validate.py)")
+
+
+def validator() -> ModuleType:
+    """`../shared/publication/validate.py` as a module; its schematron cache (the ~20 s
+    transpile) in `ALLOT_EFORMS_CACHE`, by default `~/.cache/allot_xl/eforms`, so that
+    later sessions only compile (~80 s). Validate every notice of a session in ONE
+    `eforms([...])` call: the compile is per call."""
+    os.environ.setdefault("ALLOT_EFORMS_CACHE",
+                          str(Path.home() / ".cache" / "allot_xl" / "eforms"))
+    spec = importlib.util.spec_from_file_location("publication_validate", VALIDATE)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
