@@ -184,8 +184,9 @@ register("critere-incomplet", E, "« {colonne} » manquant pour « {dispositif} 
          "est ignorée.", "Complétez la cellule.")
 register("ponderations-somme", E, "{dispositif} : les pondérations des critères font "
          "{total} %, pas 100 %.", "Corrigez « Pondération (%) » pour que la somme fasse 100.")
-register("criteres-absents", I, "Pas de feuille Critères : le dossier de consultation "
-         "(allot-xl dce) en aura besoin ({article}, consultations lancées depuis le {debut}).",
+register("criteres-absents", I, "Pas de feuille Critères : le dossier de consultation en "
+         "aura besoin (critères d'attribution et clauses, {article}, consultations lancées "
+         "depuis le {debut}).",
          "Ajoutez la feuille Critères (voir le guide, « Préparer le DCE »).")
 register("critere-environnemental-manquant", A, "{dispositif} : aucun critère d'attribution "
          "ne prend en compte les caractéristiques environnementales des offres, exigé pour "
