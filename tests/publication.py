@@ -5,10 +5,11 @@ one in the Ain, one over two départements, and its results) and the offline val
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -82,15 +83,38 @@ needs_validator = pytest.mark.skipif(not VALIDATE.exists(),
                                      reason="../shared/publication absent (validate.py)")
 
 
-def validator() -> ModuleType:
-    """`../shared/publication/validate.py` as a module; its schematron cache (the ~20 s
-    transpile) in `ALLOT_EFORMS_CACHE`, by default `~/.cache/allot_xl/eforms`, so that
-    later sessions only compile (~80 s). Validate every notice of a session in ONE
-    `eforms([...])` call: the compile is per call."""
+class _Validator:
+    """`validate.py`'s `eforms` and `decp` run in a child process: SaxonC's schematron
+    compile makes a process several GB large, and Linux counts a child's memory before
+    `exec` as its own, so every later child of the test process (the memory-bound tests of
+    `test_files_cases`) would report that size as its peak."""
+
+    def _call(self, kind: str, paths: list[Path]) -> dict[Path, list[str]]:
+        code = ("import importlib.util, json, sys\n"
+                "spec = importlib.util.spec_from_file_location('v', sys.argv[1])\n"
+                "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+                "found = getattr(m, sys.argv[2])([__import__('pathlib').Path(p) "
+                "for p in sys.argv[3:]])\n"
+                "print(json.dumps({str(k): v for k, v in found.items()}))")
+        done = subprocess.run([sys.executable, "-c", code, str(VALIDATE), kind,
+                               *map(str, paths)], capture_output=True, text=True,
+                              timeout=1200, env=os.environ.copy())
+        assert done.returncode == 0, done.stderr[-3000:]
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        return {Path(k): v for k, v in found.items()}
+
+    def eforms(self, paths: list[Path]) -> dict[Path, list[str]]:
+        return self._call("eforms", paths)
+
+    def decp(self, paths: list[Path]) -> dict[Path, list[str]]:
+        return self._call("decp", paths)
+
+
+def validator() -> _Validator:
+    """`../shared/publication/validate.py`'s checks, run in a child process; its schematron
+    cache (the ~20 s transpile) in `ALLOT_EFORMS_CACHE`, by default
+    `~/.cache/allot_xl/eforms`, so that later sessions only compile (~80 s). Validate
+    every notice of a session in ONE `eforms([...])` call: the compile is per call."""
     os.environ.setdefault("ALLOT_EFORMS_CACHE",
                           str(Path.home() / ".cache" / "allot_xl" / "eforms"))
-    spec = importlib.util.spec_from_file_location("publication_validate", VALIDATE)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _Validator()
