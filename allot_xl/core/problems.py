@@ -129,12 +129,9 @@ register("dispositif-inconnu", E, "Dispositif « {nom} » absent de la feuille R
 register("zone-inconnue", E, "Zone « {nom} » absente de la feuille Zones : corrigez-la ou "
          "ajoutez la zone.",
          "Corrigez la zone ou ajoutez-la à la feuille Zones.")
-register("domaine-manquant", E, "« Domaine » manquant alors que la maille du dispositif "
-         "{dispositif} l'utilise : complétez la cellule.",
-         "Complétez la cellule.")
-register("metier-manquant", E, "« Métier » manquant alors que la maille du dispositif "
-         "{dispositif} l'utilise : complétez la cellule.",
-         "Complétez la cellule.")
+for _code, _name in (("domaine-manquant", "Domaine"), ("metier-manquant", "Métier")):
+    register(_code, E, f"« {_name} » manquant alors que la maille du dispositif "
+             "{dispositif} l'utilise : complétez la cellule.", "Complétez la cellule.")
 register("heures-par-place-nulle", E, "« Heures par place » doit être strictement positif{repli}.",
          "Saisissez une durée > 0 ou laissez la cellule vide.")
 register("volume-manquant", E, "Ni places ni heures : indiquez le volume du besoin.",
@@ -256,7 +253,7 @@ register("scenarios-invalide", E, "{raison}",
          "Corrigez la ligne nommée : allot-xl scenarios s'arrêterait sur elle.")
 register("referentiel-applique", I, "Durée ou taux repris du Référentiel.",
          "Rien à faire.")
-del E, A, I
+del E, A, I, _code, _name
 
 
 @dataclass(frozen=True)
