@@ -145,6 +145,18 @@ register("titulaires-insuffisants", A, "{dispositif} : au moins {n} titulaires d
          "plus que la consultation ne peut en réunir ; des lots auraient moins d'attributaires "
          "que prévu.", "Réduisez « Attributaires », relevez « Lots max par titulaire » ou "
          "faites des lots moins nombreux.")
+register("attribution-partielle", A, "Le lot « {lot} » n'a que {titulaires} titulaire(s) "
+         "pour {prevus} prévu(s) ({offres} offre(s) reçue(s)) : vous pouvez notifier "
+         "l'accord-cadre au(x) seul(s) titulaire(s) retenu(s), aucun nombre minimal de "
+         "titulaires n'étant exigé si les documents de la consultation le permettent, ou "
+         "déclarer le lot sans suite et le relancer (relance.xlsx). Le marché sans publicité "
+         "de R2122-2 n'est pas ouvert : des offres ont été reçues.",
+         "Choisissez l'une des deux suites ; relance.xlsx contient le lot si vous le relancez.")
+register("lot-attribue-illisible", E, "« {lot} » n'est pas un numéro de lot (CODE-NN).",
+         "Écrivez le numéro tel que la feuille Lots l'a donné (PQ-03) ou videz la ligne.")
+register("lot-impose-attribue", A, "Le lot imposé « {lot} » est déjà attribué (feuille "
+         "{feuille}) : le besoin est alloti sans lui.", "Videz « Lot imposé » ou choisissez "
+         "un lot de la relance.")
 register("offres-vides", I, "Feuille Offres vide.", "Saisissez les offres pour attribuer.")
 # --- engine
 register("tolerance-depassee", A, "Écart entre heures et places au-delà de la tolérance.",
