@@ -18,8 +18,11 @@ _LOT_NUMBER = re.compile(r"^.+-\d+$")  # `CODE-NN`, as `engine.lots.lot_label` w
 def read_awarded(grid: SheetGrid, report: Report) -> dict[str, str]:
     """Folded N° lot -> N° lot as written, for each row of `Lots attribués`. A row whose
     N° lot is not a lot number (`CODE-NN`) is an Erreur of its row (`lot-attribue-illisible`)
-    and reserves nothing; an empty N° lot is skipped like a blank row. Raises
-    StructuralError (French) when the sheet has no `N° lot` header."""
+    and reserves nothing; an empty N° lot is skipped like a blank row, an empty sheet
+    reserves nothing. Raises StructuralError (French) when a filled sheet has no `N° lot`
+    header."""
+    if not any(not C.is_blank(v) for row in grid.values for v in row):
+        return {}  # an empty sheet reserves nothing
     t = read_table(grid, C.LOTS_ATTRIBUES)
     if t.header_row == 0 or t.missing:
         raise StructuralError(f"Feuille « {grid.name} » : colonne « N° lot » introuvable "

@@ -8,7 +8,7 @@ from ..engine import Result
 from ..engine.closeout import Closeout, close_out, relaunch_rows
 from ..inputs.grid import SheetGrid, find_sheet, read_table
 from ..outputs.closeout import besoins_sheet, relaunch_outputs, reserved_of
-from ..outputs.model import Outputs
+from ..outputs.model import Outputs, at_unit_precision
 
 
 def closeout_of(result: Result) -> Closeout:
@@ -33,4 +33,4 @@ def relaunch(grids: dict[str, SheetGrid], result: Result, closeout: Closeout) ->
     reserved = result.inputs.reserved_lots
     sheet = besoins_sheet(grid, table, relaunch_rows(closeout, result.affectation), ids,
                           reserved_of(closeout, reserved))
-    return relaunch_outputs(sheet, closeout, reserved)
+    return at_unit_precision(relaunch_outputs(sheet, closeout, reserved))

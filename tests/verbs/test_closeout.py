@@ -200,3 +200,21 @@ def test_lots_attribues_reserves_its_numbers(tmp_path: Path) -> None:
     out = api.regenerate(book, tmp_path / "besoins.lots.xlsx").output_path
     numbers = sorted(r["N° lot"] for r in sheet_rows(out, "Lots"))
     assert numbers == ["AOF-04", "AOF-05"]  # above every number used or reserved
+
+
+def test_an_empty_lots_attribues_sheet_reserves_nothing_and_a_headless_one_is_refused(
+        tmp_path: Path) -> None:
+    from allot_xl.core.problems import StructuralError
+
+    book = make_workbook(tmp_path, [need("A1", "AOF", "Belley", hours=900)],
+                         tweak=lambda wb: wb.create_sheet("Lots attribués"))
+    inputs, _ = read(book)
+    assert inputs.reserved_lots == {}
+
+    def headless(wb: openpyxl.Workbook) -> None:
+        wb.create_sheet("Lots attribués")["A1"] = "PQ-01"
+
+    bad = make_workbook(tmp_path, [need("A1", "AOF", "Belley", hours=900)], tweak=headless,
+                        name="sans_entete.xlsx")
+    with pytest.raises(StructuralError, match="N° lot"):
+        read(bad)
