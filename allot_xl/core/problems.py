@@ -205,6 +205,18 @@ register("titulaires-insuffisants", A, "{dispositif} : {lots} lots, {places} pla
          "par titulaire »), il faut au moins {n} titulaires distincts. {constat}",
          "Réduisez « Attributaires », relevez « Lots max par titulaire » ou faites des lots "
          "moins nombreux.")
+register("attribution-partielle", A, "Le lot « {lot} » n'a que {titulaires} titulaire(s) "
+         "pour {prevus} prévu(s) ({offres} offre(s) reçue(s)) : vous pouvez notifier "
+         "l'accord-cadre au(x) seul(s) titulaire(s) retenu(s), aucun nombre minimal de "
+         "titulaires n'étant exigé si les documents de la consultation le permettent, ou "
+         "déclarer le lot sans suite et le relancer (relance.xlsx). Le marché sans publicité "
+         "de R2122-2 n'est pas ouvert : des offres ont été reçues.",
+         "Choisissez l'une des deux suites ; relance.xlsx contient le lot si vous le relancez.")
+register("lot-attribue-illisible", E, "« {lot} » n'est pas un numéro de lot (CODE-NN).",
+         "Écrivez le numéro tel que la feuille Lots l'a donné (PQ-03) ou videz la ligne.")
+register("lot-impose-attribue", A, "Le lot imposé « {lot} » est déjà attribué (feuille "
+         "{feuille}) : le besoin est alloti sans lui.", "Videz « Lot imposé » ou choisissez "
+         "un lot de la relance.")
 register("offres-vides", I, "La feuille Offres ne contient aucune offre : Multi-attribution "
          "montre la structure prévue (À désigner). Saisissez les offres puis relancez.",
          "Saisissez les offres pour attribuer.")
