@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import descriptions
 from .choices import (
     AttributionRule,
     CritereType,
@@ -151,8 +152,12 @@ def is_blank(value: Any) -> bool:
 
 BESOINS, ZONES, REGLES, PARAMETRES, OFFRES = "Besoins", "Zones", "Règles", "Paramètres", "Offres"
 REFERENTIEL = "Référentiel"
+# the lots of an earlier consultation awarded already (a relaunch workbook, `relance.xlsx`):
+# their numbers are reserved, never given to a lot of this workbook
+LOTS_ATTRIBUES = "Lots attribués"
 CRITERES = "Critères"  # award criteria and execution clauses per dispositif (the DCE)
-INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, CRITERES)
+INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, LOTS_ATTRIBUES,
+                CRITERES)
 
 LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
     "Lots", "Affectation", "Multi-attribution", "Synthèse", "Contrôles", "Journal")
@@ -183,6 +188,8 @@ class Column:
     positive: bool = False
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    help: str = ""  # the French help shown on the template's header (`descriptions`)
+    number_format: str = ""  # the Excel format of its cells in the template
 
     @property
     def numeric(self) -> bool:
@@ -283,6 +290,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
         _num("Capacité (places)", ("Capacité",), 0, 1e6),
     ),
+    # the awarded lots of the consultation a relaunch follows: their numbers stay reserved
+    LOTS_ATTRIBUES: _cols(
+        ("N° lot", ("Lot", "Numéro de lot"), True),
+        ("Dispositif", ("Programme",)),
+        ("Titulaires", ("Attributaires", "Titulaire")),
+    ),
     # a previous run's output, read back to keep lot numbers
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
     # the tender file (issue 24): per dispositif, its award criteria (R2152-7) with their
@@ -339,6 +352,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     PARAMETRES: ("Paramètre", "Valeur"),
     OFFRES: ("N° lot", "Candidat"),
     LOTS: ("N° lot", "Clé"),
+    LOTS_ATTRIBUES: ("N° lot",),
     REFERENTIEL: ("Heures par place",),
     SCENARIOS: ("Scénario", "Dispositif"),
     CRITERES: ("Dispositif", "Type"),
@@ -361,6 +375,16 @@ class Param:
     maximum: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()  # `choice`: the values allowed
+    help: str = ""  # the French help shown on the template's row (`descriptions`)
+
+    @property
+    def column(self) -> Column:
+        """The value cell as a column declaration, so that `Paramètres` is read by the same
+        backend as the other sheets (`inputs.checks`)."""
+        kind = {"percent": PERCENT, "whole": WHOLE, "amount": NUMBER, "number": NUMBER,
+                "choice": CHOICE}.get(self.kind, TEXT)
+        return Column(self.label, (), False, kind, self.minimum, self.maximum, self.positive,
+                      self.choices)
 
 
 PARAMETERS: tuple[Param, ...] = (
@@ -396,7 +420,13 @@ PARAMETERS: tuple[Param, ...] = (
     # the tender deadline (eForms BT-131), at noon local time
     Param("Date limite de remise des offres", "date_limite", "date"),
 )
+PARAMETERS = tuple(replace(p, help=descriptions.PARAM_HELP.get(p.label, ""))
+                   for p in PARAMETERS)
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
+COLUMNS = {sheet: tuple(replace(c, help=descriptions.HELP.get(sheet, {}).get(c.name, ""),
+                                number_format=descriptions.NUMBER_FORMATS.get(sheet, {}).get(
+                                    c.name, "")) for c in cols)
+           for sheet, cols in COLUMNS.items()}
 
 _COLUMN_INDEX = {(sheet, c.name): c for sheet, cols in COLUMNS.items() for c in cols}
 
