@@ -94,7 +94,7 @@ def read_criteres(t: RawTable, rules: dict[str, Rule], report: Report) -> dict[s
         code = by_fold.get(fold(raw))
         if code is None:
             report.add("dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw,
-                       dispositif=raw)
+                       nom=raw)
             continue
         kind = C.canonical_choice(t.get(vals, "Type"), kinds) if not C.is_blank(
             t.get(vals, "Type")) else None
@@ -108,9 +108,9 @@ def read_criteres(t: RawTable, rules: dict[str, Rule], report: Report) -> dict[s
         if CritereType(kind).award:
             value, problems = read_cell(weight_col, t.header("Pondération (%)"),
                                         t.get(vals, "Pondération (%)"))
-            for pcode, message in problems:
+            for pcode, fields in problems:
                 report.add(pcode, t.sheet, row, t.header("Pondération (%)"),
-                           t.get(vals, "Pondération (%)"), message)
+                           t.get(vals, "Pondération (%)"), **fields)
             if value is None:
                 if not problems:
                     report.add("critere-incomplet", t.sheet, row,
