@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import descriptions
 from .choices import AttributionRule, Objectif, Regime, Regroupement, Repartition, Unite
 
 # --------------------------------------------------------------------------- names
@@ -143,7 +144,10 @@ def is_blank(value: Any) -> bool:
 
 BESOINS, ZONES, REGLES, PARAMETRES, OFFRES = "Besoins", "Zones", "Règles", "Paramètres", "Offres"
 REFERENTIEL = "Référentiel"
-INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL)
+# the lots of an earlier consultation awarded already (a relaunch workbook, `relance.xlsx`):
+# their numbers are reserved, never given to a lot of this workbook
+LOTS_ATTRIBUES = "Lots attribués"
+INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, LOTS_ATTRIBUES)
 
 LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
     "Lots", "Affectation", "Multi-attribution", "Synthèse", "Contrôles", "Journal")
@@ -174,6 +178,8 @@ class Column:
     positive: bool = False
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    help: str = ""  # the French help shown on the template's header (`descriptions`)
+    number_format: str = ""  # the Excel format of its cells in the template
 
     @property
     def numeric(self) -> bool:
@@ -267,6 +273,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
         _num("Capacité (places)", ("Capacité",), 0, 1e6),
     ),
+    # the awarded lots of the consultation a relaunch follows: their numbers stay reserved
+    LOTS_ATTRIBUES: _cols(
+        ("N° lot", ("Lot", "Numéro de lot"), True),
+        ("Dispositif", ("Programme",)),
+        ("Titulaires", ("Attributaires", "Titulaire")),
+    ),
     # a previous run's output, read back to keep lot numbers
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
 }
@@ -311,6 +323,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     PARAMETRES: ("Paramètre", "Valeur"),
     OFFRES: ("N° lot", "Candidat"),
     LOTS: ("N° lot", "Clé"),
+    LOTS_ATTRIBUES: ("N° lot",),
     REFERENTIEL: ("Heures par place",),
     SCENARIOS: ("Scénario", "Dispositif"),
 }
@@ -332,6 +345,16 @@ class Param:
     maximum: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()  # `choice`: the values allowed
+    help: str = ""  # the French help shown on the template's row (`descriptions`)
+
+    @property
+    def column(self) -> Column:
+        """The value cell as a column declaration, so that `Paramètres` is read by the same
+        backend as the other sheets (`inputs.checks`)."""
+        kind = {"percent": PERCENT, "whole": WHOLE, "amount": NUMBER, "number": NUMBER,
+                "choice": CHOICE}.get(self.kind, TEXT)
+        return Column(self.label, (), False, kind, self.minimum, self.maximum, self.positive,
+                      self.choices)
 
 
 PARAMETERS: tuple[Param, ...] = (
@@ -355,7 +378,13 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Sauts max", "sauts_max", "whole", 2.0, 0, 50),
     Param("Objectif", "objectif", "choice", "moins de contrats", choices=OBJECTIFS),
 )
+PARAMETERS = tuple(replace(p, help=descriptions.PARAM_HELP.get(p.label, ""))
+                   for p in PARAMETERS)
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
+COLUMNS = {sheet: tuple(replace(c, help=descriptions.HELP.get(sheet, {}).get(c.name, ""),
+                                number_format=descriptions.NUMBER_FORMATS.get(sheet, {}).get(
+                                    c.name, "")) for c in cols)
+           for sheet, cols in COLUMNS.items()}
 
 _COLUMN_INDEX = {(sheet, c.name): c for sheet, cols in COLUMNS.items() for c in cols}
 

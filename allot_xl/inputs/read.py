@@ -8,6 +8,7 @@ from ..core import contract as C
 from ..core.model import Inputs
 from ..core.problems import Report, StructuralError
 from .checks import report_invisible
+from .closeout import free_imposed, read_awarded
 from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .needs import (
     read_needs,
@@ -71,15 +72,10 @@ def check_sheets(grids: dict[str, SheetGrid], report: Report) -> None:
                 f"foi et renommez l'autre (par exemple « {kind} ancien »), ou supprimez-la, "
                 f"puis relancez.")
         if hidden:
-            report.add("feuille-masquee", title, None, "", "",
-                           f"La feuille « {title} » est masquée : elle est lue quand même. "
-                           f"Affichez-la (clic droit sur un onglet > Afficher) pour vérifier "
-                           f"ses valeurs.")
+            report.add("feuille-masquee", title, None, "", "", feuille=title)
         for c in copies:
-            report.add("copie-de-feuille", c, None, "", "",
-                           f"La feuille « {c} » porte le nom d'une copie de « {title} » : "
-                           f"elle n'est pas lue, seule « {title} » l'est. Si c'est elle qui "
-                           f"fait foi, renommez-la « {kind} » (et l'autre autrement).")
+            report.add("copie-de-feuille", c, None, "", "", feuille=c, originale=title,
+                       nom=kind)
 
 
 def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs, Report]:
@@ -109,15 +105,16 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
     p_title = find_sheet(names, C.PARAMETRES)
     params_t = read_table(grids[p_title], C.PARAMETRES) if p_title else None
     if params_t is not None and params_t.header_row == 0:
-        report.add("parametres-illisibles", params_t.sheet, None, "", "",
-                       "En-têtes « Paramètre » et « Valeur » introuvables : valeurs par "
-                       "défaut appliquées.")
+        report.add("parametres-illisibles", params_t.sheet, None, "", "")
         params_t = None
     params = read_params(params_t, report)
     lots_title = find_sheet(names, C.LOTS)
     prev_by_cle, prev_by_num, prev_cles = read_previous_lots(
         grids[lots_title] if lots_title else None)
     needs, received = read_needs(needs_t, zones, rules, prev_by_num, report)
+    a_title = find_sheet(names, C.LOTS_ATTRIBUES)
+    reserved = read_awarded(grids[a_title], report) if a_title else {}
+    needs = free_imposed(needs, reserved, needs_t.sheet, needs_t.header("Lot imposé"), report)
     offers, offers_headers = None, {}
     o_title = find_sheet(names, C.OFFRES)
     if o_title:
@@ -151,7 +148,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
         offers=offers, previous_lots=prev_by_cle,
         **({"referentiel": referentiel} if referentiel is not None else {}),
         previous_numbers=prev_by_num,
-        previous_cles=prev_cles,
+        previous_cles=prev_cles, reserved_lots=reserved,
         previous_journal=journal, fingerprint=fingerprint(inputs_grids),
         campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
