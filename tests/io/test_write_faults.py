@@ -307,9 +307,6 @@ def _rows_sheet(f, n: int) -> None:
     f.write(b"</sheetData></worksheet>")
 
 
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
 def _add_sheet(book: Path, out: Path, name: str, rows: int, replace: str | None = None) -> None:
     """Copy `book` with a sheet of `rows` rows: a new one, or in place of part `replace`."""
     with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -318,9 +315,8 @@ def _add_sheet(book: Path, out: Path, name: str, rows: int, replace: str | None 
             if i.filename == replace:
                 continue
             if replace is None and i.filename == "xl/workbook.xml":
-                # r: declared here: openpyxl with lxml declares it on each sheet, not the root
-                data = data.replace(b"</sheets>", f'<sheet xmlns:r="{_R}" name="{name}" '
-                                    f'sheetId="99" r:id="rIdBig"/></sheets>'.encode())
+                data = data.replace(b"</sheets>", f'<sheet name="{name}" sheetId="99" '
+                                    f'r:id="rIdBig"/></sheets>'.encode())
             elif replace is None and i.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(b"</Relationships>", b'<Relationship Id="rIdBig" Type="'
                                     b"http://schemas.openxmlformats.org/officeDocument/2006/"
