@@ -6,9 +6,17 @@ first used (module `__getattr__`), so `allot-xl --help` starts at once."""
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from ._version import __version__
+
+# openpyxl switches to lxml whenever lxml is importable (the tests' eForms validator and
+# python-docx bring it); its lxml path reads and writes differently (whole sheets in memory,
+# lxml's own I/O errors, namespaces declared per element). allot_xl keeps openpyxl on the
+# standard library's XML, as in Pyodide, whatever else is installed; a program that imported
+# openpyxl before allot_xl keeps its own choice (docs/decisions.md, "openpyxl without lxml").
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 # public name -> module that defines it (imported on first use)
 _LAZY = {

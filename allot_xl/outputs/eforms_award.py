@@ -99,8 +99,9 @@ def _results(ext: ET.Element, notice: Notice, results: Sequence[LotResult],
     by_lot = {r.lot: r for r in results}
     nr = el(ext, "efac:NoticeResult")
     awarded = [lot for lot in notice.lots if by_lot[lot.number].awarded]
-    el(nr, "efbc:OverallMaximumFrameworkContractsAmount",
-       amount(sum(lot.maximum for lot in awarded)), currencyID="EUR")
+    if awarded:  # the SDK forbids the total when no lot was awarded
+        el(nr, "efbc:OverallMaximumFrameworkContractsAmount",
+           amount(sum(lot.maximum for lot in awarded)), currencyID="EUR")
     tenders: list[tuple[str, int, str, Holder]] = []  # (tender id, lot index, ref, holder)
     contracts: list[tuple[str, LotResult, list[str]]] = []
     for i, lot in enumerate(notice.lots, 1):

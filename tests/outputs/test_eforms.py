@@ -25,10 +25,11 @@ UUID4 = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-
 
 def _notices() -> dict[str, bytes]:
     """Every notice the tests validate: three lots with a cap, one lot without review
-    body, and the award notice of the three lots."""
+    body, the award notice of the three lots, and one where no lot had a tender."""
     one = notice(lots=LOTS[:1], review_body=None, max_lots_won=None)
+    none = tuple(LotResult(lot.number, 0, status="clos-nw", reason="no-rece") for lot in LOTS)
     return {"cn": contract_notice(notice()), "cn_one": contract_notice(one),
-            "can": award_notice(notice(), results())}
+            "can": award_notice(notice(), results()), "can_none": award_notice(notice(), none)}
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +63,7 @@ def _texts(root: etree._Element, xpath: str) -> list[str]:
 
 
 @needs_validator
-@pytest.mark.parametrize("name", ["cn", "cn_one", "can"])
+@pytest.mark.parametrize("name", ["cn", "cn_one", "can", "can_none"])
 def test_the_notice_passes_the_sdk_xsd_and_schematron(problems, name: str) -> None:
     assert problems[name] == []
 
