@@ -211,6 +211,32 @@ def cmd_scenarios(classeur: str, output: str | None, quiet: bool) -> int:
 
 
 @command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", metavar="SORTIE",
+              help="classeur à écrire (défaut : IN.suivi.xlsx à côté de l'entrée)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_suivi(classeur: str, output: str | None, quiet: bool) -> int:
+    """Suit les bons de commande de la feuille Commandes contre les lots générés.
+
+    Écrit la seule feuille « Suivi des commandes » : par lot, le commandé contre le montant
+    maximum (€, %, places, heures), le reste et le rythme face au minimum ; par titulaire,
+    le commandé contre la part prévue par la répartition ; les totaux par dispositif et par
+    titulaire ; un graphique ; les alertes (seuil d'alerte de Paramètres, bon qui dépasse
+    le maximum, CCP R2162-4, bon hors de l'ordre de la cascade). Les lots sont ceux de la
+    dernière génération (allot-xl regenerate). Codes de sortie : 0 fait ; 2 rien n'est
+    écrit.
+
+    \b
+    Exemple : allot-xl suivi besoins.lots.xlsx -o suivi.xlsx"""
+    from .api import suivi
+
+    with _progress(quiet) as say:
+        out = suivi(classeur, output, progress=say)
+    click.echo(f"Suivi des commandes écrit : {out}")
+    return EXIT_OK
+
+
+@command
 @click.argument("sortie", metavar="SORTIE")
 @click.option("--exemple", is_flag=True,
               help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")

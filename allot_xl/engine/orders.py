@@ -20,13 +20,14 @@ from ..core import contract as C
 from ..core.contract import fold
 from ..core.french import euros, pct
 from ..core.law import MAXIMUM_ACCORD_CADRE, REPARTITION_BONS
-from ..core.model import Inputs, Repartition
+from ..core.model import Inputs, Params, Repartition
 from ..core.problems import Report
 
 # a lot that has had no order once this share of the term has passed gets an Info; so does
 # a minimum the orders' pace would not reach (before, a projection says too little)
 SILENT_SHARE = 0.25
 CENT = 0.005  # € HT: amounts compare to the cent
+# `places` and `hours`: planned over the whole term (a year of needs × the term in years)
 LOT_COLUMNS = ["lot", "dispositif", "repartition", "montant_max", "montant_min", "commande",
                "part", "reste", "places", "places_cmd", "hours", "hours_cmd", "bons",
                "projection", "minimum_atteint", "alerte"]
@@ -122,7 +123,7 @@ def track(inputs: Inputs, lots: pd.DataFrame, holders: pd.DataFrame,
     _alerts(followed, lots, inputs.params.alerte_commandes_pct, where, report)
     _changed(followed, inputs.previous_maxima, lots, where, report)
     situation = max(followed["date"]) if len(followed) else None
-    per_lot = _per_lot(followed, lots, inputs.params.alerte_commandes_pct, term, situation)
+    per_lot = _per_lot(followed, lots, inputs.params, term, situation)
     _pace(per_lot, named, term, situation, report)
     return Tracking(followed, per_lot, _per_holder(followed, named, lots),
                     _by_dispositif(per_lot), _by_holder(followed), term, situation,
@@ -239,9 +240,11 @@ def _changed(df: pd.DataFrame, before: dict[str, float], lots: pd.DataFrame, whe
                        apres=euros(float(now[lot])))
 
 
-def _per_lot(df: pd.DataFrame, lots: pd.DataFrame, threshold: float, term: Term | None,
+def _per_lot(df: pd.DataFrame, lots: pd.DataFrame, params: Params, term: Term | None,
              situation: dt.date | None) -> pd.DataFrame:
-    """One row per lot: ordered against the maximum, the rest, volumes, the pace."""
+    """One row per lot: ordered against the maximum, the rest, the volumes planned over the
+    whole term (a year of needs × the term in years) and ordered, the pace."""
+    threshold = params.alerte_commandes_pct
     sums = df.groupby("lot", sort=False).agg(
         commande=("montant", "sum"), places_cmd=("places", "sum"), hours_cmd=("hours", "sum"),
         bons=("bon", "size"))
@@ -250,6 +253,8 @@ def _per_lot(df: pd.DataFrame, lots: pd.DataFrame, threshold: float, term: Term 
     out[["commande", "places_cmd", "hours_cmd"]] = out[
         ["commande", "places_cmd", "hours_cmd"]].fillna(0.0).round(2)
     out["bons"] = out["bons"].fillna(0).astype("int64")
+    out["places"] = (out["places"] * params.term_years).round(2)
+    out["hours"] = (out["hours"] * params.term_years).round(2)
     top = out["montant_max"].astype("float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         out["part"] = np.where(top > 0, (100 * out["commande"] / top).round(2), np.nan)
