@@ -305,13 +305,13 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
     les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
-    scénarios », « Appliquer le scénario proposé ») pour Excel Windows, Mac et Excel sur le
-    web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
-    partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
-    avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
-    (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
-    docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
-    processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
+    scénarios », « Appliquer le scénario proposé », « Suivre les commandes ») pour Excel
+    Windows, Mac et Excel sur le web. Chaque appel est authentifié : --auth entraid
+    (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ; --sans-auth
+    n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
+    proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans
+    XLWINGS_LICENSE_KEY (voir docs/deploiement.md). Le serveur ne garde aucun état :
+    --workers lance plusieurs processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
 
     \b
     Exemple : allot-xl serve --auth entraid --host 0.0.0.0 --certfile cert.pem --keyfile cle.pem"""
@@ -335,9 +335,10 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
-    besoins », « Préparer l'envoi », « Comparer les scénarios » et « Appliquer le scénario
-    proposé », dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md
-    § 2) : jusque-là, ces boutons répondent « macro introuvable ».
+    besoins », « Préparer l'envoi », « Comparer les scénarios », « Appliquer le scénario
+    proposé » et « Suivre les commandes », dont les macros se collent une fois dans
+    l'éditeur VBA (docs/deploiement.md § 2) : jusque-là, ces boutons répondent « macro
+    introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""
