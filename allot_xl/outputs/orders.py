@@ -5,6 +5,7 @@ whole; it carries no time of run, so that the same orders give the same sheet.""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -145,8 +146,9 @@ def _texts(result: Result, t: Tracking, campaign: str) -> list[Text]:
     title = f"Suivi des commandes — {campaign or 'campagne'}"
     situation = (f"Situation au {t.situation:%d/%m/%Y} (date du dernier bon suivi)"
                  if t.situation else "Aucun bon suivi")
-    term = (f"accord-cadre du {t.term.start:%d/%m/%Y} au {t.term.end:%d/%m/%Y} (exclu), "
-            f"reconductions comprises" if t.term else "durée de l'accord-cadre inconnue")
+    last = t.term.end - dt.timedelta(days=1) if t.term else None
+    term = (f"accord-cadre du {t.term.start:%d/%m/%Y} au {last:%d/%m/%Y}, reconductions "
+            f"comprises" if t.term else "durée de l'accord-cadre inconnue")
     lines = [
         f"{situation} ; {term} ; {compte(followed, 'bon suivi', 'bons suivis')}"
         + (f", {compte(rejected, 'ligne écartée', 'lignes écartées')} de la feuille "

@@ -175,3 +175,21 @@ def test_an_unexpected_failure_is_one_french_sentence():
 
     with pytest.raises(xw.XlwingsError, match=r"^Erreur inattendue \(RuntimeError\) : "):
         anyio.run(call)
+
+
+def test_track_orders_answers_with_the_sheet_and_one_alert(client, tmp_path):
+    from orders_support import example_with_orders, regenerate
+
+    path = regenerate(example_with_orders(tmp_path / "ex.xlsx"),
+                      tmp_path / "ex.lots.xlsx").output_path
+    data = _call(client, "track_orders", path, ORDERS_SHEETS)
+    actions = data["actions"]
+    wb = replay(openpyxl.load_workbook(path), actions).wb
+    suivi = find(wb, "Suivi des commandes")
+    assert suivi["A1"].value.startswith("Suivi des commandes — ")
+    (alert,) = [a for a in actions if a["func"] == "alert"]
+    assert re.fullmatch(r"\d+ bons suivis sur \d+ lots, \d+ lots? au seuil d'alerte, 0 lot "
+                        r"au-delà du maximum — voir « Suivi des commandes »\.",
+                        alert["args"][0])
+    status, text = _call(client, "track_orders", EXAMPLE, ORDERS_SHEETS)
+    assert status == 400 and text.startswith("Feuille « Commandes » absente")
