@@ -193,25 +193,32 @@ def _cumulate(followed: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:
 
 def _alerts(df: pd.DataFrame, lots: pd.DataFrame, threshold: float, where: _Where,
             report: Report) -> None:
-    """The threshold warning, the order crossing the maximum and the cascade breaches."""
+    """The threshold warning, the order crossing the maximum and the cascade breaches
+    (found column-wise: only the orders that raise an alert are visited)."""
     maxima = dict(zip(lots["lot"], lots["montant_max"], strict=True))
-    by_rank = {(r.lot, r.rang): r.titulaire for r in df.itertuples(index=False)}
+    top = df["lot"].map(maxima).to_numpy(dtype="float64")
+    cumul = df["cumul"].to_numpy(dtype="float64")
+    totals = df.groupby("lot", sort=False)["cumul"].last()
     col = where.col("Montant (€ HT)")
-    for lot, g in df.groupby("lot", sort=False):
-        top, total = float(maxima[lot]), float(g["cumul"].iloc[-1])
-        over = g[g["cumul"] > top + CENT]
-        if len(over):
-            o = over.iloc[0]
-            report.add("commandes-maximum-depasse", where.sheet, int(o.row), col, o.montant,
-                       lot=lot, bon=o.bon, date=f"{o.date:%d/%m/%Y}", cumul=euros(o.cumul),
-                       maximum=euros(top), part=_share(o.cumul, top),
-                       loi=MAXIMUM_ACCORD_CADRE.cited())
-        elif top > 0 and total >= top * threshold / 100 - CENT:
-            o = g[g["cumul"] >= top * threshold / 100 - CENT].iloc[0]
-            report.add("commandes-seuil-alerte", where.sheet, int(o.row), col, o.montant,
-                       lot=lot, part=_share(total, top), commande=euros(total),
-                       maximum=euros(top), seuil=pct(threshold), bon=o.bon)
-    for o in df[df["hors_cascade"]].itertuples(index=False):
+    over = df[cumul > top + CENT].drop_duplicates("lot")
+    for o in over.itertuples(index=False):
+        top_ = float(maxima[o.lot])
+        report.add("commandes-maximum-depasse", where.sheet, int(o.row), col, o.montant,
+                   lot=o.lot, bon=o.bon, date=f"{o.date:%d/%m/%Y}", cumul=euros(o.cumul),
+                   maximum=euros(top_), part=_share(o.cumul, top_),
+                   loi=MAXIMUM_ACCORD_CADRE.cited())
+    near = df[(top > 0) & (cumul >= top * threshold / 100 - CENT)
+              & ~df["lot"].isin(set(over["lot"]))].drop_duplicates("lot")
+    for o in near.itertuples(index=False):
+        top_, total = float(maxima[o.lot]), float(totals[o.lot])
+        report.add("commandes-seuil-alerte", where.sheet, int(o.row), col, o.montant,
+                   lot=o.lot, part=_share(total, top_), commande=euros(total),
+                   maximum=euros(top_), seuil=pct(threshold), bon=o.bon)
+    breaches = df[df["hors_cascade"]]
+    if breaches.empty:
+        return
+    by_rank = {(r.lot, r.rang): r.titulaire for r in df.itertuples(index=False)}
+    for o in breaches.itertuples(index=False):
         better = by_rank.get((o.lot, o.rang - 1), f"rang {o.rang - 1}")
         report.add("commandes-cascade", where.sheet, o.row, where.col("Titulaire"),
                    o.titulaire, lot=o.lot, bon=o.bon, rang=o.rang, titulaire=o.titulaire,

@@ -333,13 +333,18 @@ _ORDER_SEED = 2027
 
 def offers(lots: list[dict[str, Any]], seed: int = _ORDER_SEED) -> list[dict[str, Any]]:
     """Rows of `Offres` for the example's lots (`N° lot`, `Dispositif`, `Attributaires`
-    of each): two more bids than holders, from `_BIDDERS`, with a note out
+    of each): two more bids than holders, from `_BIDDERS` (and numbered ones beyond 100
+    lots), with a note out
     of 20 and an hourly price. Deterministic for a given list of lots and seed."""
     rng = random.Random(seed)
+    # a larger campaign draws on more organisations (numbered: `Formation Alpes 2`), so
+    # that `Lots max par titulaire` leaves every lot its holders
+    pool = _BIDDERS + tuple(f"{b} {k}" for k in range(2, 2 + len(lots) // 100)
+                            for b in _BIDDERS)
     out = []
     for lot in lots:
         k = int(lot["Attributaires"]) + 2
-        for name in rng.sample(_BIDDERS, k):
+        for name in rng.sample(pool, k):
             out.append({"N° lot": lot["N° lot"], "Candidat": name,
                         "Note": round(rng.uniform(11, 19) * 2) / 2,
                         "Prix horaire (€)": round(rng.uniform(8.5, 14.5), 2)})
