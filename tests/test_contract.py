@@ -82,3 +82,20 @@ def test_every_regles_column_names_its_rule_field_once() -> None:
         f.name for f in dataclasses.fields(Rule) if f.name != "row")
     assert FIELDS == tuple(RULE_FIELDS[c] for c in SCENARIO_OVERRIDES)
     assert [label for _, label in RULE_LABELS] == list(SCENARIO_OVERRIDES)
+
+
+def test_every_input_column_and_parameter_carries_its_help() -> None:
+    """The template's help comes from the declarations (`core/descriptions.py`, attached by
+    the contract): every input column and parameter has a French help, and every help or
+    format names a declared column (a renamed column cannot leave its help behind)."""
+    from allot_xl.core import contract as C
+    from allot_xl.core import descriptions as D
+
+    for sheet in (C.BESOINS, C.ZONES, C.REGLES, C.PARAMETRES, C.OFFRES):
+        assert [c.name for c in C.COLUMNS[sheet] if not c.help] == [], sheet
+    assert [p.label for p in C.PARAMETERS if not p.help] == []
+    declared = {(s, c.name) for s, cols in C.COLUMNS.items() for c in cols}
+    for table in (D.HELP, D.NUMBER_FORMATS):
+        assert {(s, n) for s, cols in table.items() for n in cols} <= declared
+    assert set(D.PARAM_HELP) <= {p.label for p in C.PARAMETERS}
+    assert C.column(C.REGLES, "Taux horaire (€)").number_format == D.EURO

@@ -51,6 +51,8 @@ BAD_NEEDS = {
                            "dispositif-inconnu", "absent de la feuille Règles", "XYZ"),
     "zone inconnue": (need("B", "AOF", "Paris", hours=80), "Zone", "zone-inconnue",
                       "absente de la feuille Zones", "Paris"),
+    "zone vide": (need("B", "AOF", None, hours=80), "Zone", "cellule-manquante",
+                  "« Zone » manquant : complétez la cellule", None),
     "domaine manquant": (need("B", "PSP", "Belley", hours=80), "Domaine", "domaine-manquant",
                          "maille du dispositif PSP", ""),
     "métier manquant": (need("B", "PSP", "Belley", hours=80, domaine="Soin"), "Métier",
@@ -309,3 +311,22 @@ def test_optional_sheets_may_be_absent(tmp_path) -> None:
     inputs, report = read(path)
     assert flat(report) == [] and inputs.params.max_bons_pct == 120.0
     assert affectation(regenerate(path)) == {"G1": "AOF-01"}
+
+
+def test_rules_and_parameters_cells_are_read_by_the_declarations_backend() -> None:
+    """`Règles` and `Paramètres` cells go through the same checks as `Besoins`
+    (`inputs.checks`): each answer is a registered code with its template's fields."""
+    from allot_xl.core import contract as C
+    from allot_xl.inputs.checks import read_cell, read_choice, read_yes_no
+
+    hpp = C.column(C.REGLES, "Heures par place")
+    assert read_cell(hpp, "Heures par place", 0)[1] == [
+        ("nombre-non-positif", {"colonne": "Heures par place"})]
+    assert read_cell(hpp, "Heures par place", "1.200")[1][0][0] == "nombre-ambigu"
+    unite = C.column(C.REGLES, "Unité")
+    assert read_choice(unite, "Unité", "Places ") == ("places", None)
+    assert read_choice(unite, "Unité", "jours")[1][0] == "choix-invalide"
+    assert read_yes_no("Plafonner", "peut-être") == (None, (
+        "oui-non-invalide", {"colonne": "Plafonner"}))
+    duree = next(p for p in C.PARAMETERS if p.label == "Durée de l'accord-cadre (mois)")
+    assert read_cell(duree.column, duree.label, "0")[1][0][0] == "nombre-non-positif"

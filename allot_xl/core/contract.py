@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import descriptions
 from .choices import AttributionRule, Objectif, Regime, Regroupement, Repartition, Unite
 
 # --------------------------------------------------------------------------- names
@@ -174,6 +175,8 @@ class Column:
     positive: bool = False
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    help: str = ""  # the French help shown on the template's header (`descriptions`)
+    number_format: str = ""  # the Excel format of its cells in the template
 
     @property
     def numeric(self) -> bool:
@@ -353,6 +356,16 @@ class Param:
     maximum: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()  # `choice`: the values allowed
+    help: str = ""  # the French help shown on the template's row (`descriptions`)
+
+    @property
+    def column(self) -> Column:
+        """The value cell as a column declaration, so that `Paramètres` is read by the same
+        backend as the other sheets (`inputs.checks`)."""
+        kind = {"percent": PERCENT, "whole": WHOLE, "amount": NUMBER, "number": NUMBER,
+                "choice": CHOICE}.get(self.kind, TEXT)
+        return Column(self.label, (), False, kind, self.minimum, self.maximum, self.positive,
+                      self.choices)
 
 
 PARAMETERS: tuple[Param, ...] = (
@@ -381,7 +394,13 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Seuil d'alerte des commandes (%)", "alerte_commandes_pct", "percent", 80.0, 0, 100,
           positive=True),
 )
+PARAMETERS = tuple(replace(p, help=descriptions.PARAM_HELP.get(p.label, ""))
+                   for p in PARAMETERS)
 PARAM_DEFAULTS: dict[str, Any] = {p.label: p.default for p in PARAMETERS}
+COLUMNS = {sheet: tuple(replace(c, help=descriptions.HELP.get(sheet, {}).get(c.name, ""),
+                                number_format=descriptions.NUMBER_FORMATS.get(sheet, {}).get(
+                                    c.name, "")) for c in cols)
+           for sheet, cols in COLUMNS.items()}
 
 _COLUMN_INDEX = {(sheet, c.name): c for sheet, cols in COLUMNS.items() for c in cols}
 

@@ -46,131 +46,216 @@ class UnknownProblemCode(ValueError):
     """A module reported a code missing from `CODES` (a programming error, not a data one)."""
 
 
+def render(code: str, **fields: Any) -> str:
+    """The French wording of `code` with its fields filled in (a sentence of a structural
+    error list uses the same words as the `Contrôles` line would)."""
+    if code not in CODES:
+        raise UnknownProblemCode(f"problem code {code!r} is not registered")
+    return CODES[code].render(**fields)
+
+
 E, A, I = ERREUR, AVERTISSEMENT, INFO  # noqa: E741
 # --- reading: cells of any sheet
-register("nombre-invalide", E, "« {colonne} » doit être un nombre : {raison}.",
+register("nombre-invalide", E, "« {colonne} » illisible : {raison}. Saisissez un nombre dans "
+         "la cellule.",
          "Saisissez un nombre dans la cellule (sans unité ni texte).")
-register("nombre-negatif", E, "« {colonne} » ne peut pas être négatif.",
+register("nombre-negatif", E, "« {colonne} » ne peut pas être négatif : saisissez une valeur ≥ "
+         "{minimum}.",
          "Saisissez une valeur positive ou nulle.")
 register("nombre-hors-bornes", E, "« {colonne} » vaut {valeur}, hors de la plage plausible "
-         "{minimum} à {maximum}.", "Corrigez la valeur (unité, zéros en trop, séparateurs).")
-register("nombre-ambigu", A, "« {texte} » est lu {lecture} (convention française) ; il "
-         "pourrait valoir {autre}.", "Écrivez le nombre sans ambiguïté (16 000 ou 5,6) ou "
-         "saisissez-le comme nombre.")
-register("nombre-ambigu-implausible", E, "« {texte} » se lit {lecture} ou {autre}, aucune "
-         "des deux n'est plausible pour « {colonne} ».", "Saisissez le nombre voulu.")
-register("places-non-entieres", E, "« {colonne} » doit être un nombre entier.",
+         "({minimum} à {maximum}) : vérifiez l'unité et les zéros, puis corrigez la cellule.",
+         "Corrigez la valeur (unité, zéros en trop, séparateurs).")
+register("nombre-ambigu", A, "« {texte} » est lu {lecture} ({raison}) : vérifiez la cellule, ou "
+         "écrivez le nombre sans ambiguïté (16 000 ou 5,6).",
+         "Écrivez le nombre sans ambiguïté (16 000 ou 5,6) ou saisissez-le comme nombre.")
+register("nombre-ambigu-implausible", E, "« {texte} » se lit {lecture} ou {autre} et aucune des "
+         "deux valeurs n'est plausible pour « {colonne} » : saisissez le nombre voulu.",
+         "Saisissez le nombre voulu.")
+register("nombre-non-positif", E, "« {colonne} » doit être strictement positif.",
+         "Saisissez une valeur supérieure à zéro.")
+register("choix-invalide", E, "« {colonne} » = « {valeur} » n'est pas reconnu (valeurs "
+         "possibles : {choix}).", "Choisissez une des valeurs de la liste.")
+register("oui-non-invalide", E, "« {colonne} » doit valoir oui ou non.", "Écrivez oui ou non.")
+register("places-non-entieres", E, "« {colonne} » doit être un nombre entier{quoi}.",
          "Saisissez un nombre entier.")
-register("separateur-de-cle", E, "« {texte} » contient « {separateur} », qui sépare les "
-         "parties de la clé des lots.", "Renommez la valeur sans « | », « + » entouré "
-         "d'espaces ni « = ».")
-register("texte-trop-long", E, "« {colonne} » compte {longueur} caractères (au plus "
-         "{maximum}).", "Raccourcissez le nom.")
-register("cellule-fusionnee", I, "Cellule fusionnée {plage} : sa valeur vaut pour chaque "
-         "ligne de la fusion.", "Défusionnez et recopiez la valeur sur chaque ligne pour "
-         "lever toute ambiguïté.")
-register("ligne-total", I, "Ligne de total ignorée.", "Rien à faire.")
-register("caractere-invisible", I, "Caractère invisible dans « {texte} » : ignoré pour "
-         "comparer les noms.", "Retapez la cellule pour l'enlever.")
-register("en-tete-repete", I, "Ligne d'en-tête répétée ignorée.", "Rien à faire.")
-register("lignes-masquees", A, "Lignes masquées lues et alloties.",
+register("separateur-de-cle", E, "« {texte} » contient « {separateur} », qui sépare les parties "
+         "de la clé des lots (« Clé ») : deux lots pourraient la partager. Renommez la valeur "
+         "sans « | » ni « + » entre espaces ni « = ».",
+         "Renommez la valeur sans « | », « + » entouré d'espaces ni « = ».")
+register("texte-trop-long", E, "« {colonne} » compte {longueur} caractères, au plus {maximum} : "
+         "raccourcissez-le.",
+         "Raccourcissez le nom.")
+register("cellule-fusionnee", I, "Cellule fusionnée {plage} : sa valeur vaut pour cette ligne. "
+         "Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute ambiguïté.",
+         "Défusionnez et recopiez la valeur sur chaque ligne pour lever toute ambiguïté.")
+register("ligne-total", I, "Ligne de total ignorée (elle n'est pas un besoin).",
+         "Rien à faire.")
+register("caractere-invisible", I, "{sujet} contient un caractère invisible "
+         "({caracteres}){autres} : {effet}. Retapez {quoi} pour l'enlever.",
+         "Retapez la cellule pour l'enlever.")
+register("en-tete-repete", I, "{lignes} : {quoi} ; les lignes qui suivent sont lues comme les "
+         "autres.",
+         "Rien à faire.")
+register("lignes-masquees", A, "{lignes} {masquees} (filtre ou groupe replié) : {lues} comme les "
+         "autres. Affichez-{les} pour vérifier, et supprimez ce qui n'est pas un besoin.",
          "Affichez-les pour les vérifier.")
-register("feuille-masquee", A, "Feuille d'entrée masquée, lue quand même.",
+register("feuille-masquee", A, "La feuille « {feuille} » est masquée : elle est lue quand même. "
+         "Affichez-la (clic droit sur un onglet > Afficher) pour vérifier ses valeurs.",
          "Affichez-la pour vérifier ses valeurs.")
-register("copie-de-feuille", A, "Copie d'une feuille d'entrée : non lue.",
+register("copie-de-feuille", A, "La feuille « {feuille} » porte le nom d'une copie de « "
+         "{originale} » : elle n'est pas lue, seule « {originale} » l'est. Si c'est elle qui "
+         "fait foi, renommez-la « {nom} » (et l'autre autrement).",
          "Renommez la feuille à utiliser, ou supprimez la copie.")
-register("id-en-date", A, "Identifiant converti en date par Excel.",
+register("id-en-date", A, "L'identifiant en {cellule} est une date pour Excel (saisie convertie "
+         "automatiquement, par exemple « 1-3 » devenu « 01-mars ») : il est écrit « {texte} », "
+         "comme la cellule l'affiche. Pour garder l'identifiant tapé, mettez la colonne au "
+         "format Texte et retapez-le.",
          "Saisissez l'identifiant en texte (format Texte ou apostrophe).")
-register("hors-tableau", A, "Ligne sous le tableau Excel « {tableau} » : non lue.",
+register("hors-tableau", A, "Ligne sous le tableau Excel « {tableau} » : elle n'est pas lue. "
+         "Étendez le tableau (poignée en bas à droite) pour l'inclure.",
          "Étendez le tableau pour l'inclure.")
 # --- Besoins
-register("id-manquant", E, "Identifiant du besoin manquant.", "Donnez un identifiant unique.")
-register("id-double", E, "Identifiant « {id} » déjà utilisé ligne {ligne}.",
+register("id-manquant", E, "Identifiant du besoin manquant : donnez-lui un identifiant unique.",
+         "Donnez un identifiant unique.")
+register("id-double", E, "Identifiant « {id} » déjà utilisé ligne {ligne} : cette ligne est "
+         "écartée ; donnez-lui un identifiant unique.",
          "Donnez à la ligne un identifiant unique.")
-register("dispositif-inconnu", E, "Dispositif « {dispositif} » absent de la feuille Règles.",
+register("cellule-manquante", E, "« {colonne} » manquant : complétez la cellule (si la cellule "
+         "fait partie d'une fusion, défusionnez-la et recopiez la valeur sur chaque ligne).",
+         "Complétez la cellule.")
+register("dispositif-inconnu", E, "Dispositif « {nom} » absent de la feuille Règles : "
+         "corrigez-le ou ajoutez sa règle.",
          "Corrigez le code ou ajoutez sa règle.")
-register("zone-inconnue", E, "Zone « {zone} » absente de la feuille Zones.",
+register("zone-inconnue", E, "Zone « {nom} » absente de la feuille Zones : corrigez-la ou "
+         "ajoutez la zone.",
          "Corrigez la zone ou ajoutez-la à la feuille Zones.")
-register("domaine-manquant", E, "« Domaine » manquant alors que la maille l'utilise.",
+register("domaine-manquant", E, "« Domaine » manquant alors que la maille du dispositif "
+         "{dispositif} l'utilise : complétez la cellule.",
          "Complétez la cellule.")
-register("metier-manquant", E, "« Métier » manquant alors que la maille l'utilise.",
+register("metier-manquant", E, "« Métier » manquant alors que la maille du dispositif "
+         "{dispositif} l'utilise : complétez la cellule.",
          "Complétez la cellule.")
-register("heures-par-place-nulle", E, "« Heures par place » doit être strictement positif.",
+register("heures-par-place-nulle", E, "« Heures par place » doit être strictement positif{repli}.",
          "Saisissez une durée > 0 ou laissez la cellule vide.")
-register("volume-manquant", E, "Ni places ni heures.", "Indiquez le volume du besoin.")
-register("lot-impose-inconnu", A, "Lot imposé « {lot} » absent de la feuille Lots "
-         "précédente.", "Corrigez le numéro de lot ou videz la cellule.")
-register("lot-impose-autre-dispositif", A, "Le lot imposé « {lot} » n'est pas du "
-         "dispositif {dispositif}.", "Choisissez un lot du même dispositif.")
+register("volume-manquant", E, "Ni places ni heures : indiquez le volume du besoin.",
+         "Indiquez le volume du besoin.")
+register("lot-impose-inconnu", A, "Lot imposé « {lot} » absent de la feuille Lots précédente : "
+         "le besoin est alloti normalement.",
+         "Corrigez le numéro de lot ou videz la cellule.")
+register("lot-impose-autre-dispositif", A, "Le lot imposé « {lot} » n'est pas un lot du "
+         "dispositif {dispositif} : le besoin est alloti normalement.",
+         "Choisissez un lot du même dispositif.")
 # --- Zones
-register("zone-manquante", E, "Nom de zone manquant.", "Complétez ou supprimez la ligne.")
-register("zone-double", E, "Zone « {zone} » déjà définie ligne {ligne}.",
+register("zone-manquante", E, "Nom de zone manquant : complétez la cellule ou supprimez la ligne.",
+         "Complétez ou supprimez la ligne.")
+register("zone-double", E, "Zone « {zone} » déjà définie ligne {ligne} : cette ligne est ignorée.",
          "Gardez une seule ligne par zone.")
-register("zone-incomplete", E, "« {colonne} » manquant pour la zone « {zone} ».",
+register("zone-incomplete", E, "« {colonne} » manquant pour la zone « {zone} » : complétez-le "
+         "(la zone est ignorée).",
          "Complétez la cellule.")
-register("voisine-inconnue", A, "Zone voisine « {voisine} » absente de la feuille Zones.",
+register("voisine-inconnue", A, "La zone voisine « {voisine} » de « {zone} » n'est pas dans la "
+         "feuille Zones : elle est ignorée.{conseil}",
          "Corrigez le nom ou ajoutez la zone.")
-register("pole-illisible", A, "« Pôle » doit valoir oui ou non.", "Écrivez oui ou non.")
+register("pole-illisible", A, "« Pôle » de la zone « {zone} » doit valoir oui ou non : la zone "
+         "n'est pas traitée comme un pôle.",
+         "Écrivez oui ou non.")
 # --- Règles, Paramètres, Référentiel
-register("regle-sans-dispositif", A, "Règle sans code de dispositif.",
+register("regle-sans-dispositif", A, "Règle sans code de dispositif : ligne ignorée.",
          "Complétez le code ou supprimez la ligne.")
-register("parametre-inconnu", A, "Paramètre « {parametre} » inconnu.",
+register("parametre-inconnu", A, "Paramètre « {parametre} » inconnu : il est ignoré.",
          "Corrigez le libellé (voir la feuille modèle) ou supprimez la ligne.")
-register("parametre-invalide", E, "« {parametre} » illisible ou hors bornes : la valeur par "
-         "défaut est appliquée.", "Corrigez la valeur.")
-register("parametre-suspect", A, "« {parametre} » vaut {valeur} % : est-ce voulu ?",
+register("parametre-invalide", E, "« {parametre} » {raison} : {repli}.",
+         "Corrigez la valeur.")
+register("parametre-suspect", A, "« {parametre} » vaut {valeur} % : est-ce voulu ? Un "
+         "pourcentage s'écrit en points (120 pour 120 %, 20 pour 20 %).",
          "Un pourcentage s'écrit en points (120 pour 120 %).")
-register("parametres-illisibles", A, "En-têtes « Paramètre » et « Valeur » introuvables.",
+register("parametres-illisibles", A, "En-têtes « Paramètre » et « Valeur » introuvables : "
+         "valeurs par défaut appliquées.",
          "Rétablissez les deux en-têtes.")
-register("referentiel-sans-cle", A, "Ligne sans « Code ROME » ni « Métier ».",
+register("referentiel-sans-cle", A, "Ligne sans « Code ROME » ni « Métier » : elle est ignorée.",
          "Complétez l'une des deux colonnes ou supprimez la ligne.")
 # --- Offres and attribution
-register("offre-incomplete", E, "« {colonne} » manquant.", "Complétez l'offre.")
-register("note-manquante", E, "Note manquante.", "Donnez une note à chaque offre.")
-register("offre-en-double", E, "Offre du candidat « {candidat} » en double sur le lot.",
+register("offre-incomplete", E, "« {colonne} » manquant : complétez l'offre ou supprimez la "
+         "ligne.",
+         "Complétez l'offre.")
+register("note-manquante", E, "Note manquante : chaque offre doit avoir une note.",
+         "Donnez une note à chaque offre.")
+register("offre-en-double", E, "« {candidat} » a déjà une offre sur le lot « {lot} » (ligne "
+         "{ligne}) : supprimez l'une des deux lignes ; seule la première est retenue.",
          "Gardez une seule offre par candidat et par lot.")
-register("lot-inconnu", E, "Lot « {lot} » absent de la feuille Lots.",
+register("lot-inconnu", E, "Le lot « {lot} » n'existe pas dans la feuille Lots : corrigez le N° "
+         "lot ou régénérez les lots.",
          "Corrigez le numéro de lot.")
-register("candidat-manquant", E, "Candidat manquant.", "Complétez le nom du candidat.")
-register("rang-incoherent", A, "Les rangs ne suivent pas les notes.",
+register("candidat-manquant", E, "Offre sans candidat sur le lot « {lot} » : indiquez le "
+         "candidat ou supprimez la ligne.",
+         "Complétez le nom du candidat.")
+register("rang-incoherent", A, "Les rangs du lot « {lot} » ({rangs}) ont un trou ou un doublon : "
+         "numérotez-les 1, 2, 3… sans trou ni doublon. En attendant, le lot est classé par Note.",
          "Vérifiez « Rang » ou videz la colonne.")
-register("attributaires-insuffisants", A, "Moins d'offres que d'attributaires prévus.",
+register("attributaires-insuffisants", A, "Le lot « {lot} » {situation}",
          "Relancez la consultation ou baissez « Attributaires ».")
-register("capacite-insuffisante", A, "Les capacités des titulaires ne couvrent pas le lot.",
+register("capacite-insuffisante", A, "Les capacités des titulaires du lot « {lot} » ne couvrent "
+         "que {couvertes} places sur {places} : {restent} place(s) restent non attribuées. "
+         "Relevez « Capacité (places) » dans la feuille {feuille} ou prévoyez plus "
+         "d'attributaires (« Attributaires » dans Règles).",
          "Relevez « Capacité (places) ».")
-register("titulaires-necessaires", I, "{dispositif} : au moins {n} titulaires distincts "
-         "pour {places} places d'attributaire, {lots_max} lots au plus par titulaire.",
+register("titulaires-necessaires", I, "{dispositif} : {lots} lots, {places} places "
+         "d'attributaire ({par_lot}) ; avec au plus {lots_max} lots par titulaire (« Lots max "
+         "par titulaire »), il faut au moins {n} titulaires distincts.{offres}",
          "Rien à faire : vérifiez que la consultation peut réunir autant d'organismes.")
-register("titulaires-insuffisants", A, "{dispositif} : au moins {n} titulaires distincts, "
-         "plus que la consultation ne peut en réunir ; des lots auraient moins d'attributaires "
-         "que prévu.", "Réduisez « Attributaires », relevez « Lots max par titulaire » ou "
-         "faites des lots moins nombreux.")
-register("offres-vides", I, "Feuille Offres vide.", "Saisissez les offres pour attribuer.")
+register("titulaires-insuffisants", A, "{dispositif} : {lots} lots, {places} places "
+         "d'attributaire ({par_lot}) ; avec au plus {lots_max} lots par titulaire (« Lots max "
+         "par titulaire »), il faut au moins {n} titulaires distincts. {constat}",
+         "Réduisez « Attributaires », relevez « Lots max par titulaire » ou faites des lots "
+         "moins nombreux.")
+register("offres-vides", I, "La feuille Offres ne contient aucune offre : Multi-attribution "
+         "montre la structure prévue (À désigner). Saisissez les offres puis relancez.",
+         "Saisissez les offres pour attribuer.")
 # --- engine
-register("tolerance-depassee", A, "Écart entre heures et places au-delà de la tolérance.",
+register("tolerance-depassee", A, "{heures} pour {places} places, soit {par_place} h par place : "
+         "écart de {ecart} % avec les {prevues} h par place prévues pour ce besoin ({source} ; "
+         "tolérance {tolerance} %). Vérifiez le besoin ; il est retenu tel quel.",
          "Vérifiez les volumes ou « Tolérance (%) ».")
-register("debouches-nuls", A, "Débouchés nuls : places plafonnées à zéro.",
+register("debouches-nuls", A, "0 débouché alors que la règle plafonne aux débouchés : le besoin "
+         "est écarté des lots. Vérifiez les débouchés ou la règle.",
          "Vérifiez « Débouchés ».")
-register("places-plafonnees", I, "Places plafonnées aux débouchés.", "Rien à faire.")
-register("lot-hors-bornes", A, "Lot hors de « Volume min » / « Volume max ».",
+register("places-plafonnees", I, "Places ramenées de {avant} à {apres} (débouchés), heures en "
+         "proportion.",
+         "Rien à faire.")
+register("lot-hors-bornes", A, "Le lot {lot} {borne} : {conseils}.",
          "Ajustez les bornes ou le regroupement.")
 register("lots-sous-minimum", A, "Lots sous « Volume min » après regroupement.",
          "Ajustez « Volume min » ou « Regroupement ».")
-register("petits-lots-plafond", A, "Les petits lots dépassent la part permise.",
+register("petits-lots-plafond", A, "{dispositif} : les petits lots (maximum sous {seuil}) pèsent "
+         "{part} de la valeur totale, au-delà des {plafond} de la dérogation (CCP R2123-1 "
+         "2°){au_dela}. Relevez « Volume min » pour en faire moins.",
          "Relevez « Volume min » ou regroupez davantage.")
-register("mini-lots-plafond", A, "Les mini-lots dépassent 20 % de la valeur totale : ils ne "
-         "peuvent pas tous être passés sans publicité (CCP R2122-8).",
+register("mini-lots-plafond", A, "{dispositif} : les mini-lots (maximum sous {seuil}) pèsent "
+         "{part} de la valeur totale, au-delà des {plafond} permis : ils ne peuvent pas tous "
+         "être passés sans publicité ni mise en concurrence (CCP R2122-8). Publiez-les avec les "
+         "autres lots (procédure adaptée, R2123-1 3°) ou relevez « Volume min » pour en faire "
+         "moins.",
          "Publiez-les avec les autres lots ou relevez « Volume min ».")
-register("seuil-acheteur", I, "Seuil plus strict que la loi fixé par l'acheteur ; valeur "
-         "légale : {legal}.", "Rien à faire si le seuil est voulu.")
-register("seuil-plus-souple", E, "« {parametre} » plus souple que la loi : la valeur légale "
-         "{legal} ({article}, en vigueur au {date}) est appliquée.",
+register("seuil-acheteur", I, "« {parametre} » fixé à {valeur} par l'acheteur, plus strict que "
+         "la loi : il s'applique. La valeur légale au {date} est {legal} ({article}, {source}).",
+         "Rien à faire si le seuil est voulu.")
+register("seuil-plus-souple", E, "« {parametre} » vaut {valeur}, plus souple que la loi. Pour "
+         "une consultation lancée le {date}, la valeur légale est {legal} ({article}), {depuis} "
+         ": {source}. Un acheteur peut être plus strict que la loi, jamais plus souple : la "
+         "valeur légale {legal} est appliquée dans tous les résultats. Saisissez au plus {legal} "
+         "ou videz la cellule.",
          "Saisissez une valeur au plus égale à la valeur légale, ou videz la cellule.")
-register("duree-accord-cadre", A, "Durée de l'accord-cadre au-delà de la durée légale.",
+register("duree-accord-cadre", A, "Durée totale de l'accord-cadre : {mois} mois, reconductions "
+         "comprises ; elle ne peut dépasser {maximum} mois (CCP L2125-1). Réduisez la durée ou "
+         "le nombre de reconductions.",
          "Réduisez la durée ou les reconductions, ou justifiez-les.")
-register("besoin-scinde", I, "Besoin réparti entre plusieurs lots.", "Rien à faire.")
-register("scenarios-invalide", E, "La feuille Scénarios ne peut pas être lue.",
+register("besoin-scinde", I, "Besoin de {volume} {unite} au-dessus du maximum ({maximum} "
+         "{unite}) : partagé en {parts} parts équilibrées (Besoins divisibles = oui).",
+         "Rien à faire.")
+register("scenarios-invalide", E, "{raison}",
          "Corrigez la ligne nommée : allot-xl scenarios s'arrêterait sur elle.")
+register("referentiel-applique", I, "Durée ou taux repris du Référentiel.",
+         "Rien à faire.")
 # --- Commandes and their follow-up (issue 25): the sheet of orders, then the alerts of
 # `Suivi des commandes`
 register("commande-incomplete", E, "« {colonne} » manquant : le bon n'est pas suivi.",
@@ -219,7 +304,6 @@ register("commandes-minimum-hors-rythme", A, "Lot {lot} : au rythme des bons ({c
 register("commandes-lot-sans-bon", I, "Lot {lot} : aucun bon après {part} de la durée de "
          "l'accord-cadre.", "Vérifiez que le besoin existe encore, ou sollicitez ses "
          "titulaires.")
-register("referentiel-applique", I, "Durée ou taux repris du Référentiel.", "Rien à faire.")
 del E, A, I
 
 
@@ -254,18 +338,17 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, code: str, sheet: str, row: int | None, column: str, value: Any,
-            message: str | None = None, **fields: Any) -> None:
-        """Add a problem; its severity is the one `CODES` declares for `code` (a call site
-        never states it). Without `message`, the wording is the code's template rendered
-        with `fields` (`report.add("zone-inconnue", "Besoins", 4, "Zone", z, zone=z)`).
+    def add(self, code: str, sheet: str, row: int | None, column: str, value: Any, *,
+            suite: str = "", **fields: Any) -> None:
+        """Add a problem. Its severity and wording are the ones `CODES` declares for `code`,
+        the template rendered with `fields` (`report.add("zone-inconnue", "Besoins", 4,
+        "Zone", z, nom=z)`); `suite` is a sentence the call site adds after it (what it
+        did about the problem). A call site never states a severity nor writes a message.
         UnknownProblemCode for a code that is not registered; KeyError for a template field
         the call site did not give."""
-        if code not in CODES:
-            raise UnknownProblemCode(f"problem code {code!r} is not registered in "
-                                     f"allot_xl.core.problems.CODES")
-        if message is None:
-            message = CODES[code].render(**fields)
+        message = render(code, **fields)
+        if suite:
+            message += " " + suite
         self.problems.append(Problem(code, CODES[code].severity, sheet, row, column, value,
                                      message))
 

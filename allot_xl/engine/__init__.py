@@ -75,27 +75,19 @@ def thresholds(inputs: Inputs, report: Report) -> Thresholds:
         if a.looser and a.buyer is not None:
             since = (f"en vigueur depuis le {t.start:%d/%m/%Y}" if t.start and t.start <= day
                      else f"en vigueur au {day:%d/%m/%Y}")
-            report.add(
-                "seuil-plus-souple", p.sheet, row, p.column, a.buyer,
-                f"« {label} » vaut {_shown(t, a.buyer)}, plus souple que la loi. Pour une "
-                f"consultation lancée le {day:%d/%m/%Y}, la valeur légale est "
-                f"{_shown(t, t.value)} ({t.article}), {since} : {t.source}. Un acheteur "
-                f"peut être plus strict que la loi, jamais plus souple : la valeur légale "
-                f"{_shown(t, t.value)} est appliquée dans tous les résultats. Saisissez au "
-                f"plus {_shown(t, t.value)} ou videz la cellule.")
+            report.add("seuil-plus-souple", p.sheet, row, p.column, a.buyer, parametre=label,
+                       valeur=_shown(t, a.buyer), date=f"{day:%d/%m/%Y}",
+                       legal=_shown(t, t.value), article=t.article, depuis=since,
+                       source=t.source)
         elif a.overridden and a.buyer is not None:
-            report.add("seuil-acheteur", p.sheet, row, p.column, a.buyer,
-                        f"« {label} » fixé à {_shown(t, a.buyer)} par l'acheteur, plus strict "
-                        f"que la loi : il s'applique. La valeur légale au {day:%d/%m/%Y} est "
-                        f"{_shown(t, t.value)} ({t.article}, {t.source}).")
+            report.add("seuil-acheteur", p.sheet, row, p.column, a.buyer, parametre=label,
+                       valeur=_shown(t, a.buyer), date=f"{day:%d/%m/%Y}",
+                       legal=_shown(t, t.value), article=t.article, source=t.source)
     months = p.duree_mois * (1 + p.reconductions)
     if months > MAX_TERM_MONTHS + 1e-9:
         row = p.rows.get("reconductions") if p.reconductions else None
         report.add("duree-accord-cadre", p.sheet, row or p.rows.get("duree_mois"),
-                       p.column, months,
-                       f"Durée totale de l'accord-cadre : {nombre(months)} mois, reconductions "
-                       f"comprises ; elle ne peut dépasser {MAX_TERM_MONTHS} mois (CCP L2125-1)."
-                       f" Réduisez la durée ou le nombre de reconductions.")
+                   p.column, months, mois=nombre(months), maximum=MAX_TERM_MONTHS)
     return law
 
 

@@ -96,9 +96,7 @@ def attribute(lots: pd.DataFrame, rules: dict[str, Rule], offers: pd.DataFrame |
                       key=lambda x: lot_order_key(x.lot))
     if offers is None or len(offers) == 0:
         if offers is not None:
-            report.add("offres-vides", offers_sheet, None, "", None,
-                        "La feuille Offres ne contient aucune offre : Multi-attribution montre "
-                        "la structure prévue (À désigner). Saisissez les offres puis relancez.")
+            report.add("offres-vides", offers_sheet, None, "", None)
         return Attribution(_planned_table(lot_list, rules), _frame([], HOLDER_COLUMNS), {},
                            None)
     bids = rank_bids(check_offers(lot_list, offers, report, where), report, where)
@@ -138,22 +136,21 @@ def check_offers(lots: list[Lot], offers: pd.DataFrame, report: Report,
         row, typed, name = int(row), _text(typed), _text(name)
         lot = known.get(_memo(folded, typed, fold))
         if lot is None:
-            report.add("lot-inconnu", where.sheet, row, where.col("N° lot"), typed,
-                         f"Le lot « {typed} » n'existe pas dans la feuille Lots : corrigez le "
-                         "N° lot ou régénérez les lots." if typed else
-                         "N° lot vide : indiquez le lot sur lequel porte l'offre.")
+            if typed:
+                report.add("lot-inconnu", where.sheet, row, where.col("N° lot"), typed,
+                           lot=typed)
+            else:
+                report.add("offre-incomplete", where.sheet, row, where.col("N° lot"), typed,
+                           colonne=where.col("N° lot"))
             continue
         key = _memo(folded, name, fold)
         if not key:
             report.add("candidat-manquant", where.sheet, row, where.col("Candidat"), None,
-                         f"Offre sans candidat sur le lot « {lot} » : indiquez le candidat "
-                         "ou supprimez la ligne.")
+                       lot=lot)
             continue
         if (lot, key) in seen:
             report.add("offre-en-double", where.sheet, row, where.col("Candidat"), name,
-                         f"« {name} » a déjà une offre sur le lot « {lot} » (ligne "
-                         f"{seen[lot, key]}) : supprimez l'une des deux lignes ; seule la "
-                         "première est retenue.")
+                       candidat=name, lot=lot, ligne=seen[lot, key])
             continue
         seen[lot, key] = row
         shown.setdefault(key, name)
@@ -194,10 +191,8 @@ def _ranks_ok(lot: str, group: list[Bid], report: Report, where: _Where) -> bool
                if counts[b.rang] > 1 or not b.rang.is_integer() or b.rang > len(values)
                or b.rang < 1)
     shown = ", ".join(f"{v:g}" for v in values)
-    report.add("rang-incoherent", where.sheet, bad.row, where.col("Rang"), bad.rang,
-                   f"Les rangs du lot « {lot} » ({shown}) ont un trou ou un doublon : "
-                   "numérotez-les 1, 2, 3… sans trou ni doublon. En attendant, le lot est "
-                   "classé par Note.")
+    report.add("rang-incoherent", where.sheet, bad.row, where.col("Rang"), bad.rang, lot=lot,
+               rangs=shown)
     return False
 
 
@@ -313,12 +308,10 @@ def _awarded_rows(lot: Lot, rule: Rule, bids: list[Bid], holders: list[Bid], rep
         elif places or part:
             rows.append(_row(lot, UNASSIGNED, None, i, part, places, hours, amount,
                              placeholder=True))
-            report.add(
-                "capacite-insuffisante", where.sheet, None, where.col("Capacité (places)"),
-                lot.lot, f"Les capacités des titulaires du lot « {lot.lot} » ne couvrent que "
-                f"{lot.places - places} places sur {lot.places} : {places} place(s) restent "
-                f"non attribuées. Relevez « Capacité (places) » dans la feuille {where.sheet} "
-                "ou prévoyez plus d'attributaires (« Attributaires » dans Règles).")
+            report.add("capacite-insuffisante", where.sheet, None,
+                       where.col("Capacité (places)"), lot.lot, lot=lot.lot,
+                       couvertes=lot.places - places, places=lot.places, restent=places,
+                       feuille=where.sheet)
     return rows
 
 
@@ -335,7 +328,7 @@ def _warn_short(lot: Lot, rule: Rule, bids: list[Bid], holders: list[Bid], repor
                f"({cause}) : ajoutez des offres, relevez « Lots max par titulaire » ou "
                "réduisez « Attributaires » dans Règles.")
     report.add("attributaires-insuffisants", where.sheet, None, where.col("N° lot"),
-                   lot.lot, f"Le lot « {lot.lot} » {why}")
+               lot.lot, lot=lot.lot, situation=why)
 
 
 def _row(lot: Lot, name: str, rang: int | None, ordre: int, part: float, places: int,

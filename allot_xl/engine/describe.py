@@ -212,6 +212,6 @@ def describe(g: Group, name: str, cle: str, imposed: int, rule: Rule, a: NeedArr
         if below and g.nearest:
             bound += f", {reach_words(*g.nearest, p.sauts_max, Flag.SANS_VOISIN in why)}"
         hints = " ; ".join(fix_hint(f) for f in why)
-        report.add("lot-hors-bornes", "Lots", None, "N° lot", name,
-                       f"Le lot {name} {bound} : {hints}.")
+        report.add("lot-hors-bornes", "Lots", None, "N° lot", name, lot=name, borne=bound,
+                   conseils=hints)
     return row

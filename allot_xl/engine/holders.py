@@ -94,22 +94,20 @@ def _awarded(inputs: Inputs, lots: pd.DataFrame, ks: list[int], attribution: Att
 
 def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
     column = inputs.regles_headers.get("Lots max par titulaire", "Lots max par titulaire")
-    head = (f"{c.dispositif} : {nombre(c.lots)} lots, {nombre(c.slots)} places d'attributaire "
-            f"({_per_lot(c)}) ; avec au plus {nombre(c.lots_max)} lots par titulaire "
-            f"(« Lots max par titulaire »), il faut au moins {nombre(c.needed)} titulaires "
-            f"distincts.")
+    head = {"dispositif": c.dispositif, "lots": nombre(c.lots), "places": nombre(c.slots),
+            "par_lot": _per_lot(c), "lots_max": nombre(c.lots_max), "n": nombre(c.needed)}
+    where = (inputs.regles_sheet, rule.row, column, c.lots_max)
     fix = ("Réduisez « Attributaires », relevez « Lots max par titulaire » ou faites des lots "
            "moins nombreux.")
     fix_bids = ("Avant d'attribuer, relevez « Lots max par titulaire », réduisez "
                 "« Attributaires » ou relancez la consultation sur ces lots.")
     if c.bidders is None:
         if not c.warned:
-            report.add("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
-                        c.lots_max, head)
+            report.add("titulaires-necessaires", *where, **head, offres="")
             return
         report.add(
-            "titulaires-insuffisants", inputs.regles_sheet, rule.row, column, c.lots_max,
-            f"{head} Même si chaque lot attire un organisme qui ne candidate que sur lui, "
+            "titulaires-insuffisants", *where, **head,
+            constat=f"Même si chaque lot attire un organisme qui ne candidate que sur lui, "
             f"les {nombre(c.slots - c.lots)} autres places demandent au moins "
             f"{nombre(c.wide)} organismes retenus chacun sur plusieurs lots, plus que les "
             f"{nombre(EXPECTED_WIDE_HOLDERS)} qu'une consultation régionale peut "
@@ -118,9 +116,9 @@ def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
         return
     bids = f"Les offres en comptent {nombre(c.bidders)}"
     if not c.warned:
-        report.add("titulaires-necessaires", inputs.regles_sheet, rule.row, column,
-                    c.lots_max, f"{head} {bids} et la règle d'attribution annoncée pourvoit "
-                                f"toutes les places.")
+        report.add("titulaires-necessaires", *where, **head,
+                   offres=f" {bids} et la règle d'attribution annoncée pourvoit toutes les "
+                          f"places.")
         return
     short = c.short or ()
     named = ", ".join(f"{lot} ({h} sur {k})" for lot, h, k in short[:SHOWN_LOTS])
@@ -129,8 +127,8 @@ def _report(c: HolderCheck, rule: Rule, inputs: Inputs, report: Report) -> None:
                f"{short_lots(c)} moins d'attributaires que prévu : {named}{more}"
                if short else "")
     few = " seulement" if c.bidders < c.needed else ""
-    report.add("titulaires-insuffisants", inputs.regles_sheet, rule.row, column,
-                   c.lots_max, f"{head} {bids}{few}{lacking}. {fix_bids}")
+    report.add("titulaires-insuffisants", *where, **head,
+               constat=f"{bids}{few}{lacking}. {fix_bids}")
 
 
 def short_lots(c: HolderCheck) -> str:

@@ -34,12 +34,9 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
     for i in df.index[both & (gap > tol + EPS)]:
         report.add(
             "tolerance-depassee", sheet, int(df.at[i, "row"]), headers.get("Heures", "Heures"),
-            h[i],
-            f"{heures(h[i])} pour {nombre(p[i])} places, soit {nombre(h[i] / p[i], 1)} h par "
-            f"place : écart de "
-            f"{nombre(gap[i], 0)} % avec les {nombre(hpp[i])} h par place prévues pour ce besoin"
-            f" ({_source(df, i, inputs)} ; tolérance {nombre(tol[i])} %). Vérifiez le "
-            f"besoin ; il est retenu tel quel.")
+            h[i], heures=heures(h[i]), places=nombre(p[i]), par_place=nombre(h[i] / p[i], 1),
+            ecart=nombre(gap[i], 0), prevues=nombre(hpp[i]), source=_source(df, i, inputs),
+            tolerance=nombre(tol[i]))
     deb = df["debouches"]
     excluded = cap & deb.notna() & (deb <= 0)
     deb_whole = np.floor(deb + EPS)
@@ -50,13 +47,10 @@ def homogenise(inputs: Inputs, report: Report, sheet: str = "Besoins",
     places = places.where(~capped, deb_whole)
     deb_col = headers.get("Débouchés", "Débouchés")
     for i in df.index[excluded]:
-        report.add("debouches-nuls", sheet, int(df.at[i, "row"]), deb_col, deb[i],
-                       "0 débouché alors que la règle plafonne aux débouchés : le besoin est "
-                       "écarté des lots. Vérifiez les débouchés ou la règle.")
+        report.add("debouches-nuls", sheet, int(df.at[i, "row"]), deb_col, deb[i])
     for i in df.index[capped]:
         report.add("places-plafonnees", sheet, int(df.at[i, "row"]), deb_col, deb[i],
-                    f"Places ramenées de {nombre(before[i])} à {nombre(deb_whole[i])} "
-                    f"(débouchés), heures en proportion.")
+                   avant=nombre(before[i]), apres=nombre(deb_whole[i]))
     df["places"] = places.fillna(0).round().astype("int64")
     df["hours"] = hours.fillna(0.0).astype(float)
     df["capped"] = capped.to_numpy()

@@ -224,9 +224,7 @@ def divide_needs(needs: pd.DataFrame, rule: Rule, report: Report, sheet: str) ->
         out.append(pieces)
         unit = "places" if rule.unite == "places" else "h"
         report.add("besoin-scinde", sheet, int(rec["row"]), "", rec["id"],
-                    f"Besoin de {nombre(float(vol[i]))} {unit} au-dessus du maximum "
-                    f"({nombre(vmax)} {unit}) : partagé en {n} parts équilibrées (Besoins "
-                    f"divisibles = oui).")
+                   volume=nombre(float(vol[i])), maximum=nombre(vmax), unite=unit, parts=n)
     df = pd.concat(out)
     return df.astype({c: needs[c].dtype for c in needs.columns if c in df}, errors="ignore")
 

@@ -69,22 +69,15 @@ def summarise(inputs: Inputs, needs: pd.DataFrame, lots: pd.DataFrame,
         if r.conforme:
             continue
         if r.regime == Regime.SSS:
-            report.add(
-                "mini-lots-plafond", "Synthèse", None, "Part des mini-lots (%)", r.part_mini,
-                f"{r.dispositif} : les mini-lots (maximum sous {euros(law.mini_lots.value)}) "
-                f"pèsent {pct(r.part_mini)} de la valeur totale, au-delà des {pct(cap)} "
-                f"permis : ils ne peuvent pas tous être passés sans publicité ni mise en "
-                f"concurrence (CCP R2122-8). Publiez-les avec les autres lots (procédure "
-                f"adaptée, R2123-1 3°) ou relevez « Volume min » pour en faire moins.")
+            report.add("mini-lots-plafond", "Synthèse", None, "Part des mini-lots (%)",
+                       r.part_mini, dispositif=r.dispositif, seuil=euros(law.mini_lots.value),
+                       part=pct(r.part_mini), plafond=pct(cap))
         else:
             beyond = (f"; le total ({euros(r.montant_max)}) dépasse le seuil européen de "
                       f"{euros(r.seuil_procedure)} : ces lots relèvent alors de la procédure "
                       f"formalisée" if r.au_dela_seuil else "")
-            report.add(
-                "petits-lots-plafond", "Synthèse", None, "Part des petits lots (%)",
-                r.part_petits,
-                f"{r.dispositif} : les petits lots (maximum sous "
-                f"{euros(law.petits_lots.value)}) pèsent {pct(r.part_petits)} de la valeur "
-                f"totale, au-delà des {pct(cap)} de la dérogation (CCP R2123-1 2°){beyond}. "
-                f"Relevez « Volume min » pour en faire moins.")
+            report.add("petits-lots-plafond", "Synthèse", None, "Part des petits lots (%)",
+                       r.part_petits, dispositif=r.dispositif,
+                       seuil=euros(law.petits_lots.value), part=pct(r.part_petits),
+                       plafond=pct(cap), au_dela=beyond)
     return df

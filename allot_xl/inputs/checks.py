@@ -34,9 +34,9 @@ class Pending:
     items: list[tuple[int, int, tuple, dict]] = field(default_factory=list)
 
     def add(self, rank: int, code: str, sheet: str, row: int, column: str, value: Any,
-            message: str | None = None, **fields: Any) -> None:
-        """Keep a problem aside; `message`/`fields` as in `Report.add`."""
-        self.items.append((row, rank, (code, sheet, row, column, value, message), fields))
+            **fields: Any) -> None:
+        """Keep a problem aside; `fields` as in `Report.add`."""
+        self.items.append((row, rank, (code, sheet, row, column, value), fields))
 
     def flush(self, report: Report) -> None:
         for _, _, p, fields in sorted(self.items, key=lambda x: (x[0], x[1])):
@@ -44,21 +44,23 @@ class Pending:
         self.items.clear()
 
 
-def range_problem(col: Column, header: str, x: float) -> tuple[str, str] | None:
-    """(code, French message) when `x` breaks `col`'s declared range or whole rule."""
+Finding = tuple[str, dict[str, Any]]
+"""A problem found before it is placed: its registered code and its template's fields."""
+
+
+def range_problem(col: Column, header: str, x: float) -> Finding | None:
+    """(code, fields) when `x` breaks `col`'s declared range or whole rule."""
     lo, hi = col.minimum, col.maximum
     if lo is not None and x < lo and lo >= 0:
-        return ("nombre-negatif", f"« {header} » ne peut pas être négatif : saisissez une "
-                                  f"valeur ≥ {lo:g}.")
+        return "nombre-negatif", {"colonne": header, "minimum": f"{lo:g}"}
+    if col.positive and x <= (lo or 0):
+        return "nombre-non-positif", {"colonne": header}
     if (lo is not None and x < lo) or (hi is not None and x > hi):
-        return ("nombre-hors-bornes",
-                f"« {header} » vaut {shown(x)}, hors de la plage plausible ({shown(lo or 0)} "
-                f"à {shown(hi or 0)}) : vérifiez l'unité et les zéros, puis corrigez la "
-                f"cellule.")
+        return "nombre-hors-bornes", {"colonne": header, "valeur": shown(x),
+                                      "minimum": shown(lo or 0), "maximum": shown(hi or 0)}
     if col.kind == C.WHOLE and not float(x).is_integer():
-        what = "de places " if col.name == "Places" else ""
-        return "places-non-entieres", f"« {header} » doit être un nombre entier {what}".strip(
-        ) + "."
+        return "places-non-entieres", {"colonne": header,
+                                       "quoi": " de places" if col.name == "Places" else ""}
     return None
 
 
@@ -66,36 +68,54 @@ def _plausible(col: Column, x: float | None) -> bool:
     return x is not None and range_problem(col, "", x) is None
 
 
-def read_cell(col: Column, header: str, value: Any) -> tuple[float | None, list[tuple[str, str]]]:
-    """One numeric cell against its declaration: (value or None, [(code, message)]). The
+def read_cell(col: Column, header: str, value: Any) -> tuple[float | None, list[Finding]]:
+    """One numeric cell against its declaration: (value or None, [(code, fields)]). The
     value is None when a problem of severity Erreur was found."""
     try:
         r = read_number(value, percent=col.kind == C.PERCENT)
     except BadNumber as e:
-        return None, [("nombre-invalide", f"« {header} » doit être un nombre : {e}. Corrigez "
-                                          f"la cellule.")]
+        return None, [("nombre-invalide", {"colonne": header, "raison": str(e)})]
     if r.value is None:
         return None, []
-    out: list[tuple[str, str]] = []
+    out: list[Finding] = []
     if r.ambiguous:
         text = C.clean_text(value)
         if r.other is not None and not _plausible(col, r.value) and not _plausible(col, r.other):
-            return None, [("nombre-ambigu-implausible",
-                           f"« {text} » se lit {shown(r.value)} ou {shown(r.other)} et aucune "
-                           f"des deux valeurs n'est plausible pour « {header} » : saisissez "
-                           f"le nombre voulu.")]
+            return None, [("nombre-ambigu-implausible", {
+                "texte": text, "lecture": shown(r.value), "autre": shown(r.other),
+                "colonne": header})]
         if r.other is not None:
             why = (f"convention française : la virgule sépare les décimales, le point ou "
                    f"l'espace les milliers ; il pourrait aussi se lire {shown(r.other)}")
         else:
             why = "seule lecture possible de ces séparateurs"
-        out.append(("nombre-ambigu", f"« {text} » est lu {shown(r.value)} ({why}) : vérifiez "
-                                     f"la cellule, ou écrivez le nombre sans ambiguïté "
-                                     f"(16 000 ou 5,6)."))
+        out.append(("nombre-ambigu", {"texte": text, "lecture": shown(r.value),
+                                      "raison": why}))
     bad = range_problem(col, header, r.value)
     if bad:
         return None, [*out, bad]
     return r.value, out
+
+
+def read_choice(col: Column, header: str, value: Any) -> tuple[str | None, Finding | None]:
+    """One choice cell against its declaration (`col.choices`): (the canonical choice, or
+    None when empty or unknown; the problem of an unknown value)."""
+    if C.is_blank(value):
+        return None, None
+    choice = C.canonical_choice(value, col.choices)
+    if choice is None:
+        return None, ("choix-invalide", {
+            "colonne": header, "valeur": short(C.clean_text(value)),
+            "choix": ", ".join(f"« {x} »" for x in col.choices)})
+    return choice, None
+
+
+def read_yes_no(header: str, value: Any) -> tuple[bool | None, Finding | None]:
+    """One oui/non cell: (the bool, or None when empty or unreadable; its problem)."""
+    if C.is_blank(value):
+        return None, None
+    x = C.parse_yes_no(value)
+    return x, None if x is not None else ("oui-non-invalide", {"colonne": header})
 
 
 def shown_values(values: np.ndarray) -> np.ndarray:
@@ -132,7 +152,7 @@ def number_column(t: RawTable, name: str, pending: Pending, rank: int
     flagged = np.zeros(n, bool)
     with np.errstate(invalid="ignore"):
         if col.minimum is not None:
-            flagged |= values < col.minimum
+            flagged |= (values <= col.minimum) if col.positive else (values < col.minimum)
         if col.maximum is not None:
             flagged |= values > col.maximum
         if col.kind == C.WHOLE:
@@ -141,8 +161,8 @@ def number_column(t: RawTable, name: str, pending: Pending, rank: int
     for i in sorted({*slow, *np.flatnonzero(flagged).tolist()}):
         x, problems = read_cell(col, header, raw[i])
         values[i] = np.nan if x is None else x
-        for code, message in problems:
-            pending.add(rank, code, t.sheet, rows[i], header, raw[i], message)
+        for code, fields in problems:
+            pending.add(rank, code, t.sheet, rows[i], header, raw[i], **fields)
             if CODES[code].severity == "Erreur":
                 ok[i] = False
     return values, ok
@@ -161,7 +181,7 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
     if set(map(type, values)) <= {str, type(None)} and not any(
             text_problem(col, header, v) for v in set(values) if v is not None):
         return ok  # names repeat: each distinct one checked once, and all are good
-    checked: dict[str, tuple[str, str] | None] = {}
+    checked: dict[str, Finding | None] = {}
     for i, v in enumerate(values):
         if not isinstance(v, str):
             continue
@@ -170,7 +190,7 @@ def name_column(t: RawTable, name: str, pending: Pending, rank: int) -> np.ndarr
         else:
             problem = checked[v] = text_problem(col, header, v)
         if problem:
-            pending.add(rank, problem[0], t.sheet, t.rows[i][0], header, v, problem[1])
+            pending.add(rank, problem[0], t.sheet, t.rows[i][0], header, v, **problem[1])
             ok[i] = False
     return ok
 
@@ -180,19 +200,16 @@ def short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def text_problem(col: Column, header: str, v: str) -> tuple[str, str] | None:
-    """(code, French message) when text `v` breaks `col`'s declaration, else None."""
+def text_problem(col: Column, header: str, v: str) -> Finding | None:
+    """(code, fields) when text `v` breaks `col`'s declaration, else None."""
     if col.max_length is not None and len(v) > col.max_length:
-        return ("texte-trop-long", f"« {header} » compte {nombre(len(v))} caractères, au plus "
-                                   f"{nombre(col.max_length)} : raccourcissez-le.")
+        return "texte-trop-long", {"colonne": header, "longueur": nombre(len(v)),
+                                   "maximum": nombre(col.max_length)}
     if col.kind == C.NAME:
         m = _SEPARATOR.search(v)
         if m:
-            sep = m.group(0).strip() or m.group(0)
-            return ("separateur-de-cle",
-                    f"« {short(C.clean_text(v))} » contient « {sep} », qui sépare les parties "
-                    f"de la clé des lots (« Clé ») : deux lots pourraient la partager. Renommez la "
-                    f"valeur sans « | » ni « + » entre espaces ni « = ».")
+            return "separateur-de-cle", {"texte": short(C.clean_text(v)),
+                                         "separateur": m.group(0).strip() or m.group(0)}
     return None
 
 
@@ -225,9 +242,9 @@ def report_invisible(t: RawTable, report: Report) -> None:
             others = (f", comme {nombre(n)} autre{'s' if n > 1 else ''} cellule"
                       f"{'s' if n > 1 else ''} de la colonne" if n else "")
             report.add("caractere-invisible", t.sheet, rows[0], t.header(canon), v,
-                        f"« {short(C.clean_text(v))} » contient un caractère invisible "
-                        f"({C.odd_characters(v)}){others} : il est ignoré pour comparer les "
-                        f"noms. Retapez la cellule pour l'enlever.")
+                       sujet=f"« {short(C.clean_text(v))} »", caracteres=C.odd_characters(v),
+                       autres=others, effet="il est ignoré pour comparer les noms",
+                       quoi="la cellule")
 
 
 def row_list(rows: list[int], capital: bool = False) -> str:

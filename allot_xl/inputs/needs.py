@@ -19,8 +19,6 @@ from .grid import RawTable, SheetGrid, read_table
 
 _MISSING_CODE = {"Domaine": "domaine-manquant", "Métier": "metier-manquant"}
 _NAMES = ("Dispositif", "Zone", "Domaine", "Métier")
-_MERGE_HINT = ("si la cellule fait partie d'une fusion, défusionnez-la et recopiez la valeur "
-               "sur chaque ligne")
 
 
 def _id_text(v: Any) -> str:
@@ -56,18 +54,17 @@ def _dates_as_shown(t: RawTable, ids: list[str], pending: Pending) -> None:
         code = shown(row, col) if shown else None
         text = ids[i] = date_text(v, code or SHORT_DATE)
         pending.add(0, "id-en-date", t.sheet, row, t.header("ID besoin"), text,
-                    f"L'identifiant en {t.cell_name(row, 'ID besoin')} est une date pour Excel "
-                    f"(saisie convertie automatiquement, par exemple « 1-3 » devenu "
-                    f"« 01-mars ») : il est écrit « {text} », comme la cellule l'affiche. Pour "
-                    f"garder l'identifiant tapé, mettez la colonne au format Texte et "
-                    f"retapez-le.")
+                    cellule=t.cell_name(row, "ID besoin"), texte=text)
 
 
-def _unknown(t: RawTable, col: str, raw: Any, sheet_of: str, fix: str) -> str:
+def _unknown(pending: Pending, rank: int, code: str, t: RawTable, row: int, col: str,
+             raw: Any) -> None:
+    """`code` for a name absent from its sheet; `cellule-manquante` for an empty cell."""
     if C.is_blank(raw):
-        return f"« {t.header(col)} » manquant : complétez la cellule ({_MERGE_HINT})."
-    agreed = "e" if col == "Zone" else ""
-    return f"{col} « {short(clean_text(raw))} » absent{agreed} de la feuille {sheet_of} : {fix}."
+        pending.add(rank, "cellule-manquante", t.sheet, row, t.header(col), raw,
+                    colonne=t.header(col))
+    else:
+        pending.add(rank, code, t.sheet, row, t.header(col), raw, nom=short(clean_text(raw)))
 
 
 def _per_value(values: list[Any], fn: Callable[[Any], Any]) -> list[Any]:
@@ -111,14 +108,11 @@ def _imposed_lot(t: RawTable, row: int, lot: str, disp: str, previous_numbers: d
     prev = previous_numbers.get(fold(lot))
     if prev is None:
         pending.add(11, "lot-impose-inconnu", t.sheet, row, t.header("Lot imposé"), lot,
-                    f"Lot imposé « {lot} » absent de la feuille Lots précédente : "
-                    f"le besoin est alloti normalement.")
+                    lot=lot)
         return ""
     if lot_prefix(prev) != fold(disp):
         pending.add(11, "lot-impose-autre-dispositif", t.sheet, row,
-                    t.header("Lot imposé"), lot,
-                    f"Le lot imposé « {prev} » n'est pas un lot du dispositif "
-                    f"{disp} : le besoin est alloti normalement.")
+                    t.header("Lot imposé"), lot, lot=prev, dispositif=disp)
         return ""
     return prev
 
@@ -143,15 +137,13 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
         row, vals = t.rows[i]
         pending.add(9, "heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
                     t.get(vals, "Heures par place"),
-                    "« Heures par place » doit être strictement positif (ou vide : la durée "
-                    "du Référentiel ou de la règle s'applique).")
+                    repli=" (ou vide : la durée du Référentiel ou de la règle s'applique)")
         ok[i] = False
     has_places, has_hours = "Places" in t.columns, "Heures" in t.columns
     no_volume = p_ok & h_ok & np.isnan(places) & np.isnan(hours)
     volume_col = t.header("Places") if has_places else t.header("Heures")
     for i in np.flatnonzero(no_volume).tolist():
-        pending.add(10, "volume-manquant", t.sheet, t.rows[i][0], volume_col, "",
-                    "Ni places ni heures : indiquez le volume du besoin.")
+        pending.add(10, "volume-manquant", t.sheet, t.rows[i][0], volume_col, "")
         ok[i] = False
     zone_by_fold = {fold(z): z for z in zones}
     rule_by_fold = {fold(c): c for c in rules}
@@ -174,38 +166,31 @@ def read_needs(t: RawTable, zones: dict[str, Zone], rules: dict[str, Rule],
         good = oks[i]
         nid = ids[i]
         if not nid:
-            pending.add(0, "id-manquant", t.sheet, row, t.header("ID besoin"), "",
-                        "Identifiant du besoin manquant : donnez-lui un identifiant unique.")
+            pending.add(0, "id-manquant", t.sheet, row, t.header("ID besoin"), "")
             good = False
         elif nid in seen:
-            pending.add(0, "id-double", t.sheet, row, t.header("ID besoin"), nid,
-                        f"Identifiant « {nid} » déjà utilisé ligne {seen[nid]} : cette ligne "
-                        f"est écartée ; donnez-lui un identifiant unique.")
+            pending.add(0, "id-double", t.sheet, row, t.header("ID besoin"), nid, id=nid,
+                        ligne=seen[nid])
             good = False
         else:
             seen[nid] = row
         disp = disps[i]
         if disp is None and disp_ok[i]:
             raw_disp = raw_disps[i]
-            pending.add(1, "dispositif-inconnu", t.sheet, row, t.header("Dispositif"), raw_disp,
-                        _unknown(t, "Dispositif", raw_disp, "Règles",
-                                 "corrigez-le ou ajoutez sa règle"))
+            _unknown(pending, 1, "dispositif-inconnu", t, row, "Dispositif", raw_disp)
             good = False
         elif disp is not None:
             received[disp] += 1
         zone = zone_of[i]
         if zone is None and zone_ok[i]:
             raw_zone = raw_zones[i]
-            pending.add(2, "zone-inconnue", t.sheet, row, t.header("Zone"), raw_zone,
-                        _unknown(t, "Zone", raw_zone, "Zones",
-                                 "corrigez-la ou ajoutez la zone"))
+            _unknown(pending, 2, "zone-inconnue", t, row, "Zone", raw_zone)
         good = good and zone is not None and disp is not None
         if disp is not None:
             for comp in named[disp]:
                 if not texts[comp][i]:
                     pending.add(4, _MISSING_CODE[comp], t.sheet, row, t.header(comp), "",
-                                f"« {comp} » manquant alors que la maille du dispositif "
-                                f"{disp} l'utilise : complétez la cellule.")
+                                dispositif=disp)
                     good = False
         lot = lots[i]
         if lot and good:
@@ -243,12 +228,10 @@ def read_offers(t: RawTable, report: Report) -> pd.DataFrame:
         good = bool(ok[i])
         for col, v in (("N° lot", lot), ("Candidat", cand)):
             if not v:
-                pending.add(0, "offre-incomplete", t.sheet, row, t.header(col), "",
-                            f"« {col} » manquant : complétez l'offre ou supprimez la ligne.")
+                pending.add(0, "offre-incomplete", t.sheet, row, t.header(col), "", colonne=col)
                 good = False
         if n_ok[i] and np.isnan(note[i]):
-            pending.add(1, "note-manquante", t.sheet, row, t.header("Note"), "",
-                        "Note manquante : chaque offre doit avoir une note.")
+            pending.add(1, "note-manquante", t.sheet, row, t.header("Note"), "")
             good = False
         if good:
             records.append((row, lot, cand, note[i], rang[i], prix[i], cap[i]))
@@ -305,12 +288,11 @@ def read_referentiel(t: RawTable, report: Report) -> Referentiel:
     for i, (row, vals) in enumerate(t.rows):
         rome, metier = clean_text(t.get(vals, "Code ROME")), clean_text(t.get(vals, "Métier"))
         if not rome and not metier:
-            pending.add(0, "referentiel-sans-cle", t.sheet, row, "", "",
-                        "Ligne sans « Code ROME » ni « Métier » : elle est ignorée.")
+            pending.add(0, "referentiel-sans-cle", t.sheet, row, "", "")
             continue
         if hpp[i] == 0:
             pending.add(3, "heures-par-place-nulle", t.sheet, row, t.header("Heures par place"),
-                        0.0, "« Heures par place » doit être strictement positif.")
+                        0.0, repli="")
             continue
         if not (h_ok[i] and t_ok[i]):
             continue

@@ -75,15 +75,10 @@ def check_sheets(grids: dict[str, SheetGrid], report: Report) -> None:
                 f"foi et renommez l'autre (par exemple « {kind} ancien »), ou supprimez-la, "
                 f"puis relancez.")
         if hidden:
-            report.add("feuille-masquee", title, None, "", "",
-                           f"La feuille « {title} » est masquée : elle est lue quand même. "
-                           f"Affichez-la (clic droit sur un onglet > Afficher) pour vérifier "
-                           f"ses valeurs.")
+            report.add("feuille-masquee", title, None, "", "", feuille=title)
         for c in copies:
-            report.add("copie-de-feuille", c, None, "", "",
-                           f"La feuille « {c} » porte le nom d'une copie de « {title} » : "
-                           f"elle n'est pas lue, seule « {title} » l'est. Si c'est elle qui "
-                           f"fait foi, renommez-la « {kind} » (et l'autre autrement).")
+            report.add("copie-de-feuille", c, None, "", "", feuille=c, originale=title,
+                       nom=kind)
 
 
 def read_inputs(grids: dict[str, SheetGrid], campaign: str = "") -> tuple[Inputs, Report]:
@@ -113,9 +108,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
     p_title = find_sheet(names, C.PARAMETRES)
     params_t = read_table(grids[p_title], C.PARAMETRES) if p_title else None
     if params_t is not None and params_t.header_row == 0:
-        report.add("parametres-illisibles", params_t.sheet, None, "", "",
-                       "En-têtes « Paramètre » et « Valeur » introuvables : valeurs par "
-                       "défaut appliquées.")
+        report.add("parametres-illisibles", params_t.sheet, None, "", "")
         params_t = None
     params = read_params(params_t, report)
     lots_title = find_sheet(names, C.LOTS)

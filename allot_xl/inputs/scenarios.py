@@ -141,6 +141,6 @@ def scenarios_problem(grids: dict[str, SheetGrid], inputs: Inputs, report: Repor
     try:
         read_scenarios(grids, inputs)
     except StructuralError as e:
-        report.add("scenarios-invalide", C.SCENARIOS, None, "", None, str(e))
+        report.add("scenarios-invalide", C.SCENARIOS, None, "", None, raison=str(e))
 
 

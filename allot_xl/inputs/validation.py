@@ -7,11 +7,20 @@ from typing import Any
 
 from ..core import contract as C
 from ..core import law
-from ..core.contract import BadNumber, clean_text, fold, parse_number
+from ..core.contract import BadNumber, clean_text, fold
 from ..core.french import euros, nombre
 from ..core.model import Params, Rule, Zone
-from ..core.problems import Report, StructuralError
-from .checks import range_problem, row_list, short, shown, text_problem
+from ..core.problems import CODES, ERREUR, Report, StructuralError, render
+from .checks import (
+    Finding,
+    read_cell,
+    read_choice,
+    read_yes_no,
+    row_list,
+    short,
+    shown,
+    text_problem,
+)
 from .grid import RawTable, SheetGrid, find_sheet, read_table
 
 
@@ -61,37 +70,28 @@ def _partial_header(grid: SheetGrid, kind: str) -> tuple[int, list[str]] | None:
 def report_totals(t: RawTable, report: Report) -> None:
     """Info lines for totals rows; warnings for rows left outside the sheet's Excel table."""
     for r in t.total_rows:
-        report.add("ligne-total", t.sheet, r, "", "Total",
-                    "Ligne de total ignorée (elle n'est pas un besoin).")
+        report.add("ligne-total", t.sheet, r, "", "Total")
     for r, header, where in t.merged:
-        report.add("cellule-fusionnee", t.sheet, r, header, where,
-                    f"Cellule fusionnée {where} : sa valeur vaut pour cette ligne. "
-                    f"Défusionnez-la et recopiez la valeur sur chaque ligne pour lever toute "
-                    f"ambiguïté.")
+        report.add("cellule-fusionnee", t.sheet, r, header, where, plage=where)
     for r in t.outside:
-        report.add("hors-tableau", t.sheet, r, "", "",
-                       f"Ligne sous le tableau Excel « {t.table} » : elle n'est pas lue. "
-                       f"Étendez le tableau (poignée en bas à droite) pour l'inclure.")
+        report.add("hors-tableau", t.sheet, r, "", "", tableau=t.table)
     for cell, text in t.odd_headers:
         report.add("caractere-invisible", t.sheet, t.header_row, C.clean_header(text), cell,
-                    f"L'en-tête en {cell} contient un caractère invisible "
-                    f"({C.odd_characters(text)}) : il est lu « {C.clean_header(text)} ». "
-                    f"Retapez l'en-tête pour l'enlever.")
+                   sujet=f"L'en-tête en {cell}", caracteres=C.odd_characters(text), autres="",
+                   effet=f"il est lu « {C.clean_header(text)} »", quoi="l'en-tête")
     if t.repeated:
         what = ("ligne d'en-tête répétée (ou titre de bloc juste au-dessus), ignorée"
                 if len(t.repeated) == 1 else "lignes d'en-tête répétées (ou titres de bloc "
                 "juste au-dessus), ignorées")
         report.add("en-tete-repete", t.sheet, t.repeated[0], "", "",
-                    f"{row_list(t.repeated, capital=True)} : {what} ; les lignes qui suivent "
-                    f"sont lues comme les autres.")
+                   lignes=row_list(t.repeated, capital=True), quoi=what)
     if t.hidden:
         one = len(t.hidden) == 1
         report.add("lignes-masquees", t.sheet, t.hidden[0], "", "",
-                       f"{row_list(t.hidden, capital=True)} "
-                       f"{'masquée' if one else 'masquées'} (filtre ou groupe replié) : "
-                       f"{'elle est lue' if one else 'elles sont lues'} comme les autres. "
-                       f"Affichez-{'la' if one else 'les'} pour vérifier, et supprimez ce qui "
-                       f"n'est pas un besoin.")
+                   lignes=row_list(t.hidden, capital=True),
+                   masquees="masquée" if one else "masquées",
+                   lues="elle est lue" if one else "elles sont lues",
+                   les="la" if one else "les")
 
 
 # --------------------------------------------------------------------------- Zones
@@ -105,20 +105,17 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         terr = clean_text(t.get(vals, "Territoire"))
         dep = clean_text(t.get(vals, "Département"))
         if not name:
-            report.add("zone-manquante", t.sheet, row, t.header("Zone"), "",
-                         "Nom de zone manquant : complétez la cellule ou supprimez la ligne.")
+            report.add("zone-manquante", t.sheet, row, t.header("Zone"), "")
             continue
         if fold(name) in seen:
-            report.add("zone-double", t.sheet, row, t.header("Zone"), name,
-                         f"Zone « {name} » déjà définie ligne {seen[fold(name)]} : "
-                         f"cette ligne est ignorée.")
+            report.add("zone-double", t.sheet, row, t.header("Zone"), name, zone=name,
+                       ligne=seen[fold(name)])
             continue
         bad = [c for c, v in (("Territoire", terr), ("Département", dep)) if not v]
         if bad:
             for c in bad:
-                report.add("zone-incomplete", t.sheet, row, t.header(c), "",
-                             f"« {c} » manquant pour la zone « {name} » : complétez-le "
-                             f"(la zone est ignorée).")
+                report.add("zone-incomplete", t.sheet, row, t.header(c), "", colonne=c,
+                           zone=name)
             continue
         named = [(c, v) for c, v in (("Zone", name), ("Territoire", terr), ("Département", dep),
                                       ("Région", clean_text(t.get(vals, "Région")))) if v]
@@ -126,16 +123,15 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
         if any(p for _, _, p in problems):
             for c, v, p in problems:
                 if p:
-                    report.add(p[0], t.sheet, row, t.header(c), v,
-                                 f"{p[1]} La zone est ignorée.")
+                    report.add(p[0], t.sheet, row, t.header(c), v, **p[1],
+                               suite="La zone est ignorée.")
             continue
         seen[fold(name)] = row
         vois = [clean_text(x) for x in clean_text(t.get(vals, "Voisines")).split(";")]
         pole = C.parse_yes_no(t.get(vals, "Pôle"))
         if pole is None:
-            report.add("pole-illisible", t.sheet, row, t.header("Pôle"),
-                           t.get(vals, "Pôle"), f"« Pôle » de la zone « {name} » doit valoir "
-                           f"oui ou non : la zone n'est pas traitée comme un pôle.")
+            report.add("pole-illisible", t.sheet, row, t.header("Pôle"), t.get(vals, "Pôle"),
+                       zone=name)
         raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x],
                      bool(pole))
     by_fold = {fold(n): n for n in raw}
@@ -149,9 +145,8 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
                     hint = (" Séparez les zones voisines par « ; » (point-virgule), pas par "
                             "des virgules.")
                 report.add("voisine-inconnue", t.sheet, seen[fold(name)],
-                               t.header("Voisines"), v,
-                               f"La zone voisine « {short(v)} » de « {short(name)} » n'est pas "
-                               f"dans la feuille Zones : elle est ignorée.{hint}")
+                           t.header("Voisines"), v, voisine=short(v), zone=short(name),
+                           conseil=hint)
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
@@ -162,43 +157,36 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
 # --------------------------------------------------------------------------- Règles
 
 
+def _bad(row: int, finding: Finding) -> str:
+    """A `Règles` cell's problem as one item of the structural error's list."""
+    return f"ligne {row}, {render(finding[0], **finding[1]).rstrip('.')}"
+
+
 def _choice(t: RawTable, row: int, vals: list[Any], col: str, default: str,
             bad: list[str]) -> str:
-    v = t.get(vals, col)
-    if C.is_blank(v):
-        return default
-    choices = C.column(C.REGLES, col).choices
-    c = C.canonical_choice(v, choices)
-    if c is None:
-        allowed = ", ".join(f"« {x} »" for x in choices)
-        bad.append(f"ligne {row}, « {t.header(col)} » = « {clean_text(v)} » n'est pas "
-                   f"reconnu (valeurs possibles : {allowed})")
+    c, problem = read_choice(C.column(C.REGLES, col), t.header(col), t.get(vals, col))
+    if problem:
+        bad.append(_bad(row, problem))
     return c or default
 
 
-def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str], *,
-                 default: float | None = None) -> float | None:
-    """A number of `Règles` checked against its declaration; a bad cell is added to `bad`."""
-    decl, v = C.column(C.REGLES, col), t.get(vals, col)
-    try:
-        x = C.parse_number(v, percent=decl.kind == C.PERCENT)
-    except BadNumber as e:
-        bad.append(f"ligne {row}, « {t.header(col)} » illisible ({e}) : la règle ne peut pas "
-                   f"s'appliquer")
-        return default
-    if x is None:
-        return default
-    if x < 0:
-        bad.append(f"ligne {row}, « {t.header(col)} » est négatif")
-        return default
-    problem = range_problem(decl, t.header(col), x)
-    if problem and col in ("Attributaires", "Lots max par titulaire"):
-        bad.append(holders_problem(row, col, t.header(col), x))
-        return default
-    if problem:
-        bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
-        return default
-    return x
+_HOLDER_RANGE = ("nombre-negatif", "nombre-hors-bornes", "places-non-entieres")
+
+
+def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str],
+                 report: Report, *, default: float | None = None) -> float | None:
+    """A number of `Règles` read by the declarations' backend (`checks.read_cell`): a bad
+    cell is added to `bad`, a warning (an ambiguous number) to `report`."""
+    decl, v, header = C.column(C.REGLES, col), t.get(vals, col), t.header(col)
+    x, findings = read_cell(decl, header, v)
+    for code, fields in findings:
+        if CODES[code].severity != ERREUR:
+            report.add(code, t.sheet, row, header, v, **fields)
+        elif col in ("Attributaires", "Lots max par titulaire") and code in _HOLDER_RANGE:
+            bad.append(holders_problem(row, col, header, C.parse_number(v) or 0.0))
+        else:
+            bad.append(_bad(row, (code, fields)))
+    return default if x is None else x
 
 
 def holders_problem(row: int, col: str, header: str, value: float) -> str:
@@ -212,9 +200,9 @@ def holders_problem(row: int, col: str, header: str, value: float) -> str:
 
 
 def _yes_no(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str]) -> bool:
-    x = C.parse_yes_no(t.get(vals, col))
-    if x is None:
-        bad.append(f"ligne {row}, « {t.header(col)} » doit valoir oui ou non")
+    x, problem = read_yes_no(t.header(col), t.get(vals, col))
+    if problem:
+        bad.append(_bad(row, problem))
     return bool(x)
 
 
@@ -245,13 +233,12 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
     for row, vals in t.rows:
         code = clean_text(t.get(vals, "Dispositif"))
         if not code:
-            report.add("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "",
-                           "Règle sans code de dispositif : ligne ignorée.")
+            report.add("regle-sans-dispositif", t.sheet, row, t.header("Dispositif"), "")
             continue
         n_bad = len(bad)
         problem = text_problem(dispositif, t.header("Dispositif"), code)
         if problem:
-            bad.append(f"ligne {row}, {problem[1].rstrip('.')}")
+            bad.append(_bad(row, problem))
         if any(fold(code) == fold(c) for c in rules):
             bad.append(f"ligne {row}, le dispositif « {code} » a déjà une règle : gardez une "
                        f"seule ligne par dispositif")
@@ -260,22 +247,22 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
         if not unite and C.is_blank(t.get(vals, "Unité")):
             bad.append(f"ligne {row}, « {t.header('Unité')} » manquante (heures ou places)")
         n_hpp = len(bad)
-        hpp = _rule_number(t, row, vals, "Heures par place", bad)
+        hpp = _rule_number(t, row, vals, "Heures par place", bad, report)
         if not hpp and len(bad) == n_hpp:
             bad.append(f"ligne {row}, « {t.header('Heures par place')} » doit être un nombre "
                        f"strictement positif")
-        vmin = _rule_number(t, row, vals, "Volume min", bad, default=0.0) or 0.0
-        vmax = _rule_number(t, row, vals, "Volume max", bad)
+        vmin = _rule_number(t, row, vals, "Volume min", bad, report, default=0.0) or 0.0
+        vmax = _rule_number(t, row, vals, "Volume max", bad, report)
         if vmax is not None and vmax <= 0:
             vmax = None
         if vmax is not None and vmax < vmin:
             bad.append(f"ligne {row}, « Volume max » ({nombre(vmax)}) est inférieur à « Volume "
                        f"min » ({nombre(vmin)})")
         plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés", bad)
-        att = _rule_number(t, row, vals, "Attributaires", bad, default=1.0)
-        lmax = _rule_number(t, row, vals, "Lots max par titulaire", bad)
-        tolerance = _rule_number(t, row, vals, "Tolérance (%)", bad, default=25.0)
-        taux = _rule_number(t, row, vals, "Taux horaire (€)", bad, default=0.0)
+        att = _rule_number(t, row, vals, "Attributaires", bad, report, default=1.0)
+        lmax = _rule_number(t, row, vals, "Lots max par titulaire", bad, report)
+        tolerance = _rule_number(t, row, vals, "Tolérance (%)", bad, report, default=25.0)
+        taux = _rule_number(t, row, vals, "Taux horaire (€)", bad, report, default=0.0)
         regroupement = _choice(t, row, vals, "Regroupement", "voisines", bad)
         repartition = _choice(t, row, vals, "Répartition", "cascade", bad)
         regime = _choice(t, row, vals, "Régime", "SSS", bad)
@@ -317,6 +304,23 @@ def _default_text(key: str) -> str:
     return f"la valeur par défaut {nombre(par.default)} est appliquée"
 
 
+# a number's problem (`checks.read_cell`) as the clause of a `Paramètres` sentence
+_CLAUSES = {
+    "nombre-invalide": "illisible ({raison})",
+    "nombre-negatif": "ne peut pas être négatif",
+    "nombre-non-positif": "doit être strictement positif",
+    "places-non-entieres": "doit être un nombre entier",
+    "nombre-hors-bornes": "vaut {valeur}, hors de la plage plausible ({minimum} à {maximum})",
+    "nombre-ambigu-implausible": "se lit {lecture} ou {autre}, aucune des deux valeurs "
+                                 "n'étant plausible",
+}
+
+
+def _clause(finding: Finding) -> str:
+    code, fields = finding
+    return _CLAUSES[code].format(**fields)
+
+
 def parse_date(value: Any) -> dt.date | None:
     """A date cell or text (`01/04/2026`, `2026-04-01`); None when empty; BadNumber
     (French) otherwise."""
@@ -349,16 +353,16 @@ def read_params(t: RawTable | None, report: Report) -> Params:
         v = t.get(vals, "Valeur")
         if par is None:
             report.add("parametre-inconnu", t.sheet, row, t.header("Paramètre"), raw_key,
-                           f"Paramètre « {clean_text(raw_key)} » inconnu : il est ignoré.")
+                       parametre=clean_text(raw_key))
             continue
         key = par.label
         if par.kind == "choice":
-            choice = C.canonical_choice(v, par.choices) if not C.is_blank(v) else None
-            if choice is None and not C.is_blank(v):
+            choice, problem = read_choice(par.column, key, v)
+            if problem:
                 allowed = " ou ".join(f"« {x} »" for x in par.choices)
                 report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » doit valoir {allowed} : la valeur par défaut est "
-                             f"appliquée.")
+                           parametre=key, raison=f"doit valoir {allowed}",
+                           repli="la valeur par défaut est appliquée")
             if choice is not None:
                 values[par.field] = choice
         elif par.kind == "text":
@@ -368,32 +372,17 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 values[par.field] = parse_date(v)
             except BadNumber as e:
                 report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » : {e} ; la date du jour est appliquée.")
+                           parametre=key, raison=f"illisible ({e})",
+                           repli="la date du jour est appliquée")
         else:
-            try:
-                x = parse_number(v, percent=par.kind == "percent")
-            except BadNumber as e:
+            x, findings = read_cell(par.column, key, v)
+            for code, fields in findings:
+                if CODES[code].severity != ERREUR:
+                    report.add(code, t.sheet, row, t.header("Valeur"), v, **fields)
+            errors = [f for f in findings if CODES[f[0]].severity == ERREUR]
+            if errors:
                 report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » illisible ({e}) : {_default_text(key)}.")
-                continue
-            if x is not None and x < 0:
-                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » ne peut pas être négatif : {_default_text(key)}.")
-                continue
-            if x is not None and par.kind == "whole" and not float(x).is_integer():
-                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » doit être un nombre entier : {_default_text(key)}.")
-                continue
-            if x is not None and par.positive and x <= (par.minimum or 0):
-                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » doit être strictement positif : "
-                             f"{_default_text(key)}.")
-                continue
-            if x is not None and par.maximum is not None and x > par.maximum:
-                report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
-                             f"« {key} » vaut {shown(x)}, hors de la plage plausible "
-                             f"({shown(par.minimum or 0)} à {shown(par.maximum)}) : "
-                             f"{_default_text(key)}.")
+                           parametre=key, raison=_clause(errors[0]), repli=_default_text(key))
                 continue
             if x is not None:
                 values[par.field] = int(x) if par.kind == "whole" else x
@@ -408,6 +397,5 @@ def _check_percentage(t: RawTable, row: int, key: str, x: float | None, raw: Any
     suspicious = ((key == "Maximum bons de commande (%)" and x is not None and x < 100) or
                   (key == "Part max petits lots (%)" and x is not None and 0 < x <= 1))
     if suspicious:
-        report.add("parametre-suspect", t.sheet, row, t.header("Valeur"), raw,
-                       f"« {key} » vaut {shown(x)} % : est-ce voulu ? Un pourcentage s'écrit en "
-                       f"points (120 pour 120 %, 20 pour 20 %).")
+        report.add("parametre-suspect", t.sheet, row, t.header("Valeur"), raw, parametre=key,
+                   valeur=shown(x))
