@@ -29,6 +29,7 @@ from ..core.contract import (
     column,
 )
 from . import example as example_data
+from . import orders as example_orders
 
 PARAMS_BY_LABEL = {p.label: p for p in PARAMETERS}
 TABLE_NAMES = {BESOINS: "T_Besoins", ZONES: "T_Zones", REGLES: "T_Regles",
@@ -189,7 +190,7 @@ def build_template(example: bool = False, n_needs: int | None = None, *,
 
     `n_needs` sizes the example's `Besoins` (default: the example's few hundred needs);
     `orders` gives the example its `Offres` (bids for the lots it draws) and a year of
-    `Commandes` for their holders (`example.offers`, `example.orders`: deterministic)."""
+    `Commandes` for their holders (`template/orders.py`: deterministic)."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = _AUTHOR
@@ -198,7 +199,7 @@ def build_template(example: bool = False, n_needs: int | None = None, *,
         needs, zones = example_data.needs(n_needs), example_data.zones()
         params = example_data.parameters()
         if orders:
-            params = [(k, dt.date(*example_data.ORDERS_START) if k == "Date de notification"
+            params = [(k, dt.date(*example_orders.ORDERS_START) if k == "Date de notification"
                        else v) for k, v in params]
     else:
         wb.properties.title = "Modèle de classeur d'allotissement"
@@ -245,12 +246,12 @@ def _bids_and_orders(needs: list[dict[str, Any]], zones: list[dict[str, Any]],
     shown = [{"N° lot": r.lot, "Attributaires": r.attributaires, "Répartition": r.repartition,
               "Montant estimé (€ HT)": r.montant, "Heures": r.hours,
               "Heures par place": r.hpp} for r in lots.itertuples(index=False)]
-    bids = example_data.offers(shown)
+    bids = example_orders.offers(shown)
     grids[OFFRES] = _grid(OFFRES, bids)
     rows = run(grids, Context(), outputs=False).result.attribution.rows
     holders = [{"N° lot": r.lot, "Titulaire": r.titulaire, "Rang": r.rang, "Part (%)": r.part}
                for r in rows.itertuples(index=False) if not r.placeholder]
-    return bids, example_data.orders(shown, holders)
+    return bids, example_orders.orders(shown, holders)
 
 
 def _save(wb: Workbook, path: Path) -> None:
