@@ -1,5 +1,6 @@
 """The library verbs of the file route, behind every command: `regenerate`, `check`,
-`export`, `scenarios` and `suivi` a workbook file (`read_grids → pipeline.run → write_outputs`)."""
+`export`, `scenarios`, `relance` and `suivi` a workbook file (`read_grids → pipeline.run →
+write_outputs`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .core.french import compte
 from .core.model import Inputs
 from .core.problems import AllotError, Report
 from .engine import Result
+from .engine.closeout import Closeout
 from .inputs.read import JOURNAL_COLUMNS
 from .io.xlsx.package import Package
 from .io.xlsx.read import check_file, read_grids
@@ -267,6 +269,74 @@ def scenarios(path: str | Path, output: str | Path | None = None,
         say("Écriture de la comparaison")
         write_outputs(pkg, dst, outputs)
     return dst
+
+
+@dataclass
+class Relaunch:
+    """What `write_relaunch` produced: the workbook written (None when no lot is
+    unsuccessful: nothing to relaunch, nothing written), every lot's outcome and the run's
+    problems (a lot short of holders among them, `attribution-partielle`)."""
+
+    path: Path | None
+    closeout: Closeout
+    report: Report
+
+    @property
+    def summary(self) -> str:
+        """One French sentence for the buyer: what was written, or why nothing was."""
+        c = self.closeout
+        awarded = compte(len(c.awarded), "lot attribué", "lots attribués")
+        if self.path is None:
+            return f"Aucun lot infructueux ({awarded}) : pas de relance à écrire."
+        open_ = sum(1 for x in c.unsuccessful if x.derogation is not None)
+        failed = compte(len(c.unsuccessful), "lot infructueux", "lots infructueux")
+        needs = compte(len(c.needs), "besoin")
+        return (f"{self.path.name} : {failed} ({needs}) à relancer, dont {open_} sans "
+                f"publicité possible (R2122-2) ; {awarded}, numéros réservés.")
+
+
+def write_relaunch(path: str | Path, output: str | Path | None = None, *,
+                   progress: Progress | None = None) -> Relaunch:
+    """Write the relaunch workbook of the workbook at `path` (a campaign whose `Offres`
+    hold the bids) to `output` (default `IN.relance.xlsx`): `Besoins` holding only the
+    unsuccessful lots' needs, the same `Zones`, `Règles`, `Paramètres` (and `Référentiel`),
+    `Lots attribués` (the awarded lots, whose numbers a regeneration never gives again),
+    `Lots` (the relaunched lots' numbers, kept when a lot is relaunched unchanged) and
+    `Relance` (per lot: cause, the R2122-2 option and why, advice). No `Offres`. Nothing is
+    written when no lot is unsuccessful. Raises AllotError (French) when the workbook has
+    no bids or nothing could be written; the input is never changed."""
+    from .io.xlsx.closeout import write_relaunch_file
+    from .verbs.closeout import closeout_of, relaunch
+
+    src = Path(path)
+    say = progress or silent
+    opened = check_file(src)
+    dst = Path(output) if output is not None else fitting(src, f".relance{src.suffix}")
+    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
+            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
+        raise AllotError(f"Le fichier de relance « {dst.name} » doit finir comme l'entrée "
+                         f"(.xlsx, ou .xlsm pour garder les macros).")
+    if _same_file(src, dst):
+        raise AllotError("La relance doit être écrite dans un autre fichier que le classeur "
+                         "d'origine.")
+    refuse_open_in_excel(dst)
+    refuse_read_only(dst)
+    with exclusive(dst):
+        pkg = _current(opened)
+        grids = _grids(pkg, say)
+        refuse_foreign_outputs(pkg, grids)
+        result = run(grids, Context(campaign=campaign_of(src), progress=say),
+                     outputs=False).result
+        if result.inputs.offers is None:
+            raise AllotError(f"« {src.name} » n'a pas d'offres (feuille Offres absente ou "
+                             f"vide) : la relance suit l'attribution. Saisissez les offres, "
+                             f"puis relancez. Rien n'a été écrit.")
+        closeout = closeout_of(result)
+        if not closeout.unsuccessful:
+            return Relaunch(None, closeout, result.report)
+        say("Écriture de la relance")
+        write_relaunch_file(pkg, dst, relaunch(grids, result, closeout))
+    return Relaunch(dst, closeout, result.report)
 
 
 def suivi(path: str | Path, output: str | Path | None = None,

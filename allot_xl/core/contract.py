@@ -144,7 +144,10 @@ def is_blank(value: Any) -> bool:
 
 BESOINS, ZONES, REGLES, PARAMETRES, OFFRES = "Besoins", "Zones", "Règles", "Paramètres", "Offres"
 REFERENTIEL = "Référentiel"
-INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL)
+# the lots of an earlier consultation awarded already (a relaunch workbook, `relance.xlsx`):
+# their numbers are reserved, never given to a lot of this workbook
+LOTS_ATTRIBUES = "Lots attribués"
+INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, LOTS_ATTRIBUES)
 
 LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
     "Lots", "Affectation", "Multi-attribution", "Synthèse", "Contrôles", "Journal")
@@ -270,6 +273,12 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
         _num("Capacité (places)", ("Capacité",), 0, 1e6),
     ),
+    # the awarded lots of the consultation a relaunch follows: their numbers stay reserved
+    LOTS_ATTRIBUES: _cols(
+        ("N° lot", ("Lot", "Numéro de lot"), True),
+        ("Dispositif", ("Programme",)),
+        ("Titulaires", ("Attributaires", "Titulaire")),
+    ),
     # a previous run's output, read back to keep lot numbers
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
 }
@@ -334,6 +343,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     PARAMETRES: ("Paramètre", "Valeur"),
     OFFRES: ("N° lot", "Candidat"),
     LOTS: ("N° lot", "Clé"),
+    LOTS_ATTRIBUES: ("N° lot",),
     REFERENTIEL: ("Heures par place",),
     SCENARIOS: ("Scénario", "Dispositif"),
     COMMANDES: ("N° bon", "N° lot"),

@@ -149,6 +149,51 @@ class Thresholds:
         return self.mini_lots if sss else self.petits_lots
 
 
+# --------------------------------------------------------------------------- unsuccessful lots
+
+
+@dataclass(frozen=True)
+class Derogation:
+    """A case where the code lets a buyer contract without publicity or competition: its
+    article, the condition in words (French, as the buyer must check it) and its source."""
+
+    key: str
+    article: str
+    condition: str
+    source: str
+
+
+_R2122_2 = ("aucune candidature ni aucune offre déposée dans les délais, ou seulement des "
+            "candidatures irrecevables (R2144-7) ou des offres inappropriées (L2152-4), et "
+            "conditions initiales du marché non substantiellement modifiées")
+_R2122_2_SOURCE = ("CCP R2122-2, créé par le décret n° 2018-1075 du 3 décembre 2018 (partie "
+                   "réglementaire du code de la commande publique)")
+# R2122-2: after an unsuccessful consultation, by the procedure the lot followed
+AFTER_NO_BID_SSS = Derogation(
+    "infructueux_sss", "CCP R2122-2 4°",
+    f"marché de services sociaux et autres services spécifiques (R2123-1 3°) : {_R2122_2} ; "
+    "au-dessus du seuil européen de ces services, un rapport est communiqué à la Commission "
+    "européenne si elle le demande", _R2122_2_SOURCE)
+AFTER_NO_BID_ADAPTED = Derogation(
+    "infructueux_mapa", "CCP R2122-2 3°",
+    f"marché dont la valeur estimée est inférieure aux seuils de procédure formalisée : "
+    f"{_R2122_2}", _R2122_2_SOURCE)
+AFTER_NO_BID_TENDER = Derogation(
+    "infructueux_ao", "CCP R2122-2 1°",
+    f"appel d'offres lancé par un pouvoir adjudicateur : {_R2122_2} ; un rapport est "
+    "communiqué à la Commission européenne si elle le demande", _R2122_2_SOURCE)
+
+
+def after_no_bid(sss: bool, formalised: bool) -> Derogation:
+    """The case of R2122-2 that lets a lot which received no bid be let without publicity:
+    4° for social and specific services (the adapted procedure of R2123-1 3°, whatever the
+    amount), else 3° under the formalised-procedure threshold (`formalised` False) or 1°
+    after a call for tenders (`formalised` True)."""
+    if sss:
+        return AFTER_NO_BID_SSS
+    return AFTER_NO_BID_TENDER if formalised else AFTER_NO_BID_ADAPTED
+
+
 # --------------------------------------------------------------------------- articles cited
 
 

@@ -128,6 +128,9 @@ class Inputs:
     previous_lots: dict[str, str] = field(default_factory=dict)  # folded Clé -> N° lot
     previous_numbers: dict[str, str] = field(default_factory=dict)  # folded N° lot -> N° lot
     previous_cles: dict[str, str] = field(default_factory=dict)  # N° lot -> Clé as written
+    # `Lots attribués`: folded N° lot -> N° lot of the lots awarded already (a relaunch);
+    # their numbers are never given to a lot of this workbook
+    reserved_lots: dict[str, str] = field(default_factory=dict)
     offers_sheet: str = "Offres"
     offers_headers: dict[str, str] = field(default_factory=dict)
     besoins_sheet: str = "Besoins"

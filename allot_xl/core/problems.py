@@ -129,12 +129,9 @@ register("dispositif-inconnu", E, "Dispositif « {nom} » absent de la feuille R
 register("zone-inconnue", E, "Zone « {nom} » absente de la feuille Zones : corrigez-la ou "
          "ajoutez la zone.",
          "Corrigez la zone ou ajoutez-la à la feuille Zones.")
-register("domaine-manquant", E, "« Domaine » manquant alors que la maille du dispositif "
-         "{dispositif} l'utilise : complétez la cellule.",
-         "Complétez la cellule.")
-register("metier-manquant", E, "« Métier » manquant alors que la maille du dispositif "
-         "{dispositif} l'utilise : complétez la cellule.",
-         "Complétez la cellule.")
+for _code, _name in (("domaine-manquant", "Domaine"), ("metier-manquant", "Métier")):
+    register(_code, E, f"« {_name} » manquant alors que la maille du dispositif "
+             "{dispositif} l'utilise : complétez la cellule.", "Complétez la cellule.")
 register("heures-par-place-nulle", E, "« Heures par place » doit être strictement positif{repli}.",
          "Saisissez une durée > 0 ou laissez la cellule vide.")
 register("volume-manquant", E, "Ni places ni heures : indiquez le volume du besoin.",
@@ -208,6 +205,18 @@ register("titulaires-insuffisants", A, "{dispositif} : {lots} lots, {places} pla
          "par titulaire »), il faut au moins {n} titulaires distincts. {constat}",
          "Réduisez « Attributaires », relevez « Lots max par titulaire » ou faites des lots "
          "moins nombreux.")
+register("attribution-partielle", A, "Le lot « {lot} » n'a que {titulaires} titulaire(s) "
+         "pour {prevus} prévu(s) ({offres} offre(s) reçue(s)) : vous pouvez notifier "
+         "l'accord-cadre au(x) seul(s) titulaire(s) retenu(s), aucun nombre minimal de "
+         "titulaires n'étant exigé si les documents de la consultation le permettent, ou "
+         "déclarer le lot sans suite et le relancer (relance.xlsx). Le marché sans publicité "
+         "de R2122-2 n'est pas ouvert : des offres ont été reçues.",
+         "Choisissez l'une des deux suites ; relance.xlsx contient le lot si vous le relancez.")
+register("lot-attribue-illisible", E, "« {lot} » n'est pas un numéro de lot (CODE-NN).",
+         "Écrivez le numéro tel que la feuille Lots l'a donné (PQ-03) ou videz la ligne.")
+register("lot-impose-attribue", A, "Le lot imposé « {lot} » est déjà attribué (feuille "
+         "{feuille}) : le besoin est alloti sans lui.", "Videz « Lot imposé » ou choisissez "
+         "un lot de la relance.")
 register("offres-vides", I, "La feuille Offres ne contient aucune offre : Multi-attribution "
          "montre la structure prévue (À désigner). Saisissez les offres puis relancez.",
          "Saisissez les offres pour attribuer.")
@@ -304,7 +313,7 @@ register("commandes-minimum-hors-rythme", A, "Lot {lot} : au rythme des bons ({c
 register("commandes-lot-sans-bon", I, "Lot {lot} : aucun bon après {part} de la durée de "
          "l'accord-cadre.", "Vérifiez que le besoin existe encore, ou sollicitez ses "
          "titulaires.")
-del E, A, I
+del E, A, I, _code, _name
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,15 @@ def lot_label(code: str, n: int) -> str:
     return f"{code}-{n:02d}"
 
 
-def _number(lots: list[_Lot], code: str, previous: dict[str, str]) -> None:
-    """Step 6: keep the number of a lot whose Clé existed; new lots above the highest used."""
+def _number(lots: list[_Lot], code: str, previous: dict[str, str],
+            reserved: dict[str, str] | None = None) -> None:
+    """Step 6: keep the number of a lot whose Clé existed; new lots above the highest used.
+    A `reserved` number (`Lots attribués`: a lot awarded already) is never given: a lot
+    whose Clé had it takes a new number, and new numbers start above it too."""
     prefix = fold(code)
-    used = [_number_of(v) for v in previous.values() if lot_prefix(v) == prefix]
-    taken: set[int] = set()
+    kept = [_number_of(v) for v in (reserved or {}).values() if lot_prefix(v) == prefix]
+    used = [_number_of(v) for v in previous.values() if lot_prefix(v) == prefix] + kept
+    taken: set[int] = set(kept)
     for lot in lots if previous else ():
         prev = previous.get(fold(lot.cle))
         if prev and lot_prefix(prev) == prefix and _number_of(prev) not in taken:
@@ -137,7 +141,7 @@ def lot_groups(prepared: Prepared, rule: Rule, inputs: Inputs) -> list[_Lot]:
     groups = merge_small(prepared.groups, rule, a, prepared.reach)
     parts = [p for g in groups for p in _split(g, rule, prepared)]
     lots = [_Lot(p, p.cle(rule.code, rule.maille)) for p in parts]
-    _number(lots, rule.code, inputs.previous_lots)
+    _number(lots, rule.code, inputs.previous_lots, inputs.reserved_lots)
     if n_free < len(ordered):
         _impose(lots, ordered["lot_impose"].iloc[n_free:], n_free, a, rule,
                 inputs.previous_cles)

@@ -6,12 +6,12 @@ costs a parse at most, never a run. Every refusal is a `Refused(status, French m
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.contract import REGLES, BadNumber, column, column_lookup, fold, parse_number
 from ..inputs.validation import holders_problem
+from .settings import Settings
 
 HEADER_ROWS = 11  # the contract allows up to 10 title rows above a header
 SCALARS = (str, int, float, bool, type(None))
@@ -23,13 +23,6 @@ class Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 @dataclass(frozen=True)
@@ -47,10 +40,9 @@ class Limits:
     seconds: int = 120
 
     @classmethod
-    def from_environment(cls) -> Limits:
-        """The defaults, or ALLOT_XL_MAX_REQUETE_MO (body, MB) and ALLOT_XL_DELAI_S."""
-        return cls(body_bytes=_env_int("ALLOT_XL_MAX_REQUETE_MO", 16) * 1024 * 1024,
-                   seconds=_env_int("ALLOT_XL_DELAI_S", cls.seconds))
+    def from_settings(cls, settings: Settings) -> Limits:
+        """The defaults, with the body size and time limit the settings give."""
+        return cls(body_bytes=settings.body_mb * 1024 * 1024, seconds=settings.seconds)
 
 
 def parse_body(body: bytes) -> Any:

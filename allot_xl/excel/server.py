@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from ..core.problems import AllotError
+from .settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
 APP = "allot_xl.excel.asgi:app"
@@ -59,7 +60,7 @@ def check_auth(host: str, auth: str | None, no_auth: bool,
         raise AllotError(f"--sans-auth n'est admis que sur 127.0.0.1 : sur « {host} », "
                          f"n'importe qui joignant le port lancerait les calculs. Donnez "
                          f"--auth entraid ou --auth jeton.")
-    if auth == "jeton" and len(env.get("ALLOT_XL_TOKEN", "")) < MIN_TOKEN:
+    if auth == "jeton" and len(Settings.from_env(env).token) < MIN_TOKEN:
         raise AllotError(
             f"--auth jeton : la variable ALLOT_XL_TOKEN doit contenir un secret d'au moins "
             f"{MIN_TOKEN} caractères (par exemple : python -c \"import secrets; "

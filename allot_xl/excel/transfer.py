@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from ..core.contract import OUTPUT_SHEETS
 from ..core.problems import AllotError
 from ..io.xlsx.write import private_folder
 from .gate import CALLER
+from .settings import Settings
 
 MAX_MESSAGE = 5_000_000  # bytes of one request or response (Excel on the web: 5 MB)
 SLICE_BYTES = 3 * 1024 * 1024  # a slice: 4 MB once in base64, with room for the JSON
@@ -55,10 +55,9 @@ class TransferError(Exception):
 
 
 def root() -> Path:
-    """Where sessions live: ALLOT_XL_TRANSFERTS, else a folder of the system's temp dir."""
-    path = Path(os.environ.get("ALLOT_XL_TRANSFERTS")
-                or Path(tempfile.gettempdir()) / "allot_xl_transferts")
-    return private_folder(path)  # 0o700 set explicitly, whatever the umask
+    """Where sessions live (`Settings.transfers`: ALLOT_XL_TRANSFERTS, else a folder of the
+    system's temp dir)."""
+    return private_folder(Settings.from_env().transfers)  # 0o700 whatever the umask
 
 
 def _purge(base: Path) -> None:

@@ -10,6 +10,7 @@ from ..core import contract as C
 from ..core.model import Inputs
 from ..core.problems import Report, StructuralError
 from .checks import report_invisible
+from .closeout import free_imposed, read_awarded
 from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .needs import (
     read_needs,
@@ -115,6 +116,9 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
     prev_by_cle, prev_by_num, prev_cles = read_previous_lots(
         grids[lots_title] if lots_title else None)
     needs, received = read_needs(needs_t, zones, rules, prev_by_num, report)
+    a_title = find_sheet(names, C.LOTS_ATTRIBUES)
+    reserved = read_awarded(grids[a_title], report) if a_title else {}
+    needs = free_imposed(needs, reserved, needs_t.sheet, needs_t.header("Lot imposé"), report)
     offers, offers_headers = None, {}
     o_title = find_sheet(names, C.OFFRES)
     if o_title:
@@ -149,7 +153,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
         offers=offers, previous_lots=prev_by_cle,
         **({"referentiel": referentiel} if referentiel is not None else {}),
         previous_numbers=prev_by_num,
-        previous_cles=prev_cles,
+        previous_cles=prev_cles, reserved_lots=reserved,
         previous_journal=journal, fingerprint=fingerprint(inputs_grids),
         campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,

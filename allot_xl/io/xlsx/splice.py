@@ -129,14 +129,16 @@ def print_titles(name: str, page: Page) -> str:
     return ",".join(parts)
 
 
-def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False) -> None:
+def rebuild(src: Package, dst: Path, outputs: Outputs, macro: bool = False,
+            drop_sheets: tuple[str, ...] = ()) -> None:
     """Write to `dst` the package of `src` with the output sheets replaced by `outputs`;
-    `macro` when the file will be an .xlsm."""
+    `macro` when the file will be an .xlsm. `drop_sheets` names more sheets left out (a
+    relaunch workbook leaves out the bids)."""
     book, wb = src.book, src.workbook
     # a partial description (the scenario comparison alone) replaces only its own sheets
     partial = fold(OUTPUT_SHEETS[0]) not in {fold(s.name) for s in outputs.sheets}
     owned = (set() if partial else {fold(s) for s in OUTPUT_SHEETS}) | {
-        fold(s.name) for s in outputs.sheets}
+        fold(s.name) for s in outputs.sheets} | {fold(s) for s in drop_sheets}
     sheet_part = src.sheet_parts()
     removed = [s for s in book.sheets if fold(s.name) in owned]
     kept = [s for s in book.sheets if fold(s.name) not in owned]

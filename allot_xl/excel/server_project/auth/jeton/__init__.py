@@ -4,15 +4,16 @@ allot_xl's gate checks it first; xlwings Server checks it again here, so no scri
 reaches a script unchecked even if the gate is left out."""
 
 import hmac
-import os
 
 from fastapi import HTTPException, status
 from xlwings_server.models import User
 
+from allot_xl.excel.settings import Settings
+
 
 async def validate_token(token_string: str) -> User:
     """The user of a valid secret; HTTP 401 (French) otherwise."""
-    secret = os.environ.get("ALLOT_XL_TOKEN", "")
+    secret = Settings.from_env().token
     scheme, _, value = token_string.partition(" ")
     if not secret or scheme.lower() != "bearer" or not hmac.compare_digest(
             value.strip().encode("utf-8"), secret.encode("utf-8")):

@@ -1,7 +1,7 @@
 // Buttons of the "Allotissement" ribbon tab (templates/manifest.xml).
 // Each button sends only the sheets its script reads, matched the way allot_xl matches
 // sheet names (case, accents and spaces ignored: "regles" is "Règles").
-const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "Référentiel"];
+const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "Référentiel", "Lots attribués"];
 const SHEETS_BY_SCRIPT = {
   // the previous Lots keep lot numbers; Journal keeps the history of runs
   // Scénarios: the variants a scenario may apply

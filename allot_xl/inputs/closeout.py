@@ -1,0 +1,58 @@
+"""The `Lots attribués` sheet of a relaunch workbook: the lots of the earlier consultation
+that were awarded, whose numbers stay reserved (never given to a lot of this workbook)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ..core import contract as C
+from ..core.contract import clean_text, fold
+from ..core.problems import Report, StructuralError
+from .grid import SheetGrid, read_table
+
+_LOT_NUMBER = re.compile(r"^.+-\d+$")  # `CODE-NN`, as `engine.lots.lot_label` writes them
+
+
+def read_awarded(grid: SheetGrid, report: Report) -> dict[str, str]:
+    """Folded N° lot -> N° lot as written, for each row of `Lots attribués`. A row whose
+    N° lot is not a lot number (`CODE-NN`) is an Erreur of its row (`lot-attribue-illisible`)
+    and reserves nothing; an empty N° lot is skipped like a blank row, an empty sheet
+    reserves nothing. Raises StructuralError (French) when a filled sheet has no `N° lot`
+    header."""
+    if not any(not C.is_blank(v) for row in grid.values for v in row):
+        return {}  # an empty sheet reserves nothing
+    t = read_table(grid, C.LOTS_ATTRIBUES)
+    if t.header_row == 0 or t.missing:
+        raise StructuralError(f"Feuille « {grid.name} » : colonne « N° lot » introuvable "
+                              f"dans les 10 premières lignes.")
+    out: dict[str, str] = {}
+    for row, vals in t.rows:
+        lot = clean_text(t.get(vals, "N° lot"))
+        if not lot:
+            continue
+        if not _LOT_NUMBER.match(lot):
+            report.add("lot-attribue-illisible", t.sheet, row, t.header("N° lot"), lot,
+                       lot=lot)
+            continue
+        out.setdefault(fold(lot), lot)
+    return out
+
+
+def free_imposed(needs: pd.DataFrame, reserved: dict[str, str], sheet: str, column: str,
+                 report: Report) -> pd.DataFrame:
+    """`needs` with every `Lot imposé` naming a reserved (awarded) lot emptied, each
+    reported (`lot-impose-attribue`): an awarded lot's number is never reused, so such a
+    need is allotted like the others."""
+    if not reserved or needs.empty:
+        return needs
+    hit = needs["lot_impose"].map(lambda v: bool(v) and fold(v) in reserved).astype(bool)
+    if not hit.any():
+        return needs
+    for row, lot in needs.loc[hit, ["row", "lot_impose"]].itertuples(index=False):
+        report.add("lot-impose-attribue", sheet, int(row), column, lot, lot=lot,
+                   feuille=C.LOTS_ATTRIBUES)
+    needs = needs.copy()
+    needs.loc[hit, "lot_impose"] = ""
+    return needs
