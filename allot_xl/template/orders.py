@@ -19,13 +19,13 @@ _ORDER_SEED = 2027
 
 def offers(lots: list[dict[str, Any]], seed: int = _ORDER_SEED) -> list[dict[str, Any]]:
     """Rows of `Offres` for the example's lots (`N° lot`, `Dispositif`, `Attributaires`
-    of each): two more bids than holders, from `_BIDDERS` (and numbered ones beyond 100
+    of each): two more bids than holders, from `_BIDDERS` (and numbered ones beyond 150
     lots), with a note out
     of 20 and an hourly price. Deterministic for a given list of lots and seed."""
     rng = random.Random(seed)
     # a larger campaign draws on more organisations (numbered: `Formation Alpes 2`), so
     # that `Lots max par titulaire` leaves every lot its holders
-    pool = _BIDDERS + tuple(f"{b} {k}" for k in range(2, 2 + len(lots) // 100)
+    pool = _BIDDERS + tuple(f"{b} {k}" for k in range(2, 2 + len(lots) // 150)
                             for b in _BIDDERS)
     out = []
     for lot in lots:
