@@ -15,6 +15,7 @@ from allot_xl.core.contract import (
     ATTRIBUTIONS,
     BESOINS,
     COLUMNS,
+    COMMANDES,
     CRITERES,
     OFFRES,
     PARAM_DEFAULTS,
@@ -74,7 +75,7 @@ def _list_values(dv) -> list[str]:
 
 
 def test_sheet_order(blank, example) -> None:
-    assert blank.sheetnames == [*INPUTS, OFFRES, CRITERES]
+    assert blank.sheetnames == [*INPUTS, OFFRES, COMMANDES, CRITERES]
     assert example.sheetnames == [*INPUTS, CRITERES]
 
 
@@ -247,6 +248,8 @@ def test_main_writes_both_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(template, "WORKBOOKS_DIR", tmp_path)
     template.main()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [template.BLANK_FILE, template.EXAMPLE_FILE])
+        [template.BLANK_FILE, template.EXAMPLE_FILE, template.ORDERS_FILE])
     assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == [
         *INPUTS, CRITERES]
+    assert openpyxl.load_workbook(tmp_path / template.ORDERS_FILE).sheetnames == [
+        *INPUTS, OFFRES, COMMANDES, CRITERES]

@@ -25,6 +25,7 @@ from .dce import report_terms
 from .holders import HolderCheck, holder_checks
 from .homogenise import homogenise
 from .lots import build_lots
+from .orders import Tracking, track
 from .sizes import check_holders, check_needs
 from .summary import summarise
 
@@ -42,6 +43,7 @@ class Result:
     summary: pd.DataFrame
     thresholds: Thresholds
     holders: list[HolderCheck] = field(default_factory=list)  # caps that can bind
+    orders: Tracking | None = None  # the orders of `Commandes` followed (issue 25)
 
 
 # the thresholds a buyer may set in `Paramètres`: `Params` field -> key of `allot_xl.core.law`
@@ -91,7 +93,8 @@ def thresholds(inputs: Inputs, report: Report) -> Thresholds:
 
 
 def allot(inputs: Inputs, report: Report) -> Result:
-    """Steps 2–7 of the contract, then multi-attribution and the summary figures."""
+    """Steps 2–7 of the contract, then multi-attribution, the summary figures and, when
+    `Commandes` has orders, their follow-up (which never changes the lots)."""
     law = thresholds(inputs, report)
     needs = homogenise(inputs, report, inputs.besoins_sheet, inputs.besoins_headers)
     check_needs(needs, inputs)  # Excel's row limit, before the work it would drive
@@ -104,4 +107,6 @@ def allot(inputs: Inputs, report: Report) -> Result:
     holders = holder_checks(inputs, lots, attribution, report)
     summary = summarise(inputs, needs, lots, affectation, law, report)
     report_terms(inputs, lots, law, report)
-    return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders)
+    orders = track(inputs, lots, attribution.rows, report)
+    return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders,
+                  orders)

@@ -19,8 +19,8 @@ from ..excel import entry
 from .functions import legal_threshold, lot_maximum, lots_for_bounds
 
 __all__ = ["BUTTONS", "apply_proposed", "check_needs", "compare_scenarios", "legal_threshold",
-           "lot_maximum", "lots_for_bounds", "prepare_dce", "prepare_for_email", "regenerate_lots",
-           "write_project"]
+           "lot_maximum", "lots_for_bounds", "prepare_dce", "prepare_for_email",
+           "regenerate_lots", "track_orders", "write_project"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,17 @@ def apply_proposed(book: Any) -> str:
     return line
 
 
+def track_orders(book: Any) -> str:
+    """« Suivre les commandes » : write the sheet `Suivi des commandes` (the `Commandes`
+    against the lots of the last regeneration); nothing else changes. Returns the line
+    shown ("" when the run stopped)."""
+    outputs = _run(book, entry.track_orders)
+    line = outputs.summary_line if outputs is not None else ""
+    if line:
+        print(line)
+    return line
+
+
 def prepare_dce(book: Any) -> str:
     """« Préparer le DCE » : write the sheets `RC lots` and `DQE` (the tender file's lot
     table and quantities; the notices and the Word annex are the command line's). Returns
@@ -114,6 +125,7 @@ BUTTONS: dict[str, Callable[[Any], str]] = {
     "Préparer l'envoi": prepare_for_email,
     "Comparer les scénarios": compare_scenarios,
     "Appliquer le scénario proposé": apply_proposed,
+    "Suivre les commandes": track_orders,
     "Préparer le DCE": prepare_dce,
 }
 

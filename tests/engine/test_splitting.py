@@ -8,7 +8,6 @@ from pathlib import Path
 
 from workbooks import make_workbook, need, oracle, regenerate, rule, sheet_rows
 
-
 A1 = Path(__file__).resolve().parents[1] / "data" / "A1_petit.xlsx"
 
 

@@ -7,7 +7,8 @@ from allot_xl.excel.scripts import (
     prepare_dce,
     prepare_for_email,
     regenerate_lots,
+    track_orders,
 )
 
 __all__ = ["apply_proposed", "check_needs", "compare_scenarios", "prepare_dce",
-           "prepare_for_email", "regenerate_lots"]
+           "prepare_for_email", "regenerate_lots", "track_orders"]
