@@ -369,6 +369,7 @@ def suivi(path: str | Path, output: str | Path | None = None,
         write_outputs(pkg, dst, outputs)
     return dst
 
+
 @dataclass
 class Dce:
     """What `dce` wrote: one `io.dce.Written` per file (path and what it is)."""

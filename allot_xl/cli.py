@@ -233,7 +233,11 @@ def cmd_suivi(classeur: str, output: str | None, quiet: bool) -> int:
     with _progress(quiet) as say:
         out = suivi(classeur, output, progress=say)
     click.echo(f"Suivi des commandes écrit : {out}")
+    return EXIT_OK
 
+
+@command
+@click.argument("classeur", metavar="CLASSEUR")
 @click.option("-o", "--output", "dossier", metavar="DOSSIER", required=True,
               help="dossier où écrire les pièces (créé s'il n'existe pas)")
 @click.option("-q", "--quiet", is_flag=True, help=QUIET)

@@ -222,6 +222,7 @@ REPARTITION_BONS = Article(
     "les bons de commande sont attribués aux titulaires selon les modalités prévues par "
     "l'accord-cadre (ordre de la cascade, parts, rotation)")
 
+
 # --------------------------------------------------------------------------- strategic procurement
 
 CLIMAT_START = _D(2026, 8, 21)  # consultations launched from this day (décret 2022-767 art. 4)

@@ -50,6 +50,7 @@ def suivre_les_commandes(book: xw.Book):
     maxima des lots de la dernière génération, les parts des titulaires, les alertes."""
     lite.track_orders(book)
 
+
 @script(name="Préparer le DCE")
 def preparer_le_dce(book: xw.Book):
     """Écrit les feuilles RC lots (tableau des lots du règlement de consultation) et DQE
