@@ -408,3 +408,39 @@ def _notice_xml(notice: object) -> bytes:
     from .outputs.eforms import contract_notice
 
     return contract_notice(notice)
+
+
+@dataclass
+class Cloture:
+    """What `cloture` wrote: one `io.dce.Written` per file, and the sentences of the lots
+    awarded to fewer holders than planned (what the buyer may do)."""
+
+    files: list
+    partial: list[str]
+
+    @property
+    def summary(self) -> list[str]:
+        """One French line per file written, then one per lot short of holders."""
+        return [w.line for w in self.files] + self.partial
+
+
+def cloture(path: str | Path, out_dir: str | Path,
+            progress: Progress | None = None) -> Cloture:
+    """Write the close-out of the workbook at `path` (a campaign whose `Offres` hold the
+    bids, with `SIRET` and `Taille`) into folder `out_dir`: `relance.xlsx` (the unsuccessful
+    lots' needs, the awarded lots' numbers reserved; only when a lot is unsuccessful),
+    `decp.json` (one DECP v2.0.3 `marche` per awarded lot, CCP R2196-1) and
+    `avis-attribution-CODE.xml` (eForms can-social) per dispositif at EU value. Raises
+    AllotError (French): IncompleteDossier with one sentence per missing piece (the tender
+    file's inputs, `Date de notification`, a holder's SIRET, a bidder's size); nothing is
+    written then."""
+    from .io.closeout import write_cloture
+    from .verbs.closeout import close
+
+    src = Path(path)
+    say = progress or silent
+    pkg = check_file(src)
+    grids = _grids(pkg, say)
+    done = close(grids, Context(campaign=campaign_of(src), progress=say, file_name=src.name))
+    say("Écriture de la clôture")
+    return Cloture(write_cloture(pkg, done, Path(out_dir)), done.partial)

@@ -268,6 +268,35 @@ def cmd_dce(classeur: str, dossier: str, quiet: bool) -> int:
 
 
 @command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", "dossier", metavar="DOSSIER", required=True,
+              help="dossier où écrire les fichiers (créé s'il n'existe pas)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_cloture(classeur: str, dossier: str, quiet: bool) -> int:
+    """Clôture l'attribution : relance, données essentielles, avis d'attribution.
+
+    À partir des offres (feuille Offres, avec le SIRET et la taille des candidats) :
+    relance.xlsx (les besoins des lots infructueux, les numéros des lots attribués
+    réservés, l'option du marché sans publicité de R2122-2), decp.json (les données
+    essentielles de chaque lot attribué, à publier dans les deux mois de la notification,
+    R2196-1) et, pour chaque dispositif au seuil européen, l'avis d'attribution eForms
+    avis-attribution-CODE.xml. Exige ce qu'exige le DCE et la « Date de notification ».
+    Codes de sortie : 0 fichiers écrits ; 2 rien n'est écrit (une phrase par pièce
+    manquante).
+
+    \b
+    Exemple : allot-xl cloture besoins.xlsx -o cloture_2027"""
+    from .api import cloture
+
+    with _progress(quiet) as say:
+        done = cloture(classeur, dossier, progress=say)
+    for line in done.summary:
+        click.echo(line)
+    click.echo(f"Clôture écrite : {dossier}")
+    return EXIT_OK
+
+
+@command
 @click.argument("sortie", metavar="SORTIE")
 @click.option("--exemple", is_flag=True,
               help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")

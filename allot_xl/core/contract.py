@@ -212,6 +212,8 @@ def _name(name: str, aliases: tuple[str, ...] = (), required: bool = False) -> C
 
 REGROUPEMENTS = tuple(x.value for x in Regroupement)
 REGIMES = tuple(x.value for x in Regime)
+# the size of a bidder (eForms `economic-operator-size`: micro, small, medium, large)
+TAILLES = ("micro", "petite", "moyenne", "grande")
 REPARTITIONS = tuple(x.value for x in Repartition)
 ATTRIBUTIONS = tuple(x.value for x in AttributionRule)
 # what `Proposé` seeks first (issue « Lots within reach »): the founding note's gain, fewer
@@ -289,6 +291,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Rang", ("Classement",), 1, 1e5, kind=WHOLE),
         _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
         _num("Capacité (places)", ("Capacité",), 0, 1e6),
+        # the close-out (issue 26): the bidder's SIRET (DECP `titulaires`) and size (eForms
+        # BT-165, BT-760), on any of its rows
+        Column("SIRET", ("SIRET du candidat", "Siret"), max_length=40),
+        Column("Taille", ("Taille de l'entreprise", "Catégorie d'entreprise"), kind=CHOICE,
+               choices=TAILLES),
     ),
     # the awarded lots of the consultation a relaunch follows: their numbers stay reserved
     LOTS_ATTRIBUES: _cols(

@@ -88,6 +88,10 @@ HELP: dict[str, dict[str, str]] = {
         "Rang": "Classement imposé (1 = meilleur). Vide : classement par note.",
         "Prix horaire (€)": "Prix de l'heure stagiaire proposé, en € HT. Départage les ex aequo.",
         "Capacité (places)": "Nombre maximum de places que le candidat peut prendre sur ce lot.",
+        "SIRET": "SIRET du candidat (14 chiffres), sur l'une de ses lignes : exigé pour "
+                 "les données essentielles (clôture) des lots qu'il remporte.",
+        "Taille": "micro, petite, moyenne ou grande entreprise, sur l'une de ses lignes : "
+                  "exigée pour l'avis d'attribution européen (clôture).",
     },
     "Commandes": {
         "N° bon": "Numéro du bon de commande, unique.",

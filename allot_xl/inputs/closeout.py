@@ -1,16 +1,69 @@
 """The `Lots attribués` sheet of a relaunch workbook: the lots of the earlier consultation
-that were awarded, whose numbers stay reserved (never given to a lot of this workbook)."""
+that were awarded, whose numbers stay reserved (never given to a lot of this workbook); and
+the bidders' identities of `Offres` (SIRET, size) that the close-out publishes."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..core import contract as C
 from ..core.contract import clean_text, fold
 from ..core.problems import Report, StructuralError
+from .dce import siret_reason
 from .grid import SheetGrid, read_table
+
+# `Taille` of `Offres` -> eForms `economic-operator-size` (BT-165)
+SIZES = {"micro": "micro", "petite": "small", "moyenne": "medium", "grande": "large"}
+
+
+@dataclass(frozen=True)
+class Bidder:
+    """A bidder of `Offres` as named there (`name`), its SIRET (14 digits, "" when none was
+    given) and its eForms size (`micro`, `small`, `medium`, `large`; "" when none), with
+    one French sentence per bad value met (`problems`)."""
+
+    name: str
+    siret: str = ""
+    size: str = ""
+    problems: tuple[str, ...] = ()
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a SIRET typed as a number
+    return re.sub(r"[\s\u00a0\u202f.]", "", clean_text(value)) if value is not None else ""
+
+
+def read_bidders(grid: SheetGrid) -> dict[str, Bidder]:
+    """Folded `Candidat` -> `Bidder`, from the `SIRET` and `Taille` columns of `Offres`
+    (optional; a bidder's values may sit on any of its rows, the first given is kept). A
+    SIRET that is not 14 digits passing the Luhn check, or two different SIRETs for one
+    bidder, is a sentence of its `problems` (row and column named)."""
+    t = read_table(grid, C.OFFRES)
+    out: dict[str, Bidder] = {}
+    for row, vals in t.rows:
+        name = clean_text(t.get(vals, "Candidat"))
+        if not name:
+            continue
+        b = out.get(fold(name), Bidder(name))
+        siret = _text(t.get(vals, "SIRET")) if "SIRET" in t.headers else ""
+        size = SIZES.get(fold(clean_text(t.get(vals, "Taille")) or ""), "") \
+            if "Taille" in t.headers else ""
+        problems = list(b.problems)
+        why = siret_reason(siret) if siret else ""
+        where = f"Offres, ligne {row}, colonne « {t.header('SIRET')} »"
+        if why:
+            problems.append(f"{where} : le SIRET de « {name} » n'est pas valide ({why}) : "
+                            f"corrigez-le.")
+        elif siret and b.siret and siret != b.siret:
+            problems.append(f"{where} : « {name} » a deux SIRET ({b.siret} et {siret}) : "
+                            f"gardez le bon.")
+        out[fold(name)] = Bidder(name, b.siret or ("" if why else siret), b.size or size,
+                                 tuple(problems))
+    return out
 
 _LOT_NUMBER = re.compile(r"^.+-\d+$")  # `CODE-NN`, as `engine.lots.lot_label` writes them
 

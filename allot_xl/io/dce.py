@@ -170,7 +170,13 @@ def write_dossier(dossier: Any, out_dir: Path,
     """Write every document of `dossier` into `out_dir` (created if needed): all are
     written to a temporary folder beside it first, then moved in (a file of the same name
     is replaced). Raises WriteError (French) when that fails; then nothing is moved."""
-    docs = documents(dossier, notice_xml)
+    return write_files(documents(dossier, notice_xml), out_dir)
+
+
+def write_files(docs: list[tuple[str, bytes, str]], out_dir: Path) -> list[Written]:
+    """Write `docs` (file name, bytes, what it is) into `out_dir` (created if needed): all
+    into a temporary folder beside it first, then moved in (a file of the same name is
+    replaced). Raises WriteError (French) when that fails; then nothing is moved."""
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

@@ -201,7 +201,11 @@ def prepare(grids: dict[str, SheetGrid], context: Context) -> Dossier:
     per missing piece: buyer, `Critères`, the clauses the law requires since 21 August 2026
     — L2152-7, L2112-2, L2112-2-1 —, a place of performance) when the tender file cannot be
     complete."""
-    done = run(grids, context)
+    return dossier_of(run(grids, context), context)
+
+
+def dossier_of(done: Run, context: Context) -> Dossier:
+    """The tender file of the run `done` (see `prepare`, whose errors it raises)."""
     inputs = done.result.inputs
     rows = lots_rows(done)
     lines: dict[str, list[LotLine]] = {}
