@@ -291,11 +291,13 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Rang", ("Classement",), 1, 1e5, kind=WHOLE),
         _num("Prix horaire (€)", ("Prix horaire",), 0, RATE_MAX),
         _num("Capacité (places)", ("Capacité",), 0, 1e6),
-        # the close-out (issue 26): the bidder's SIRET (DECP `titulaires`) and size (eForms
-        # BT-165, BT-760), on any of its rows
+        # the close-out (issue 26): the bidder's SIRET (DECP `titulaires`), size (eForms
+        # BT-165, BT-760) and address (BT-513, BT-512), on any of its rows
         Column("SIRET", ("SIRET du candidat", "Siret"), max_length=40),
         Column("Taille", ("Taille de l'entreprise", "Catégorie d'entreprise"), kind=CHOICE,
                choices=TAILLES),
+        Column("Ville", ("Ville du candidat", "Commune"), max_length=200),
+        Column("Code postal", ("Code postal du candidat", "CP"), max_length=10),
     ),
     # the awarded lots of the consultation a relaunch follows: their numbers stay reserved
     LOTS_ATTRIBUES: _cols(

@@ -92,6 +92,10 @@ HELP: dict[str, dict[str, str]] = {
                  "les données essentielles (clôture) des lots qu'il remporte.",
         "Taille": "micro, petite, moyenne ou grande entreprise, sur l'une de ses lignes : "
                   "exigée pour l'avis d'attribution européen (clôture).",
+        "Ville": "Ville du candidat, sur l'une de ses lignes : exigée pour l'avis "
+                 "d'attribution européen des lots qu'il remporte (clôture).",
+        "Code postal": "Code postal du candidat (5 chiffres), facultatif : il situe le "
+                       "titulaire dans l'avis d'attribution (code NUTS).",
     },
     "Commandes": {
         "N° bon": "Numéro du bon de commande, unique.",

@@ -22,12 +22,15 @@ SIZES = {"micro": "micro", "petite": "small", "moyenne": "medium", "grande": "la
 @dataclass(frozen=True)
 class Bidder:
     """A bidder of `Offres` as named there (`name`), its SIRET (14 digits, "" when none was
-    given) and its eForms size (`micro`, `small`, `medium`, `large`; "" when none), with
-    one French sentence per bad value met (`problems`)."""
+    given), its eForms size (`micro`, `small`, `medium`, `large`; "" when none), its
+    `city` and `postcode` ("" when none), with one French sentence per bad value met
+    (`problems`)."""
 
     name: str
     siret: str = ""
     size: str = ""
+    city: str = ""
+    postcode: str = ""
     problems: tuple[str, ...] = ()
 
 
@@ -38,8 +41,9 @@ def _text(value: object) -> str:
 
 
 def read_bidders(grid: SheetGrid) -> dict[str, Bidder]:
-    """Folded `Candidat` -> `Bidder`, from the `SIRET` and `Taille` columns of `Offres`
-    (optional; a bidder's values may sit on any of its rows, the first given is kept). A
+    """Folded `Candidat` -> `Bidder`, from the `SIRET`, `Taille`, `Ville` and `Code postal`
+    columns of `Offres` (optional; a bidder's values may sit on any of its rows, the first
+    given is kept). A
     SIRET that is not 14 digits passing the Luhn check, or two different SIRETs for one
     bidder, is a sentence of its `problems` (row and column named)."""
     t = read_table(grid, C.OFFRES)
@@ -61,8 +65,10 @@ def read_bidders(grid: SheetGrid) -> dict[str, Bidder]:
         elif siret and b.siret and siret != b.siret:
             problems.append(f"{where} : « {name} » a deux SIRET ({b.siret} et {siret}) : "
                             f"gardez le bon.")
+        city = clean_text(t.get(vals, "Ville")) if "Ville" in t.headers else ""
+        post = _text(t.get(vals, "Code postal")) if "Code postal" in t.headers else ""
         out[fold(name)] = Bidder(name, b.siret or ("" if why else siret), b.size or size,
-                                 tuple(problems))
+                                 b.city or city or "", b.postcode or post, tuple(problems))
     return out
 
 _LOT_NUMBER = re.compile(r"^.+-\d+$")  # `CODE-NN`, as `engine.lots.lot_label` writes them

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..core.choices import Regime
 from ..core.contract import BESOINS, OFFRES, fold
+from ..core.nuts import nuts3
 from ..core.problems import Report
 from ..core.publication import Holder, LotResult
 from ..engine import Result
@@ -75,7 +76,7 @@ def close(grids: dict[str, SheetGrid], context: Context,
     data on data.gouv.fr within two months of notification). Raises StructuralError when the
     run cannot go on, IncompleteDossier (one French sentence per missing piece: the tender
     file's inputs of `verbs.dce.prepare`, the bids, `Date de notification`, a holder's SIRET,
-    at EU value a bidder's size) when the close-out cannot be complete."""
+    at EU value a bidder's size and a holder's city) when the close-out cannot be complete."""
     done = run(grids, context)
     result = done.result
     missing = closeout_missing(result, grids)
@@ -120,17 +121,24 @@ def lot_result(lot: LotOutcome, bidders: dict[str, Bidder], bid_by: list[str],
     if not lot.awarded:
         return LotResult(lot.lot, lot.bids, status="clos-nw",
                          reason="no-rece" if lot.bids == 0 else "other", **counts)
-    winners = tuple(Holder(bidders[fold(h)].name, bidders[fold(h)].siret,
-                           bidders[fold(h)].size) for h in lot.holders)
+    winners = tuple(_holder(bidders[fold(h)]) for h in lot.holders)
     return LotResult(lot.lot, lot.bids, winners, notified=notified,
                      contract_id=contract_id(lot.lot, notified), **counts)
+
+
+def _holder(b: Bidder) -> Holder:
+    """The eForms winner of bidder `b`, its NUTS 3 code read off its postcode's
+    département (none for Corsica's 20xxx, whose département the postcode does not say)."""
+    dep = b.postcode[:3] if b.postcode.startswith("97") else b.postcode[:2]
+    return Holder(b.name, b.siret, b.size, b.city, b.postcode,
+                  (nuts3(dep) or "") if len(b.postcode) == 5 else "")
 
 
 def closeout_missing(result: Result, grids: dict[str, SheetGrid]) -> list[str]:
     """One French sentence per piece the close-out lacks beyond the tender file's: the
     bids, `Date de notification`, a valid SIRET for every holder (DECP `titulaires`), and
     for the lots of a dispositif at EU value the size of every bidder (eForms BT-165,
-    BT-760)."""
+    BT-760) and the city of every holder (BT-513)."""
     i = result.inputs
     if i.offers is None:
         return ["La feuille « Offres » est absente ou vide : la clôture suit l'attribution, "
@@ -157,6 +165,12 @@ def closeout_missing(result: Result, grids: dict[str, SheetGrid]) -> list[str]:
         out.append(f"Offres : pas de taille pour {_names(no_size)}, candidat(s) d'un lot au "
                    f"seuil européen : renseignez la colonne « Taille » (micro, petite, "
                    f"moyenne ou grande), exigée par l'avis d'attribution.")
+    no_city = [h for k, h in holders.items() if k in {fold(c) for c in names}
+               and not bidders.get(k, Bidder(h)).city]
+    if no_city:
+        out.append(f"Offres : pas de ville pour {_names(no_city)}, titulaire(s) d'un lot au "
+                   f"seuil européen : renseignez la colonne « Ville », exigée par l'avis "
+                   f"d'attribution.")
     return out
 
 

@@ -34,7 +34,7 @@ def siret(n: int) -> str:
 
 def bids(lots: list[dict], *, with_siret: bool = True) -> list[dict]:
     """The example's bids: none on PSP, one on each SHORT lot, as many as its holders on
-    every other lot; each bidder with its SIRET and a size."""
+    every other lot; each bidder with its SIRET, a size and its address."""
     rows, ids = [], {}
     sizes = ("micro", "petite", "moyenne", "grande")
     for x in lots:
@@ -45,7 +45,8 @@ def bids(lots: list[dict], *, with_siret: bool = True) -> list[dict]:
             name = f"Organisme {n} {j}"
             ids.setdefault(name, siret(31_000_000_000 + len(ids)))
             extra = {"SIRET": ids[name]} if with_siret else {}
-            rows.append(offer(n, name, 15 - j, Taille=sizes[j % 4], **extra))
+            rows.append(offer(n, name, 15 - j, Taille=sizes[j % 4], Ville="Lyon",
+                              **{"Code postal": "69003"}, **extra))
     return rows
 
 
@@ -56,7 +57,7 @@ def offres_book(tmp: Path, name: str, *, with_siret: bool = True,
     lots = sheet_rows(api.regenerate(src, tmp / f"{name}.lots.xlsx").output_path, "Lots")
     wb = openpyxl.load_workbook(src)
     write_table(wb.create_sheet("Offres"), bids(lots, with_siret=with_siret),
-                ["N° lot", "Candidat", "Note", "SIRET", "Taille"])
+                ["N° lot", "Candidat", "Note", "SIRET", "Taille", "Ville", "Code postal"])
     book = tmp / f"{name}.xlsx"
     wb.save(book)
     return book, lots
@@ -187,9 +188,10 @@ def test_the_relaunch_sheets_are_dropped_when_no_lot_is_unsuccessful(tmp_path: P
     for x in lots:
         for j in range(int(x["Attributaires"])):
             rows.append(offer(x["N° lot"], f"Org {x['N° lot']} {j}", 10 - j,
-                              SIRET=siret(42_000_000_000 + len(rows)), Taille="petite"))
+                              SIRET=siret(42_000_000_000 + len(rows)), Taille="petite",
+                              Ville="Grenoble"))
     write_table(wb.create_sheet("Offres"), rows, ["N° lot", "Candidat", "Note", "SIRET",
-                                                   "Taille"])
+                                                   "Taille", "Ville"])
     wb.save(book)
     done = api.cloture(book, tmp_path / "out")
     assert not (tmp_path / "out" / "relance.xlsx").exists() and not done.partial
