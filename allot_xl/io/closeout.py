@@ -40,6 +40,6 @@ def write_cloture(src: Package, cloture: Any, out_dir: Path) -> list[Written]:
     docs.append((DECP_FILE, decp_json(cloture.decp),
                  f"données essentielles (DECP 2.0.3), {compte(len(marches), 'marché')}, à "
                  f"publier dans les deux mois de la notification (R2196-1)"))
-    docs += [(notice_file(code), xml, f"avis d'attribution européen eForms (can-social) de "
-              f"{code}") for code, xml in cloture.notices.items()]
+    docs += [(notice_file(code), xml, f"avis d'attribution européen eForms (can-social, "
+              f"sous-type 33), {code}") for code, xml in cloture.notices.items()]
     return write_files(docs, out_dir)
