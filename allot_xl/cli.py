@@ -366,7 +366,8 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
     les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
     scénarios », « Appliquer le scénario proposé », « Suivre les commandes », « Préparer le
-    DCE ») pour Excel Windows, Mac et Excel sur le web. Chaque appel est authentifié :
+    DCE », « Clôturer l'attribution ») pour Excel Windows, Mac et Excel sur le web. Chaque
+    appel est authentifié :
     --auth entraid (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ;
     --sans-auth n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
     proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans
@@ -386,7 +387,7 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 @click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
               help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
 @click.option("--complet", is_flag=True,
-              help="les sept boutons du ruban ; les macros des six autres se collent une "
+              help="les huit boutons du ruban ; les macros des sept autres se collent une "
                    "fois dans l'éditeur VBA (docs/deploiement.md § 2)")
 @click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
 def cmd_addin(output: str, complet: bool, force: bool) -> int:
@@ -396,9 +397,9 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
     besoins », « Préparer l'envoi », « Comparer les scénarios », « Appliquer le scénario
-    proposé », « Suivre les commandes » et « Préparer le DCE », dont les macros se collent
-    une fois dans l'éditeur VBA (docs/deploiement.md § 2) : jusque-là, ces boutons
-    répondent « macro introuvable ».
+    proposé », « Suivre les commandes », « Préparer le DCE » et « Clôturer l'attribution »,
+    dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md § 2) :
+    jusque-là, ces boutons répondent « macro introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""

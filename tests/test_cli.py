@@ -46,7 +46,8 @@ def test_every_command_has_french_help_with_an_example(command: str, capsys) -> 
 
 
 # serve, addin: for IT
-BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios", "suivi", "dce", "cloture"}
+BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios", "suivi", "dce",
+                  "cloture"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -35,6 +35,9 @@ BUTTONS = [
     ("allotDce", "Préparer le DCE", "RibbonMyAddin.RunDce", "FileSaveAs",
      "Écrit les feuilles RC lots et DQE : tableau des lots du règlement de consultation et "
      "quantités de chaque lot."),
+    ("allotCloture", "Clôturer l'attribution", "RibbonMyAddin.RunCloture", "FileClose",
+     "Écrit les feuilles Relance (lots infructueux) et Données essentielles (aperçu des "
+     "DECP des lots attribués) à partir des offres."),
 ]
 
 
@@ -51,7 +54,7 @@ def template_path() -> Path:
 
 
 def custom_ui(all_buttons: bool = False) -> str:
-    """The ribbon XML: the tab, and one button (all seven with `all_buttons`, whose callbacks
+    """The ribbon XML: the tab, and one button (all eight with `all_buttons`, whose callbacks
     other than RunMain IT pastes once: docs/deploiement.md § 2)."""
     buttons = BUTTONS if all_buttons else BUTTONS[:1]
     items = "\n".join(

@@ -150,11 +150,33 @@ def prepare_dce(book: Any) -> Outputs:
     return outputs
 
 
+def close_award(book: Any) -> Outputs:
+    """« Clôturer l'attribution » : write the sheets `Relance` (each unsuccessful lot, its
+    cause and the R2122-2 option) and `Données essentielles` (the DECP preview, one row per
+    awarded lot) of `book`, rewritten whole; `relance.xlsx`, `decp.json` and the award
+    notices are the command line's (`allot-xl cloture`). Raises AllotError (French, one
+    sentence per missing piece); nothing is written then."""
+    from ..outputs.closeout import decp_sheet, relance_sheet
+    from ..verbs.closeout import close
+
+    done = close(read_book(book), pipeline.Context(
+        campaign=pipeline.campaign_of(book.name), file_name=book.name))
+    c = done.closeout
+    line = (f"Clôture : {compte(len(c.unsuccessful), 'lot infructueux', 'lots infructueux')} "
+            f"dans la feuille « Relance », "
+            f"{compte(len(done.decp['marches']['marche']), 'marché')} dans « Données "
+            f"essentielles ». Les fichiers (relance.xlsx, decp.json, avis) : allot-xl cloture.")
+    outputs = Outputs([relance_sheet(c), decp_sheet(done.decp)], line)
+    write_book(book, outputs)
+    alert(book, "\n".join([line, *done.partial]))
+    return outputs
+
+
 SCRIPTS: dict[str, Callable[..., Any]] = {
     "regenerate_lots": regenerate_lots, "check_needs": check_needs,
     "prepare_for_email": prepare_for_email, "compare_scenarios": compare_scenarios,
     "apply_proposed": apply_proposed, "track_orders": track_orders,
-    "prepare_dce": prepare_dce,
+    "prepare_dce": prepare_dce, "close_award": close_award,
 }
 
 

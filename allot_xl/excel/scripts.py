@@ -90,3 +90,10 @@ async def track_orders(book: xw.Book) -> None:
 async def prepare_dce(book: xw.Book) -> None:
     """Préparer le DCE : écrit les feuilles RC lots et DQE (tableau des lots, quantités)."""
     await _run(entry.prepare_dce, book)
+
+
+@script
+async def close_award(book: xw.Book) -> None:
+    """Clôturer l'attribution : écrit les feuilles Relance (lots infructueux) et Données
+    essentielles (aperçu des DECP des lots attribués)."""
+    await _run(entry.close_award, book)

@@ -159,3 +159,31 @@ def reserved_of(closeout: Closeout, reserved: dict[str, str]) -> set[str]:
     """Folded numbers of every lot a relaunch must never reuse: this award's and earlier."""
     return {fold(x.lot) for x in closeout.awarded} | set(reserved)
 
+
+DECP_SHEET = "Données essentielles"  # the DECP preview the ribbon writes
+DECP_COLUMNS = [
+    Column("Identifiant"), Column("Objet", wrap=True), Column("Code CPV"),
+    Column("Procédure"), Column("Lieu d'exécution"), Column("Durée (mois)", FMT_INT),
+    Column("Date de notification"), Column("Montant maximum (€ HT)", FMT_EUR),
+    Column("Offres reçues", FMT_INT), Column("Titulaires (SIRET)", wrap=True),
+    Column("Considérations sociales", wrap=True),
+    Column("Considérations environnementales", wrap=True),
+]
+
+
+def decp_sheet(records: dict[str, Any]) -> Sheet:
+    """The DECP preview (`decp.json`'s records, one row per awarded lot): id, object, CPV,
+    procedure, département, term in months, notification date (JJ/MM/AAAA text), maximum
+    € HT, tenders received, holders' SIRETs, the social and environmental considerations."""
+    rows = []
+    for m in records["marches"]["marche"]:
+        y, mo, d = m["dateNotification"].split("-")
+        rows.append([
+            m["id"], m["objet"], m["codeCPV"], m["procedure"], m["lieuExecution"]["code"],
+            m["dureeMois"], f"{d}/{mo}/{y}", m["montant"], m["offresRecues"],
+            ", ".join(t["titulaire"]["id"] for t in m["titulaires"]),
+            ", ".join(m["considerationsSociales"]["considerationSociale"]),
+            ", ".join(m["considerationsEnvironnementales"]["considerationEnvironnementale"])])
+    return Sheet(DECP_SHEET, [Block("T_DECP", DECP_COLUMNS, rows, top=True)], [],
+                 freeze=(2, 2))
+

@@ -32,7 +32,7 @@ NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
 SCRIPTS = ("regenerate_lots", "check_needs", "prepare_for_email", "compare_scenarios",
-           "apply_proposed", "track_orders", "prepare_dce")
+           "apply_proposed", "track_orders", "prepare_dce", "close_award")
 RIBBON_JS = PROJECT_DIR / "static" / "js" / "ribbon.js"
 SECRET = "jeton-de-test-" + "0123456789abcdef" * 2
 
@@ -106,7 +106,8 @@ def test_ribbon_sends_only_the_sheets_each_script_reads():
     assert sent == {"regenerate_lots": set(SHEETS_READ), "check_needs": set(SHEETS_READ),
                     "prepare_for_email": set(EMAIL_SHEETS),
                     "compare_scenarios": set(SHEETS_READ), "apply_proposed": set(SHEETS_READ),
-                    "track_orders": set(ORDERS_SHEETS), "prepare_dce": set(SHEETS_READ)}
+                    "track_orders": set(ORDERS_SHEETS), "prepare_dce": set(SHEETS_READ),
+                    "close_award": set(SHEETS_READ)}
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node absent")

@@ -3,6 +3,7 @@
 from allot_xl.excel.scripts import (
     apply_proposed,
     check_needs,
+    close_award,
     compare_scenarios,
     prepare_dce,
     prepare_for_email,
@@ -10,5 +11,5 @@ from allot_xl.excel.scripts import (
     track_orders,
 )
 
-__all__ = ["apply_proposed", "check_needs", "compare_scenarios", "prepare_dce",
+__all__ = ["apply_proposed", "check_needs", "close_award", "compare_scenarios", "prepare_dce",
            "prepare_for_email", "regenerate_lots", "track_orders"]

@@ -15,6 +15,8 @@ const SHEETS_BY_SCRIPT = {
   // the run's lots and holders, the last Journal row (are the lots current?), the orders
   track_orders: [...INPUT_SHEETS, "Lots", "Journal", "Commandes"],
   prepare_dce: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
+  // the run with its bids (Offres among the inputs), the tender file's inputs
+  close_award: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
 };
 
 function foldName(name) {
@@ -177,4 +179,7 @@ Office.actions.associate("allot-suivre", (event) =>
 );
 Office.actions.associate("allot-dce", (event) =>
   runAllotScript("prepare_dce", event),
+);
+Office.actions.associate("allot-cloture", (event) =>
+  runAllotScript("close_award", event),
 );
