@@ -72,8 +72,9 @@ def close(grids: dict[str, SheetGrid], context: Context,
           published: dt.date | None = None) -> Cloture:
     """The close-out of the campaign whose input sheets are `grids` (a run with `Offres`).
 
-    `published`: the DECP's `datePublicationDonnees` (default today; CCP R2196-1 wants the
-    data on data.gouv.fr within two months of notification). Raises StructuralError when the
+    `published`: the DECP's `datePublicationDonnees` (default today, or the notification
+    date when later; CCP R2196-1 wants the data on data.gouv.fr within two months of
+    notification). Raises StructuralError when the
     run cannot go on, IncompleteDossier (one French sentence per missing piece: the tender
     file's inputs of `verbs.dce.prepare`, the bids, `Date de notification`, a holder's SIRET,
     at EU value a bidder's size and a holder's city) when the close-out cannot be complete."""
@@ -99,7 +100,7 @@ def close(grids: dict[str, SheetGrid], context: Context,
                               notified) for lot in f.notice.lots]
         procedure = ("Procédure adaptée" if f.rule.regime == Regime.SSS or f.value <
                      result.thresholds.procedure_formalisee.value else "Appel d'offres ouvert")
-        marches += decp_records(f.notice, results, published or dt.date.today(),
+        marches += decp_records(f.notice, results, published or max(dt.date.today(), notified),
                                 procedure=procedure)["marches"]["marche"]
         if f.eu:
             notices[f.rule.code] = award_notice(f.notice, results)
