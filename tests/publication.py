@@ -5,10 +5,10 @@ one in the Ain, one over two départements, and its results) and the offline val
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import os
+import subprocess
+import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -82,15 +82,28 @@ needs_validator = pytest.mark.skipif(not VALIDATE.exists(),
                                      reason="../shared/publication absent (validate.py)")
 
 
-def validator() -> ModuleType:
-    """`../shared/publication/validate.py` as a module; its schematron cache (the ~20 s
-    transpile) in `ALLOT_EFORMS_CACHE`, by default `~/.cache/allot_xl/eforms`, so that
-    later sessions only compile (~80 s). Validate every notice of a session in ONE
-    `eforms([...])` call: the compile is per call."""
-    os.environ.setdefault("ALLOT_EFORMS_CACHE",
-                          str(Path.home() / ".cache" / "allot_xl" / "eforms"))
-    spec = importlib.util.spec_from_file_location("publication_validate", VALIDATE)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def validate(kind: str, paths: list[Path]) -> dict[Path, list[str]]:
+    """`../shared/publication/validate.py KIND PATHS...` in its own process: path -> its
+    problems (empty: it passes). A separate process because the compiled schematron holds
+    about 5 GB, which a forked child's peak memory would then count (the memory tests of
+    `tests/test_files_cases.py`). Its schematron cache (the ~20 s transpile) in
+    `ALLOT_EFORMS_CACHE`, by default `~/.cache/allot_xl/eforms`, so that later sessions only
+    compile (~80-130 s). Validate every notice of a session in ONE call: the compile is per
+    call."""
+    env = {**os.environ}
+    env.setdefault("ALLOT_EFORMS_CACHE", str(Path.home() / ".cache" / "allot_xl" / "eforms"))
+    done = subprocess.run([sys.executable, str(VALIDATE), kind, *map(str, paths)],
+                          capture_output=True, text=True, env=env, timeout=1800)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    found: dict[Path, list[str]] = {}
+    current: list[str] = []
+    for line in done.stdout.splitlines():
+        if line.startswith(("PASS ", "FAIL ")):
+            name = line[5:].split(": ", 1)[0] if line.startswith("FAIL") else line[5:]
+            current = found.setdefault(Path(name), [])
+            if line.startswith("FAIL"):
+                current.append(line)  # counted even when the details are cut at 50
+        elif line.startswith("  "):
+            current.append(line.strip())
+    assert set(found) == set(paths), done.stdout + done.stderr
+    return found
