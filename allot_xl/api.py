@@ -1,5 +1,6 @@
-"""The library verbs of the file route, behind every command: `regenerate`, `check` and
-`export` a workbook file (`read_grids → pipeline.run → write_outputs`)."""
+"""The library verbs of the file route, behind every command: `regenerate`, `check`,
+`export`, `scenarios`, `relance` and `suivi` a workbook file (`read_grids → pipeline.run →
+write_outputs`)."""
 
 from __future__ import annotations
 
@@ -336,3 +337,34 @@ def write_relaunch(path: str | Path, output: str | Path | None = None, *,
         say("Écriture de la relance")
         write_relaunch_file(pkg, dst, relaunch(grids, result, closeout))
     return Relaunch(dst, closeout, result.report)
+
+
+def suivi(path: str | Path, output: str | Path | None = None,
+          progress: Progress | None = None) -> Path:
+    """Write `Suivi des commandes` for the workbook at `path`: its `Commandes` followed
+    against the lots, holders and maxima of the last regeneration (consumption per lot and
+    per holder, the split rule, the alerts), to `output` (default `IN.suivi.xlsx`); no other
+    sheet changes. Raises AllotError (French) when nothing could be written: no `Commandes`,
+    or lots stale since the input sheets changed (StaleOutputs)."""
+    from .verbs.orders import suivi_outputs
+
+    src = Path(path)
+    say = progress or silent
+    opened = check_file(src)
+    dst = Path(output) if output is not None else fitting(src, f".suivi{src.suffix}")
+    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
+            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
+        raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir comme l'entrée "
+                         f"(.xlsx, ou .xlsm pour garder les macros).")
+    if _same_file(src, dst):
+        raise AllotError("Le suivi doit être écrit dans un autre fichier que le classeur "
+                         "d'origine.")
+    refuse_open_in_excel(dst)
+    refuse_read_only(dst)
+    with exclusive(dst):
+        pkg = _current(opened)
+        grids = _grids(pkg, say)
+        outputs = suivi_outputs(grids, Context(campaign=campaign_of(src), progress=say))
+        say("Écriture du suivi des commandes")
+        write_outputs(pkg, dst, outputs)
+    return dst

@@ -211,6 +211,32 @@ def cmd_scenarios(classeur: str, output: str | None, quiet: bool) -> int:
 
 
 @command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", metavar="SORTIE",
+              help="classeur à écrire (défaut : IN.suivi.xlsx à côté de l'entrée)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_suivi(classeur: str, output: str | None, quiet: bool) -> int:
+    """Suit les bons de commande de la feuille Commandes contre les lots générés.
+
+    Écrit la seule feuille « Suivi des commandes » : par lot, le commandé contre le montant
+    maximum (€, %, places, heures), le reste et le rythme face au minimum ; par titulaire,
+    le commandé contre la part prévue par la répartition ; les totaux par dispositif et par
+    titulaire ; un graphique ; les alertes (seuil d'alerte de Paramètres, bon qui dépasse
+    le maximum, CCP R2162-4, bon hors de l'ordre de la cascade). Les lots sont ceux de la
+    dernière génération (allot-xl regenerate). Codes de sortie : 0 fait ; 2 rien n'est
+    écrit.
+
+    \b
+    Exemple : allot-xl suivi besoins.lots.xlsx -o suivi.xlsx"""
+    from .api import suivi
+
+    with _progress(quiet) as say:
+        out = suivi(classeur, output, progress=say)
+    click.echo(f"Suivi des commandes écrit : {out}")
+    return EXIT_OK
+
+
+@command
 @click.argument("sortie", metavar="SORTIE")
 @click.option("--exemple", is_flag=True,
               help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")
@@ -279,13 +305,13 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
     les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
-    scénarios », « Appliquer le scénario proposé ») pour Excel Windows, Mac et Excel sur le
-    web. Chaque appel est authentifié : --auth entraid (production) ou --auth jeton (secret
-    partagé, variable ALLOT_XL_TOKEN) ; --sans-auth n'est admis que sur 127.0.0.1. HTTPS
-    avec --certfile et --keyfile, ou derrière un proxy inverse qui assure le HTTPS
-    (--proxy). La clé de licence xlwings est lue dans XLWINGS_LICENSE_KEY (voir
-    docs/deploiement.md). Le serveur ne garde aucun état : --workers lance plusieurs
-    processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
+    scénarios », « Appliquer le scénario proposé », « Suivre les commandes ») pour Excel
+    Windows, Mac et Excel sur le web. Chaque appel est authentifié : --auth entraid
+    (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ; --sans-auth
+    n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
+    proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans
+    XLWINGS_LICENSE_KEY (voir docs/deploiement.md). Le serveur ne garde aucun état :
+    --workers lance plusieurs processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
 
     \b
     Exemple : allot-xl serve --auth entraid --host 0.0.0.0 --certfile cert.pem --keyfile cle.pem"""
@@ -309,9 +335,10 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     Construit à partir du modèle de complément à ruban d'xlwings : son bouton « Générer les
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
-    besoins », « Préparer l'envoi », « Comparer les scénarios » et « Appliquer le scénario
-    proposé », dont les macros se collent une fois dans l'éditeur VBA (docs/deploiement.md
-    § 2) : jusque-là, ces boutons répondent « macro introuvable ».
+    besoins », « Préparer l'envoi », « Comparer les scénarios », « Appliquer le scénario
+    proposé » et « Suivre les commandes », dont les macros se collent une fois dans
+    l'éditeur VBA (docs/deploiement.md § 2) : jusque-là, ces boutons répondent « macro
+    introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""

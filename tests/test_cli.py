@@ -45,7 +45,8 @@ def test_every_command_has_french_help_with_an_example(command: str, capsys) -> 
     assert "usage:" not in out and "show this help" not in out
 
 
-BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios"}  # serve, addin: for IT
+# serve, addin: for IT
+BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios", "suivi"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -15,6 +15,7 @@ from allot_xl.core.contract import (
     ATTRIBUTIONS,
     BESOINS,
     COLUMNS,
+    COMMANDES,
     OFFRES,
     PARAM_DEFAULTS,
     PARAMETRES,
@@ -73,7 +74,7 @@ def _list_values(dv) -> list[str]:
 
 
 def test_sheet_order(blank, example) -> None:
-    assert blank.sheetnames == [*INPUTS, OFFRES]
+    assert blank.sheetnames == [*INPUTS, OFFRES, COMMANDES]
     assert example.sheetnames == list(INPUTS)
 
 
@@ -246,5 +247,7 @@ def test_main_writes_both_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(template, "WORKBOOKS_DIR", tmp_path)
     template.main()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [template.BLANK_FILE, template.EXAMPLE_FILE])
+        [template.BLANK_FILE, template.EXAMPLE_FILE, template.ORDERS_FILE])
     assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == list(INPUTS)
+    assert openpyxl.load_workbook(tmp_path / template.ORDERS_FILE).sheetnames == [
+        *INPUTS, OFFRES, COMMANDES]

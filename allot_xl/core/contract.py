@@ -283,6 +283,26 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
 }
 
+# the optional `Commandes` input sheet (issue 25): the purchase orders issued to each lot's
+# holders, followed against the framework's maximum in the output sheet `Suivi des
+# commandes`. Not one of INPUT_SHEETS: an order never changes the lots (nor the inputs'
+# fingerprint, so that outputs stay « à jour » while orders come in)
+COMMANDES = "Commandes"
+SUIVI = "Suivi des commandes"
+COLUMNS[COMMANDES] = (
+    Column("N° bon", ("N° de bon", "Numéro de bon", "Bon de commande", "N° BC", "Bon"), True,
+           max_length=NAME_MAX),
+    Column("Date", ("Date du bon", "Date de commande", "Date d'émission"), True),
+    Column("N° lot", ("Lot", "Numéro de lot"), True),
+    Column("Titulaire", ("Attributaire", "Organisme", "Candidat"), True),
+    _num("Places", ("Nombre de places", "Nb places"), 0, 1e6, kind=WHOLE),
+    _num("Heures", ("Volume horaire", "Nb heures", "Heures stagiaires"), 0, VOLUME_MAX),
+    _num("Montant (€ HT)", ("Montant", "Montant HT", "Montant du bon"), 0, AMOUNT_MAX,
+         required=True),
+    Column("Refus du titulaire précédent", ("Refus précédent", "Refus du mieux classé",
+                                            "Refus"), kind=YES_NO),
+)
+
 # the optional `Scénarios` input sheet: variants overriding some `Règles` columns of one
 # dispositif (each override declared as in `Règles`); its comparison is written to its own
 # output sheet (an input sheet is never rewritten, so the two cannot share a name)
@@ -326,6 +346,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     LOTS_ATTRIBUES: ("N° lot",),
     REFERENTIEL: ("Heures par place",),
     SCENARIOS: ("Scénario", "Dispositif"),
+    COMMANDES: ("N° bon", "N° lot"),
 }
 
 MAILLE_COMPONENTS = ("Zone", "Territoire", "Département", "Région", "Domaine", "Métier")
@@ -377,6 +398,11 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Reconductions", "reconductions", "whole", 0.0, 0, 50),
     Param("Sauts max", "sauts_max", "whole", 2.0, 0, 50),
     Param("Objectif", "objectif", "choice", "moins de contrats", choices=OBJECTIFS),
+    # following the orders (issue 25): the start of the framework's term (default: `Date de
+    # lancement`) and the share of a lot's maximum ordered that raises a warning
+    Param("Date de notification", "date_notification", "date"),
+    Param("Seuil d'alerte des commandes (%)", "alerte_commandes_pct", "percent", 80.0, 0, 100,
+          positive=True),
 )
 PARAMETERS = tuple(replace(p, help=descriptions.PARAM_HELP.get(p.label, ""))
                    for p in PARAMETERS)

@@ -73,6 +73,17 @@ HELP: dict[str, dict[str, str]] = {
         "Prix horaire (€)": "Prix de l'heure stagiaire proposé, en € HT. Départage les ex aequo.",
         "Capacité (places)": "Nombre maximum de places que le candidat peut prendre sur ce lot.",
     },
+    "Commandes": {
+        "N° bon": "Numéro du bon de commande, unique.",
+        "Date": "Date d'émission du bon (JJ/MM/AAAA), dans la durée de l'accord-cadre.",
+        "N° lot": "Numéro du lot commandé (feuille Lots), ex. AOF-03.",
+        "Titulaire": "Titulaire du lot qui reçoit le bon (feuille Multi-attribution).",
+        "Places": "Places commandées.",
+        "Heures": "Heures stagiaires commandées.",
+        "Montant (€ HT)": "Montant du bon, en € HT : il s'impute sur le maximum du lot.",
+        "Refus du titulaire précédent": "Cascade : oui si le titulaire mieux classé a refusé "
+                                        "ce bon.",
+    },
 }
 
 PARAM_HELP: dict[str, str] = {
@@ -101,6 +112,10 @@ PARAM_HELP: dict[str, str] = {
     "Durée de l'accord-cadre (mois)": "Durée d'une période de l'accord-cadre (défaut 12).",
     "Reconductions": "Nombre de reconductions de cette durée (défaut 0) ; durée totale "
                      "au plus 48 mois (L2125-1).",
+    "Date de notification": "Date de notification des accords-cadres : début de leur durée "
+                            "pour le suivi des commandes. Vide : la date de lancement.",
+    "Seuil d'alerte des commandes (%)": "Part du montant maximum d'un lot commandée à "
+                                        "partir de laquelle le suivi avertit (défaut 80).",
     "Sauts max": "Portée d'un regroupement, en sauts de zones voisines (défaut 2) : un lot ne "
                  "réunit que des zones d'un même territoire ou à au plus ce nombre de sauts "
                  "les unes des autres (les stagiaires se déplacent).",
@@ -115,4 +130,6 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "Paramètres": {},
     "Offres": {"Note": "0.0", "Rang": "0", "Prix horaire (€)": EURO,
                "Capacité (places)": "#,##0"},
+    "Commandes": {"Date": "dd/mm/yyyy", "Places": "#,##0", "Heures": "#,##0",
+                  "Montant (€ HT)": EURO},
 }

@@ -192,3 +192,32 @@ def after_no_bid(sss: bool, formalised: bool) -> Derogation:
     if sss:
         return AFTER_NO_BID_SSS
     return AFTER_NO_BID_TENDER if formalised else AFTER_NO_BID_ADAPTED
+
+
+# --------------------------------------------------------------------------- articles cited
+
+
+@dataclass(frozen=True)
+class Article:
+    """A rule of law a message cites (no threshold): its article, the text that made it and
+    what it says, in French as a message quotes it."""
+
+    article: str
+    source: str
+    rule: str
+
+    def cited(self) -> str:
+        """`CCP R2162-4 (source) : rule` — the citation a problem message carries."""
+        return f"{self.article} ({self.source}) : {self.rule}"
+
+
+# the framework's maximum binds its orders (issue 25)
+MAXIMUM_ACCORD_CADRE = Article(
+    "CCP R2162-4", "décret n° 2021-1111 du 23 août 2021",
+    "l'accord-cadre fixe un montant maximum ; une fois atteint, il a épuisé ses effets et ne "
+    "peut plus recevoir de bon de commande (CJUE, 17 juin 2021, Simonsen & Weel, C-23/20)")
+# orders follow the split rule the agreement announced (cascade, shares, rotation)
+REPARTITION_BONS = Article(
+    "CCP R2162-13 et R2162-14", "décret n° 2018-1075 du 3 décembre 2018",
+    "les bons de commande sont attribués aux titulaires selon les modalités prévues par "
+    "l'accord-cadre (ordre de la cascade, parts, rotation)")

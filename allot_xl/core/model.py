@@ -77,6 +77,8 @@ class Params:
     reconductions: int = 0  # renewals of that term
     sauts_max: int = 2  # reach of a merge, in `Voisines` hops (contract v3, step 4)
     objectif: str = Objectif.CONTRATS  # what `Proposé` seeks first
+    date_notification: dt.date | None = None  # start of the term (None: `date_lancement`)
+    alerte_commandes_pct: float = 80.0  # % of a lot's maximum ordered: warning (issue 25)
     # where each value was read: the sheet and `Valeur` header as written, and the Excel
     # row of each field set (problems found later, e.g. a threshold looser than the law)
     sheet: str = "Paramètres"
@@ -106,6 +108,10 @@ NEED_COLUMNS = [
 ]
 # Columns of Inputs.offers (one row per valid bid):
 OFFER_COLUMNS = ["row", "lot", "candidat", "note", "rang", "prix", "capacite"]
+# Columns of Inputs.orders (one row per well-formed purchase order of `Commandes`; `date` a
+# datetime.date, `refus` the better-ranked holder declined, `places`/`hours` NaN if empty):
+ORDER_COLUMNS = ["row", "bon", "date", "lot", "titulaire", "places", "hours", "montant",
+                 "refus"]
 
 
 @dataclass
@@ -132,6 +138,12 @@ class Inputs:
     regles_sheet: str = "Règles"  # the sheet and headers as written, for problems on a rule
     regles_headers: dict[str, str] = field(default_factory=dict)
     previous_journal: list[list[Any]] = field(default_factory=list)
+    # `Commandes` (issue 25): its well-formed orders (None: no sheet, or no row), the sheet
+    # and headers as written, and each previous lot's `Montant maximum (€ HT)` (N° lot ->)
+    orders: pd.DataFrame | None = None
+    orders_sheet: str = ""  # "" when the workbook has no `Commandes` sheet
+    orders_headers: dict[str, str] = field(default_factory=dict)
+    previous_maxima: dict[str, float] = field(default_factory=dict)
     fingerprint: str = ""
     campaign: str = ""
     run_date: dt.date | None = None  # the day of the run (for `Date de lancement`)

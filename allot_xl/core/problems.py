@@ -265,6 +265,54 @@ register("scenarios-invalide", E, "{raison}",
          "Corrigez la ligne nommée : allot-xl scenarios s'arrêterait sur elle.")
 register("referentiel-applique", I, "Durée ou taux repris du Référentiel.",
          "Rien à faire.")
+# --- Commandes and their follow-up (issue 25): the sheet of orders, then the alerts of
+# `Suivi des commandes`
+register("commande-incomplete", E, "« {colonne} » manquant : le bon n'est pas suivi.",
+         "Complétez la cellule ou supprimez la ligne.")
+register("commande-date-invalide", E, "« {colonne} » : {raison} ; le bon n'est pas suivi.",
+         "Saisissez la date du bon (JJ/MM/AAAA).")
+register("commande-en-double", E, "Bon « {bon} » déjà saisi ligne {ligne} : cette ligne "
+         "n'est pas suivie.", "Donnez à chaque bon un numéro unique.")
+register("commande-refus-illisible", A, "« {colonne} » doit valoir oui ou non : lu « non » "
+         "(le titulaire précédent n'a pas refusé).", "Écrivez oui ou non.")
+register("commande-lot-inconnu", E, "Le bon {bon} désigne le lot « {lot} », absent des lots "
+         "générés : il n'est pas suivi.", "Corrigez le N° lot (voir la feuille Lots).")
+register("commande-lot-disparu", E, "Le bon {bon} désigne le lot « {lot} », qui n'existe plus "
+         "après cette génération (sa clé était « {cle} ») : il n'est pas suivi.",
+         "Les lots ont changé depuis l'émission du bon : rattachez-le au lot qui reprend ses "
+         "besoins, ou revenez sur le changement de Besoins ou de Règles.")
+register("commande-lot-modifie", A, "Le lot {lot} a changé depuis l'émission de {bons} : son "
+         "montant maximum passe de {avant} à {apres}.", "Vérifiez que ces bons relèvent "
+         "toujours de ce lot ; les lots ne changent pas à cause des commandes.")
+register("commande-non-titulaire", E, "Le bon {bon} va à « {titulaire} », qui n'est pas "
+         "titulaire du lot {lot} (titulaires : {titulaires}) : il n'est pas suivi.",
+         "Corrigez le titulaire, ou saisissez les offres (feuille Offres) et régénérez.")
+register("commande-hors-duree", E, "Le bon {bon} du {date} est hors de la durée de "
+         "l'accord-cadre (du {debut} au {fin}, reconductions comprises) : il n'est pas suivi.",
+         "Corrigez la date, ou « Date de notification », « Durée de l'accord-cadre (mois) » "
+         "et « Reconductions » dans Paramètres.")
+register("commandes-debut-inconnu", I, "Ni « Date de notification » ni « Date de lancement » "
+         "dans Paramètres : la durée de l'accord-cadre court à partir du premier bon "
+         "({debut}).", "Saisissez la « Date de notification » de l'accord-cadre.")
+register("commandes-seuil-alerte", A, "Lot {lot} : {part} de son montant maximum commandés "
+         "({commande} sur {maximum}), au-delà du seuil d'alerte de {seuil} ; le bon {bon} "
+         "l'a franchi.", "Anticipez : le maximum atteint, le lot ne peut plus recevoir de bon "
+         "(CCP R2162-4) ; préparez le marché suivant.")
+register("commandes-maximum-depasse", E, "Lot {lot} : le bon {bon} du {date} porte le cumul "
+         "commandé à {cumul}, au-delà du montant maximum {maximum} ({part}). {loi}.",
+         "Annulez ou réduisez ce bon et les suivants : au-delà du maximum, il faut un "
+         "nouveau marché.")
+register("commandes-cascade", A, "Lot {lot} (cascade) : le bon {bon} va au rang {rang} "
+         "({titulaire}) alors que le rang {mieux} ({meilleur}) n'avait pas refusé. {loi}.",
+         "Sollicitez les titulaires dans l'ordre de la cascade, ou notez « oui » dans "
+         "« Refus du titulaire précédent » si le titulaire mieux classé a refusé.")
+register("commandes-minimum-hors-rythme", A, "Lot {lot} : au rythme des bons ({commande} en "
+         "{part} de la durée), le montant minimum {minimum} ne sera pas atteint (environ "
+         "{projection} en fin de durée).", "Commandez davantage sur ce lot : le minimum "
+         "engage l'acheteur envers les titulaires.")
+register("commandes-lot-sans-bon", I, "Lot {lot} : aucun bon après {part} de la durée de "
+         "l'accord-cadre.", "Vérifiez que le besoin existe encore, ou sollicitez ses "
+         "titulaires.")
 del E, A, I, _code, _name
 
 

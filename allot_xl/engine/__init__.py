@@ -24,6 +24,7 @@ from .attribution import Attribution, attribute
 from .holders import HolderCheck, holder_checks
 from .homogenise import homogenise
 from .lots import build_lots
+from .orders import Tracking, track
 from .sizes import check_holders, check_needs
 from .summary import summarise
 
@@ -41,6 +42,7 @@ class Result:
     summary: pd.DataFrame
     thresholds: Thresholds
     holders: list[HolderCheck] = field(default_factory=list)  # caps that can bind
+    orders: Tracking | None = None  # the orders of `Commandes` followed (issue 25)
 
 
 # the thresholds a buyer may set in `Paramètres`: `Params` field -> key of `allot_xl.core.law`
@@ -90,7 +92,8 @@ def thresholds(inputs: Inputs, report: Report) -> Thresholds:
 
 
 def allot(inputs: Inputs, report: Report) -> Result:
-    """Steps 2–7 of the contract, then multi-attribution and the summary figures."""
+    """Steps 2–7 of the contract, then multi-attribution, the summary figures and, when
+    `Commandes` has orders, their follow-up (which never changes the lots)."""
     law = thresholds(inputs, report)
     needs = homogenise(inputs, report, inputs.besoins_sheet, inputs.besoins_headers)
     check_needs(needs, inputs)  # Excel's row limit, before the work it would drive
@@ -102,4 +105,6 @@ def allot(inputs: Inputs, report: Report) -> Result:
                             inputs.offers_headers)
     holders = holder_checks(inputs, lots, attribution, report)
     summary = summarise(inputs, needs, lots, affectation, law, report)
-    return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders)
+    orders = track(inputs, lots, attribution.rows, report)
+    return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders,
+                  orders)

@@ -15,8 +15,9 @@ from ..core.law import Thresholds
 from ..core.model import Inputs, Rule
 from ..core.problems import Report
 from .describe import SHOWN, component_texts, describe
-from .grouping import EPS, Group, NeedArrays, Reach, make_groups, merge_small, split_large
+from .grouping import EPS, Group, NeedArrays, Reach, make_groups, merge_small
 from .shares import largest_remainder
+from .splitting import split_large
 
 # The lots frame: numbers, booleans and `describe.Flag` codes (the outputs word them).
 LOT_COLUMNS = [
@@ -156,7 +157,7 @@ def _split(g: Group, rule: Rule, prepared: Prepared) -> list[Group]:
     shared between designs."""
     key = (tuple(g.needs), rule.volume_max, g.below_min_stuck)
     if key not in prepared.splits:
-        parts = split_large(g, rule, prepared.arrays)
+        parts = split_large(g, rule, prepared.arrays, prepared.reach)
         whole = len(parts) == 1 and parts[0].part is None
         # a whole group is its caller's own (its sums follow its merges): keep only the flag
         prepared.splits[key] = parts[0].single_over_max if whole else parts

@@ -29,6 +29,9 @@ BUTTONS = [
      "Écrit la feuille Comparaison des scénarios : Actuel, la feuille Scénarios et Proposé."),
     ("allotAppliquer", "Appliquer le scénario proposé", "RibbonMyAddin.RunApply",
      "TableInsert", "Génère les lots avec les règles du scénario Proposé (Règles inchangée)."),
+    ("allotSuivre", "Suivre les commandes", "RibbonMyAddin.RunTrack", "ChartTypeBarInsertGallery",
+     "Écrit la feuille Suivi des commandes : les bons de la feuille Commandes contre les "
+     "maxima des lots, les parts des titulaires et les alertes."),
 ]
 
 
@@ -45,7 +48,7 @@ def template_path() -> Path:
 
 
 def custom_ui(all_buttons: bool = False) -> str:
-    """The ribbon XML: the tab, and one button (all five with `all_buttons`, whose callbacks
+    """The ribbon XML: the tab, and one button (all six with `all_buttons`, whose callbacks
     other than RunMain IT pastes once: docs/deploiement.md § 2)."""
     buttons = BUTTONS if all_buttons else BUTTONS[:1]
     items = "\n".join(

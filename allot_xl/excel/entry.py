@@ -7,14 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from ..api import errors_warning, login_name, recorded_errors
-from ..core.contract import INPUT_SHEETS, JOURNAL, SYNTHESE, fold
+from ..core.contract import INPUT_SHEETS, JOURNAL, SCENARIOS, SYNTHESE, fold
 from ..core.french import compte
 from ..core.problems import AVERTISSEMENT, ERREUR, INFO, AllotError, Report
+from ..inputs.read import SHEETS_READ
 from ..inputs.scenarios import scenarios_problem
 from ..io.book import read_book, write_book
 from ..outputs.model import Outputs
 from ..verbs import pipeline
 from ..verbs.fresh import ensure_fresh
+from ..verbs.orders import suivi_outputs
 from ..verbs.scenarios import apply_scenario, comparison_outputs, scenario_name
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,8 @@ SOURCE_VBA = "Excel (complément VBA)"
 SHOWN_PROBLEMS = 8  # an alert stays readable; Contrôles holds the full list
 # what prepare_for_email reads: the inputs' fingerprint and the last Journal row
 EMAIL_SHEETS = (*INPUT_SHEETS, JOURNAL)
+# what track_orders reads: the run's lots and holders, the last Journal row, the orders
+ORDERS_SHEETS = tuple(s for s in SHEETS_READ if s != SCENARIOS)
 
 
 def alert(book: Any, message: str, *, critical: bool = False) -> None:
@@ -69,6 +73,17 @@ def compare_scenarios(book: Any) -> Outputs:
 def apply_proposed(book: Any, *, source: str = SOURCE_EXCEL, user: str = "") -> Outputs:
     """Regenerate the lots of `book` under the scenario `Proposé` (`Règles` unchanged)."""
     return regenerate_lots(book, source=source, user=user, scenario="Proposé")
+
+
+def track_orders(book: Any) -> Outputs:
+    """« Suivre les commandes » : write the sheet `Suivi des commandes` of `book` (its
+    `Commandes` against the lots, holders and maxima of the last regeneration); nothing
+    else changes. Raises AllotError (French) when nothing could be written."""
+    context = pipeline.Context(campaign=pipeline.campaign_of(book.name))
+    outputs = suivi_outputs(read_book(book, ORDERS_SHEETS), context)
+    write_book(book, outputs)
+    alert(book, outputs.summary_line)
+    return outputs
 
 
 def check_message(report: Report) -> str:
@@ -117,7 +132,7 @@ def prepare_for_email(book: Any) -> str:
 SCRIPTS: dict[str, Callable[..., Any]] = {
     "regenerate_lots": regenerate_lots, "check_needs": check_needs,
     "prepare_for_email": prepare_for_email, "compare_scenarios": compare_scenarios,
-    "apply_proposed": apply_proposed,
+    "apply_proposed": apply_proposed, "track_orders": track_orders,
 }
 
 

@@ -77,3 +77,10 @@ async def compare_scenarios(book: xw.Book) -> None:
 async def apply_proposed(book: xw.Book, current_user: CurrentUser) -> None:
     """Appliquer le scénario proposé : génère les lots avec ses règles (Règles inchangée)."""
     await _run(entry.apply_proposed, book, source=SOURCE, user=_who(current_user))
+
+
+@script
+async def track_orders(book: xw.Book) -> None:
+    """Suivre les commandes : écrit la feuille Suivi des commandes (bons contre les maxima
+    des lots, parts des titulaires, alertes)."""
+    await _run(entry.track_orders, book)

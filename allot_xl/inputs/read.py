@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from ..core import contract as C
 from ..core.model import Inputs
 from ..core.problems import Report, StructuralError
@@ -17,6 +19,7 @@ from .needs import (
     read_previous_lots,
     read_referentiel,
 )
+from .orders import read_orders, read_previous_maxima
 from .validation import read_params, read_rules, read_zones, report_totals, required_table
 
 JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins reçus",
@@ -26,7 +29,8 @@ JOURNAL_COLUMNS = ["Horodatage", "Version", "Empreinte des entrées", "Besoins r
 # own, so that a later run reads it back without parsing the `Lancé depuis` sentence
 
 # sheets a route must hand to read_inputs (the outputs Lots and Journal are read back too)
-SHEETS_READ = (*C.INPUT_SHEETS, C.LOTS, C.JOURNAL, C.SCENARIOS)  # Scénarios: scenarios only
+SHEETS_READ = (*C.INPUT_SHEETS, C.LOTS, C.JOURNAL, C.SCENARIOS,  # Scénarios: scenarios only
+               C.COMMANDES)  # Commandes: the orders followed (issue 25)
 
 
 def wanted_sheets(names: list[str]) -> list[str]:
@@ -139,6 +143,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
             raise StructuralError(f"Feuille « {r_title} » : colonnes « Code ROME » ou "
                                   f"« Métier », et « Heures par place » ou « Taux horaire (€) »"
                                   f" introuvables dans les 10 premières lignes.")
+    orders, orders_title, orders_headers = _orders(grids, report)
     j_title = find_sheet(names, C.JOURNAL)
     journal = read_previous_journal(grids[j_title] if j_title else None, JOURNAL_COLUMNS)
     inputs_grids = [grids[n] for n in names
@@ -153,5 +158,28 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
         campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
         besoins_headers=needs_t.headers, regles_sheet=rules_t.sheet,
-        regles_headers=rules_t.headers)
+        regles_headers=rules_t.headers, orders=orders, orders_sheet=orders_title,
+        orders_headers=orders_headers,
+        previous_maxima=read_previous_maxima(grids[lots_title]) if lots_title and orders
+        is not None else {})
     return inputs, report
+
+
+def _orders(grids: dict[str, SheetGrid], report: Report
+            ) -> tuple[pd.DataFrame | None, str, dict[str, str]]:
+    """The orders of `Commandes` (None when the sheet is absent or has no row), its title
+    as written ("" when absent) and its headers. StructuralError when a required column is
+    missing."""
+    title = find_sheet(list(grids), C.COMMANDES)
+    if title is None:
+        return None, "", {}
+    t = read_table(grids[title], C.COMMANDES)
+    if t.header_row == 0 or t.missing:
+        missing = ", ".join(f"« {m} »" for m in (t.missing or C.HEADER_KEYS[C.COMMANDES]))
+        raise StructuralError(f"Feuille « {title} » : colonne(s) obligatoire(s) "
+                              f"absente(s) : {missing}.")
+    if not t.rows:
+        return None, title, t.headers
+    report_totals(t, report)
+    report_invisible(t, report)
+    return read_orders(t, report), title, t.headers

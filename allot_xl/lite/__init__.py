@@ -20,7 +20,7 @@ from .functions import legal_threshold, lot_maximum, lots_for_bounds
 
 __all__ = ["BUTTONS", "apply_proposed", "check_needs", "compare_scenarios", "legal_threshold",
            "lot_maximum", "lots_for_bounds", "prepare_for_email", "regenerate_lots",
-           "write_project"]
+           "track_orders", "write_project"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,17 @@ def apply_proposed(book: Any) -> str:
     return line
 
 
+def track_orders(book: Any) -> str:
+    """« Suivre les commandes » : write the sheet `Suivi des commandes` (the `Commandes`
+    against the lots of the last regeneration); nothing else changes. Returns the line
+    shown ("" when the run stopped)."""
+    outputs = _run(book, entry.track_orders)
+    line = outputs.summary_line if outputs is not None else ""
+    if line:
+        print(line)
+    return line
+
+
 # The task-pane buttons, in the order of main.py: label -> the verb its script calls.
 # A new verb is one entry here and one @script in templates/main.py; tests/lite checks the
 # two agree.
@@ -103,6 +114,7 @@ BUTTONS: dict[str, Callable[[Any], str]] = {
     "Préparer l'envoi": prepare_for_email,
     "Comparer les scénarios": compare_scenarios,
     "Appliquer le scénario proposé": apply_proposed,
+    "Suivre les commandes": track_orders,
 }
 
 FILES = ("main.py", "requirements.txt")

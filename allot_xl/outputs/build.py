@@ -30,6 +30,7 @@ from .model import (
     cell_value,
     hours_format,
 )
+from .orders import suivi_line, suivi_sheet
 from .synthese import synthese_sheet
 from .synthese_tables import rejected_rows
 from .words import lots_shown
@@ -169,7 +170,8 @@ def _multi(result: Result) -> Sheet:
 def build_outputs(result: Result, *, source: str = "ligne de commande", user: str = "",
                   file_name: str = "", now: dt.datetime | None = None,
                   scenario: str = "") -> Outputs:
-    """The six output sheets of a run; `scenario` names the scenario whose rules the run
+    """The six output sheets of a run (and `Suivi des commandes` when `Commandes` has
+    orders, before `Contrôles`); `scenario` names the scenario whose rules the run
     used (« Proposé » or a name of the Scénarios sheet), said on every sheet."""
     with paused_gc():
         return _build_outputs(result, source, user, file_name, now, scenario)
@@ -197,6 +199,8 @@ def _build_outputs(result: Result, source: str, user: str, file_name: str,
                        title_rows=(1, 1) if sh.page is None else sh.page.title_rows,
                        scale=LOTS_PRINT_SCALE if wide else 0,
                        title_cols=(1, 1) if wide else None)
+    if result.orders is not None:  # its own page: no time of run (same orders, same sheet)
+        sheets.insert(4, suivi_sheet(result, campaign))
     r = result.report
     rejected = rejected_rows(result)
     line = (f"{compte(len(result.lots), 'lot généré', 'lots générés')} pour "
@@ -205,6 +209,7 @@ def _build_outputs(result: Result, source: str, user: str, file_name: str,
             + (f", {compte(rejected, 'ligne écartée', 'lignes écartées')}" if rejected else "")
             + f", {compte(r.count('Erreur'), 'erreur')}, "
             f"{compte(r.count('Avertissement'), 'avertissement')}"
-            f" — voir {SYNTHESE} et {CONTROLES}.")
+            f" — voir {SYNTHESE} et {CONTROLES}."
+            + (f" Commandes : {suivi_line(result)}" if result.orders is not None else ""))
     return Outputs(sheets, line)
 

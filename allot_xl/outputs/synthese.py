@@ -14,6 +14,7 @@ from ..engine import Result
 from . import synthese_tables as tables
 from .look import column_px, sheet_widths
 from .model import Block, Chart, Sheet, Text
+from .orders import consumption_block, consumption_notes
 from .words import keep_together
 
 CHART_ROWS = (10, 17)  # each line of charts' height in rows of 20 pixels (15 points)
@@ -102,6 +103,9 @@ def synthese_sheet(result: Result, when: dt.datetime, scenario: str = "") -> She
         stack.append((compared, ["Places d'attributaire pourvues : places des lots réparties "
                                  "entre titulaires selon chaque règle ; la règle annoncée est "
                                  "celle de Paramètres."]))
+    consumption = consumption_block(result)
+    if consumption is not None:
+        stack.append((consumption, consumption_notes(result)))
     stack += [(tables.territoires(result), tables.territoires_notes()),
               (tables.sizes(result), [])]
     blocks = [b for b, _ in stack]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core.contract import (
     BESOINS,
     COLUMNS,
+    COMMANDES,
     OFFRES,
     PARAMETERS,
     PARAMETRES,
@@ -27,15 +29,17 @@ from ..core.contract import (
     column,
 )
 from . import example as example_data
+from . import orders as example_orders
 
 PARAMS_BY_LABEL = {p.label: p for p in PARAMETERS}
 TABLE_NAMES = {BESOINS: "T_Besoins", ZONES: "T_Zones", REGLES: "T_Regles",
-               PARAMETRES: "T_Parametres", OFFRES: "T_Offres"}
+               PARAMETRES: "T_Parametres", OFFRES: "T_Offres", COMMANDES: "T_Commandes"}
 LIST_ROWS = 5000   # rows of Besoins/Offres covered by validations
 RULE_ROWS = 200    # rows of Règles covered, and offered to the Dispositif list
 ZONE_ROWS = 2000   # rows of Zones offered to the Zone list
 WORKBOOKS_DIR = Path(__file__).resolve().parents[2] / "workbooks"
 BLANK_FILE, EXAMPLE_FILE = "modele_vierge.xlsx", "exemple_rhone_alpes.xlsx"
+ORDERS_FILE = "exemple_commandes.xlsx"  # the example with its Offres and a year of Commandes
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", start_color="1F4E78", end_color="1F4E78")
@@ -179,10 +183,14 @@ def _parametres(wb: Workbook, params: list[tuple[str, Any]]) -> None:
 # --------------------------------------------------------------------------- public
 
 
-def build_template(example: bool = False, n_needs: int | None = None) -> Workbook:
-    """The input workbook: blank (rules and parameters pre-filled) or the example campaign.
+def build_template(example: bool = False, n_needs: int | None = None, *,
+                   orders: bool = False) -> Workbook:
+    """The input workbook: blank (rules and parameters pre-filled, empty `Offres` and
+    `Commandes`) or the example campaign.
 
-    `n_needs` sizes the example's `Besoins` (default: the example's few hundred needs)."""
+    `n_needs` sizes the example's `Besoins` (default: the example's few hundred needs);
+    `orders` gives the example its `Offres` (bids for the lots it draws) and a year of
+    `Commandes` for their holders (`template/orders.py`: deterministic)."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = _AUTHOR
@@ -190,6 +198,9 @@ def build_template(example: bool = False, n_needs: int | None = None) -> Workboo
         wb.properties.title = example_data.CAMPAIGN
         needs, zones = example_data.needs(n_needs), example_data.zones()
         params = example_data.parameters()
+        if orders:
+            params = [(k, dt.date(*example_orders.ORDERS_START) if k == "Date de notification"
+                       else v) for k, v in params]
     else:
         wb.properties.title = "Modèle de classeur d'allotissement"
         needs, zones = [], []
@@ -198,12 +209,49 @@ def build_template(example: bool = False, n_needs: int | None = None) -> Workboo
     _fill_sheet(wb, ZONES, zones)
     _regles(wb, example_data.rules())
     _parametres(wb, params)
-    if not example:
-        ws = _fill_sheet(wb, OFFRES, [])
+    bids, bons = (_bids_and_orders(needs, zones, params) if example and orders
+                  else ([], []))
+    if not example or orders:
+        ws = _fill_sheet(wb, OFFRES, bids)
         _add_number(ws, f"{_letter(OFFRES, 'Note')}2:{_letter(OFFRES, 'Note')}{LIST_ROWS}",
                     "decimal", "Note de l'offre (la plus haute est la meilleure).")
+        ws = _fill_sheet(wb, COMMANDES, bons)
+        amount = _letter(COMMANDES, "Montant (€ HT)")
+        _add_number(ws, f"{amount}2:{amount}{LIST_ROWS}", "decimal",
+                    "Montant du bon en € HT (positif).")
     wb.active = 0
     return wb
+
+
+def _grid(name: str, rows: list[dict[str, Any]]) -> Any:
+    from ..inputs.grid import SheetGrid
+
+    headers = [c.name for c in COLUMNS[name]]
+    return SheetGrid(name, [headers, *([r.get(h) for h in headers] for r in rows)])
+
+
+def _bids_and_orders(needs: list[dict[str, Any]], zones: list[dict[str, Any]],
+                     params: list[tuple[str, Any]]
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The example's `Offres` for the lots its needs draw, then its `Commandes` for the
+    holders those bids make (two in-memory runs of the pipeline)."""
+    from ..inputs.grid import SheetGrid
+    from ..verbs.pipeline import Context, run
+
+    grids = {BESOINS: _grid(BESOINS, needs), ZONES: _grid(ZONES, zones),
+             REGLES: _grid(REGLES, example_data.rules()),
+             PARAMETRES: SheetGrid(PARAMETRES, [["Paramètre", "Valeur"],
+                                                *([k, v] for k, v in params)])}
+    lots = run(grids, Context(), outputs=False).result.lots
+    shown = [{"N° lot": r.lot, "Attributaires": r.attributaires, "Répartition": r.repartition,
+              "Montant estimé (€ HT)": r.montant, "Heures": r.hours,
+              "Heures par place": r.hpp} for r in lots.itertuples(index=False)]
+    bids = example_orders.offers(shown)
+    grids[OFFRES] = _grid(OFFRES, bids)
+    rows = run(grids, Context(), outputs=False).result.attribution.rows
+    holders = [{"N° lot": r.lot, "Titulaire": r.titulaire, "Rang": r.rang, "Part (%)": r.part}
+               for r in rows.itertuples(index=False) if not r.placeholder]
+    return bids, example_orders.orders(shown, holders)
 
 
 def _save(wb: Workbook, path: Path) -> None:
@@ -226,14 +274,15 @@ def write_template(path: Path, *, example: bool = False, force: bool = False) ->
         raise AllotError(f"Le modèle « {path.name} » doit finir par .xlsx.")
     if path.exists() and not force:
         raise AllotError(f"« {path} » existe déjà : choisissez un autre nom ou ajoutez --force.")
-    _save(build_template(example=example), path)
+    _save(build_template(example=example, orders=example), path)
     return path
 
 
 def main() -> None:
     """Regenerate the bundled workbooks in `workbooks/`."""
-    for example, name in ((False, BLANK_FILE), (True, EXAMPLE_FILE)):
+    for example, orders, name in ((False, False, BLANK_FILE), (True, False, EXAMPLE_FILE),
+                                  (True, True, ORDERS_FILE)):
         path = WORKBOOKS_DIR / name
-        _save(build_template(example=example), path)
+        _save(build_template(example=example, orders=orders), path)
         print(f"Écrit : {path}")
 

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from allot_xl.core.contract import INPUT_SHEETS, fold
 from allot_xl.excel import scripts
 from allot_xl.excel.addin import BUTTONS, GROUP, TAB
-from allot_xl.excel.entry import EMAIL_SHEETS
+from allot_xl.excel.entry import EMAIL_SHEETS, ORDERS_SHEETS
 from allot_xl.excel.gate import Gate
 from allot_xl.excel.server import PROJECT_DIR
 from allot_xl.inputs.read import SHEETS_READ
@@ -32,7 +32,7 @@ NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
 SCRIPTS = ("regenerate_lots", "check_needs", "prepare_for_email", "compare_scenarios",
-           "apply_proposed")
+           "apply_proposed", "track_orders")
 RIBBON_JS = PROJECT_DIR / "static" / "js" / "ribbon.js"
 SECRET = "jeton-de-test-" + "0123456789abcdef" * 2
 
@@ -105,7 +105,8 @@ def test_ribbon_sends_only_the_sheets_each_script_reads():
     sent = {k: {*INPUT_SHEETS, *json.loads(f"[{v[2:]}]")} for k, v in lists.items()}
     assert sent == {"regenerate_lots": set(SHEETS_READ), "check_needs": set(SHEETS_READ),
                     "prepare_for_email": set(EMAIL_SHEETS),
-                    "compare_scenarios": set(SHEETS_READ), "apply_proposed": set(SHEETS_READ)}
+                    "compare_scenarios": set(SHEETS_READ), "apply_proposed": set(SHEETS_READ),
+                    "track_orders": set(ORDERS_SHEETS)}
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node absent")
@@ -174,3 +175,21 @@ def test_an_unexpected_failure_is_one_french_sentence():
 
     with pytest.raises(xw.XlwingsError, match=r"^Erreur inattendue \(RuntimeError\) : "):
         anyio.run(call)
+
+
+def test_track_orders_answers_with_the_sheet_and_one_alert(client, tmp_path):
+    from orders_support import example_with_orders, regenerate
+
+    path = regenerate(example_with_orders(tmp_path / "ex.xlsx"),
+                      tmp_path / "ex.lots.xlsx").output_path
+    data = _call(client, "track_orders", path, ORDERS_SHEETS)
+    actions = data["actions"]
+    wb = replay(openpyxl.load_workbook(path), actions).wb
+    suivi = find(wb, "Suivi des commandes")
+    assert suivi["A1"].value.startswith("Suivi des commandes — ")
+    (alert,) = [a for a in actions if a["func"] == "alert"]
+    assert re.fullmatch(r"\d+ bons suivis sur \d+ lots, \d+ lots? au seuil d'alerte, 0 lot "
+                        r"au-delà du maximum — voir « Suivi des commandes »\.",
+                        alert["args"][0])
+    status, text = _call(client, "track_orders", EXAMPLE, ORDERS_SHEETS)
+    assert status == 400 and text.startswith("Feuille « Commandes » absente")

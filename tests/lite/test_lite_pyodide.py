@@ -144,6 +144,22 @@ def runs(artifacts, tmp_path_factory) -> dict:
         spec["buttons"].append({"key": f"{s}/preparer_l_envoi/perime",
                                 "script": "preparer_l_envoi",
                                 "payload": payload(src, f"{s}/envoi_perime")})
+    # « Suivre les commandes » on the example regenerated with its Offres and Commandes
+    # (no `Lots max par titulaire`: the optimal rule, compared, would need scipy)
+    from orders_support import example_with_orders
+
+    ex = example_with_orders(cpython / "commandes.xlsx")
+    wb = openpyxl.load_workbook(ex)
+    head = [c.value for c in wb["Règles"][1]]
+    for row in wb["Règles"].iter_rows(min_row=2):
+        row[head.index("Lots max par titulaire")].value = None
+    wb.save(ex)
+    orders = api.regenerate(ex, cpython / "commandes.lots.xlsx", user="").output_path
+    expected["commandes"] = {"src": str(orders),
+                             "suivi": str(api.suivi(orders, cpython / "commandes.suivi.xlsx"))}
+    spec["buttons"].append({"key": "commandes/suivre_les_commandes",
+                            "script": "suivre_les_commandes",
+                            "payload": payload(orders, "commandes/suivre_les_commandes")})
     for src in DATA_FILES:
         name = str(src.relative_to(DATA)).replace("/", "__")
         cp = cpython / f"data__{name}"
@@ -325,6 +341,19 @@ def test_appliquer_le_scenario_propose_writes_cpython_s_lots(runs, src: Path) ->
         assert _journal_masked(find(r.wb, name), name) == _journal_masked(find(expected, name),
                                                                           name), name
     assert len(r.alerts) == 1 and "lots générés pour" in r.alerts[0][0]
+
+
+def test_suivre_les_commandes_writes_cpython_s_sheet(runs) -> None:
+    paths = runs["expected"]["commandes"]
+    name = "Suivi des commandes"
+    job = runs["report"]["buttons"]["commandes/suivre_les_commandes"]
+    _ok(job)
+    base = openpyxl.load_workbook(paths["src"])
+    base[name].delete_rows(1, base[name].max_row)  # its cells come from the actions alone
+    r = replay(base, job["actions"])
+    expected = openpyxl.load_workbook(paths["suivi"])
+    assert _masked(find(r.wb, name), name) == _masked(find(expected, name), name)
+    assert len(r.alerts) == 1 and "bons suivis sur" in r.alerts[0][0]
 
 
 def test_each_custom_function_answers_as_in_cpython(runs) -> None:

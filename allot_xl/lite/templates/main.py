@@ -1,8 +1,8 @@
 """# Allotissement (allot_xl)
 
 Les boutons travaillent sur ce classeur : ils lisent les feuilles **Besoins**, **Zones**,
-**Règles** (et **Paramètres**, **Offres**, **Scénarios** si elles existent) et réécrivent
-les feuilles de résultats. Les feuilles d'entrée ne sont jamais modifiées.
+**Règles** (et **Paramètres**, **Offres**, **Scénarios**, **Commandes** si elles existent)
+et réécrivent les feuilles de résultats. Les feuilles d'entrée ne sont jamais modifiées.
 
 Fonctions utilisables dans les cellules : `SEUIL_LEGAL`, `MAXIMUM_LOT`, `LOTS_SELON_BORNES`.
 """
@@ -42,6 +42,13 @@ def appliquer_le_scenario_propose(book: xw.Book):
     """Génère les lots avec les règles du scénario Proposé, noté dans le Journal ; la
     feuille Règles n'est pas modifiée."""
     lite.apply_proposed(book)
+
+
+@script(name="Suivre les commandes")
+def suivre_les_commandes(book: xw.Book):
+    """Écrit la feuille Suivi des commandes : les bons de la feuille Commandes contre les
+    maxima des lots de la dernière génération, les parts des titulaires, les alertes."""
+    lite.track_orders(book)
 
 
 @func

@@ -6,7 +6,8 @@ from allot_xl.excel.scripts import (
     compare_scenarios,
     prepare_for_email,
     regenerate_lots,
+    track_orders,
 )
 
 __all__ = ["apply_proposed", "check_needs", "compare_scenarios", "prepare_for_email",
-           "regenerate_lots"]
+           "regenerate_lots", "track_orders"]

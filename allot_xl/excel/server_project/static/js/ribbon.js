@@ -5,12 +5,15 @@ const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "R
 const SHEETS_BY_SCRIPT = {
   // the previous Lots keep lot numbers; Journal keeps the history of runs
   // Scénarios: the variants a scenario may apply
-  regenerate_lots: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
-  check_needs: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  // Commandes: the orders a regeneration follows too (issue 25)
+  regenerate_lots: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
+  check_needs: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
   // the fingerprint of the input sheets against the last Journal row
   prepare_for_email: [...INPUT_SHEETS, "Journal"],
-  compare_scenarios: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
-  apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios"],
+  compare_scenarios: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
+  apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
+  // the run's lots and holders, the last Journal row (are the lots current?), the orders
+  track_orders: [...INPUT_SHEETS, "Lots", "Journal", "Commandes"],
 };
 
 function foldName(name) {
@@ -167,4 +170,7 @@ Office.actions.associate("allot-comparer", (event) =>
 );
 Office.actions.associate("allot-appliquer", (event) =>
   runAllotScript("apply_proposed", event),
+);
+Office.actions.associate("allot-suivre", (event) =>
+  runAllotScript("track_orders", event),
 );
