@@ -368,3 +368,43 @@ def suivi(path: str | Path, output: str | Path | None = None,
         say("Écriture du suivi des commandes")
         write_outputs(pkg, dst, outputs)
     return dst
+
+
+@dataclass
+class Dce:
+    """What `dce` wrote: one `io.dce.Written` per file (path and what it is)."""
+
+    files: list
+
+    @property
+    def summary(self) -> list[str]:
+        """One French line per file written."""
+        return [w.line for w in self.files]
+
+
+def dce(path: str | Path, out_dir: str | Path, progress: Progress | None = None) -> Dce:
+    """Write the tender file (DCE) of the workbook at `path` into folder `out_dir`: for each
+    dispositif, the RC lot table (`rc-CODE.xlsx` and its Word annex `rc-CODE.docx`), the
+    DQE (`dqe-CODE.xlsx`, one protected sheet per lot, unit prices to fill) and the notice
+    (`avis-CODE.xml`, eForms cn-social, when the dispositif's value reaches the EU threshold
+    in force; else `avis-CODE.txt`, the national notice's lot section). Every number is the
+    `Lots` sheet's of the same run. Raises AllotError (French): IncompleteDossier with one
+    sentence per missing piece (buyer, `Critères`, the clauses required since 21 August
+    2026: L2152-7, L2112-2, L2112-2-1); nothing is written then."""
+    from .io.dce import write_dossier
+    from .verbs.dce import prepare
+
+    src = Path(path)
+    say = progress or silent
+    pkg = check_file(src)
+    grids = _grids(pkg, say)
+    dossier = prepare(grids, Context(campaign=campaign_of(src), progress=say,
+                                     file_name=src.name))
+    say("Écriture du dossier de consultation")
+    return Dce(write_dossier(dossier, Path(out_dir), _notice_xml))
+
+
+def _notice_xml(notice: object) -> bytes:
+    from .outputs.eforms import contract_notice
+
+    return contract_notice(notice)

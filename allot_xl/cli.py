@@ -237,6 +237,37 @@ def cmd_suivi(classeur: str, output: str | None, quiet: bool) -> int:
 
 
 @command
+@click.argument("classeur", metavar="CLASSEUR")
+@click.option("-o", "--output", "dossier", metavar="DOSSIER", required=True,
+              help="dossier où écrire les pièces (créé s'il n'existe pas)")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET)
+def cmd_dce(classeur: str, dossier: str, quiet: bool) -> int:
+    """Prépare le dossier de consultation (DCE) : tableau des lots, DQE, avis de marché.
+
+    Pour chaque dispositif : le tableau des lots du règlement de consultation (classeur
+    rc-CODE.xlsx et annexe Word rc-CODE.docx), le détail quantitatif estimatif
+    (dqe-CODE.xlsx, une feuille protégée par lot, prix unitaires à compléter) et l'avis :
+    avis européen eForms avis-CODE.xml quand la valeur du dispositif atteint le seuil
+    européen, sinon la section « Lots » de l'avis national (avis-CODE.txt). Les montants
+    sont ceux de la feuille Lots. Exige l'identité de l'acheteur (Paramètres) et la feuille
+    Critères ; depuis le 21 août 2026, un critère environnemental (L2152-7), une clause
+    environnementale (L2112-2) et, au-delà du seuil européen, une clause sociale ou son
+    motif (L2112-2-1). Codes de sortie : 0 dossier écrit ; 2 rien n'est écrit (une phrase
+    par pièce manquante).
+
+    \b
+    Exemple : allot-xl dce besoins.xlsx -o dce_2027"""
+    from .api import dce
+
+    with _progress(quiet) as say:
+        done = dce(classeur, dossier, progress=say)
+    for line in done.summary:
+        click.echo(line)
+    click.echo(f"Dossier de consultation écrit : {dossier}")
+    return EXIT_OK
+
+
+@command
 @click.argument("sortie", metavar="SORTIE")
 @click.option("--exemple", is_flag=True,
               help="écrire la campagne d'exemple Rhône-Alpes au lieu du modèle vierge")
@@ -305,10 +336,10 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 
     Sert le manifeste du complément (/manifest) et les scripts de ses boutons (« Générer
     les lots », « Contrôler les besoins », « Préparer l'envoi », « Comparer les
-    scénarios », « Appliquer le scénario proposé », « Suivre les commandes ») pour Excel
-    Windows, Mac et Excel sur le web. Chaque appel est authentifié : --auth entraid
-    (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ; --sans-auth
-    n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
+    scénarios », « Appliquer le scénario proposé », « Suivre les commandes », « Préparer le
+    DCE ») pour Excel Windows, Mac et Excel sur le web. Chaque appel est authentifié :
+    --auth entraid (production) ou --auth jeton (secret partagé, variable ALLOT_XL_TOKEN) ;
+    --sans-auth n'est admis que sur 127.0.0.1. HTTPS avec --certfile et --keyfile, ou derrière un
     proxy inverse qui assure le HTTPS (--proxy). La clé de licence xlwings est lue dans
     XLWINGS_LICENSE_KEY (voir docs/deploiement.md). Le serveur ne garde aucun état :
     --workers lance plusieurs processus. Code de sortie 2 : démarrage refusé, rien n'écoute.
@@ -326,7 +357,7 @@ def cmd_serve(auth: str | None, sans_auth: bool, host: str, port: int, workers: 
 @click.option("-o", "--output", metavar="SORTIE", default="allot_xl.xlam",
               help="fichier ou dossier de sortie (défaut : allot_xl.xlam)")
 @click.option("--complet", is_flag=True,
-              help="les cinq boutons du ruban ; les macros des quatre autres se collent une "
+              help="les sept boutons du ruban ; les macros des six autres se collent une "
                    "fois dans l'éditeur VBA (docs/deploiement.md § 2)")
 @click.option("--force", is_flag=True, help="remplacer le fichier s'il existe")
 def cmd_addin(output: str, complet: bool, force: bool) -> int:
@@ -336,9 +367,9 @@ def cmd_addin(output: str, complet: bool, force: bool) -> int:
     lots » exécute allot_xl.main() sur le classeur actif. Chaque poste a besoin de Python,
     d'allot_xl et d'xlwings. Avec --complet, le ruban a aussi les boutons « Contrôler les
     besoins », « Préparer l'envoi », « Comparer les scénarios », « Appliquer le scénario
-    proposé » et « Suivre les commandes », dont les macros se collent une fois dans
-    l'éditeur VBA (docs/deploiement.md § 2) : jusque-là, ces boutons répondent « macro
-    introuvable ».
+    proposé », « Suivre les commandes » et « Préparer le DCE », dont les macros se collent
+    une fois dans l'éditeur VBA (docs/deploiement.md § 2) : jusque-là, ces boutons
+    répondent « macro introuvable ».
 
     \b
     Exemple : allot-xl addin -o allot_xl.xlam"""

@@ -5,6 +5,7 @@ one in the Ain, one over two départements, and its results) and the offline val
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -82,28 +83,38 @@ needs_validator = pytest.mark.skipif(not VALIDATE.exists(),
                                      reason="../shared/publication absent (validate.py)")
 
 
-def validate(kind: str, paths: list[Path]) -> dict[Path, list[str]]:
-    """`../shared/publication/validate.py KIND PATHS...` in its own process: path -> its
-    problems (empty: it passes). A separate process because the compiled schematron holds
-    about 5 GB, which a forked child's peak memory would then count (the memory tests of
-    `tests/test_files_cases.py`). Its schematron cache (the ~20 s transpile) in
-    `ALLOT_EFORMS_CACHE`, by default `~/.cache/allot_xl/eforms`, so that later sessions only
-    compile (~80-130 s). Validate every notice of a session in ONE call: the compile is per
-    call."""
-    env = {**os.environ}
-    env.setdefault("ALLOT_EFORMS_CACHE", str(Path.home() / ".cache" / "allot_xl" / "eforms"))
-    done = subprocess.run([sys.executable, str(VALIDATE), kind, *map(str, paths)],
-                          capture_output=True, text=True, env=env, timeout=1800)
-    assert done.returncode in (0, 1), done.stdout + done.stderr
-    found: dict[Path, list[str]] = {}
-    current: list[str] = []
-    for line in done.stdout.splitlines():
-        if line.startswith(("PASS ", "FAIL ")):
-            name = line[5:].split(": ", 1)[0] if line.startswith("FAIL") else line[5:]
-            current = found.setdefault(Path(name), [])
-            if line.startswith("FAIL"):
-                current.append(line)  # counted even when the details are cut at 50
-        elif line.startswith("  "):
-            current.append(line.strip())
-    assert set(found) == set(paths), done.stdout + done.stderr
-    return found
+class _Validator:
+    """`validate.py`'s `eforms` and `decp` run in a child process: SaxonC's schematron
+    compile makes a process several GB large, and Linux counts a child's memory before
+    `exec` as its own, so every later child of the test process (the memory-bound tests of
+    `test_files_cases`) would report that size as its peak."""
+
+    def _call(self, kind: str, paths: list[Path]) -> dict[Path, list[str]]:
+        code = ("import importlib.util, json, sys\n"
+                "spec = importlib.util.spec_from_file_location('v', sys.argv[1])\n"
+                "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+                "found = getattr(m, sys.argv[2])([__import__('pathlib').Path(p) "
+                "for p in sys.argv[3:]])\n"
+                "print(json.dumps({str(k): v for k, v in found.items()}))")
+        done = subprocess.run([sys.executable, "-c", code, str(VALIDATE), kind,
+                               *map(str, paths)], capture_output=True, text=True,
+                              timeout=1200, env=os.environ.copy())
+        assert done.returncode == 0, done.stderr[-3000:]
+        found = json.loads(done.stdout.strip().splitlines()[-1])
+        return {Path(k): v for k, v in found.items()}
+
+    def eforms(self, paths: list[Path]) -> dict[Path, list[str]]:
+        return self._call("eforms", paths)
+
+    def decp(self, paths: list[Path]) -> dict[Path, list[str]]:
+        return self._call("decp", paths)
+
+
+def validator() -> _Validator:
+    """`../shared/publication/validate.py`'s checks, run in a child process; its schematron
+    cache (the ~20 s transpile) in `ALLOT_EFORMS_CACHE`, by default
+    `~/.cache/allot_xl/eforms`, so that later sessions only compile (~80 s). Validate
+    every notice of a session in ONE `eforms([...])` call: the compile is per call."""
+    os.environ.setdefault("ALLOT_EFORMS_CACHE",
+                          str(Path.home() / ".cache" / "allot_xl" / "eforms"))
+    return _Validator()

@@ -46,7 +46,7 @@ def test_every_command_has_french_help_with_an_example(command: str, capsys) -> 
 
 
 # serve, addin: for IT
-BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios", "suivi"}
+BUYER_COMMANDS = {"regenerate", "check", "template", "export", "scenarios", "suivi", "dce"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

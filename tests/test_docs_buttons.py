@@ -1,4 +1,4 @@
-"""The buttons are listed once, by the code: the Office.js manifest's ribbon (the same six
+"""The buttons are listed once, by the code: the Office.js manifest's ribbon (the same seven
 in the VBA add-in), and the xlwings Lite task pane; the buyer's guide, the deployment
 guide, README and `--help` name exactly those."""
 
@@ -43,7 +43,7 @@ def _flat(text: str) -> str:
 
 
 def test_the_vba_addin_has_the_manifests_buttons() -> None:
-    assert len(ribbon()) == 6
+    assert len(ribbon()) == 7
     assert [b[1] for b in VBA_BUTTONS] == ribbon()
 
 
@@ -51,7 +51,7 @@ def test_the_buyers_guide_lists_the_buttons() -> None:
     text = GUIDE.read_text(encoding="utf-8")
     ribbon_part = _section(text, "## 8. Depuis Excel", "## 8 bis.")
     assert _first_cells(ribbon_part[ribbon_part.index("| bouton |"):]) == ribbon()
-    assert "en a six" in ribbon_part and "cinq autres" in ribbon_part
+    assert "en a sept" in ribbon_part and "six autres" in ribbon_part
     lite_part = _section(text, "## 8 bis.", "## 9.")
     table = lite_part[lite_part.index("| bouton |"):]
     assert _first_cells(table[:table.index("\n\n")]) == list(LITE_BUTTONS)
@@ -65,7 +65,7 @@ def test_the_deployment_guide_lists_the_buttons() -> None:
     assert _first_cells(table[:table.index("\n\n")]) == ribbon()
     overview = next(r for r in text.splitlines() if r.startswith("| boutons |"))
     assert _QUOTED.findall(overview.split("|")[2]) == list(LITE_BUTTONS)
-    assert "six boutons" in overview.split("|")[3] and "six" in overview.split("|")[4]
+    assert "sept boutons" in overview.split("|")[3] and "sept" in overview.split("|")[4]
     vba = _section(text, "### Étape VBA unique pour les autres boutons", "\n\n")
     assert _QUOTED.findall(vba) == ribbon()[1:]
     for _, _, callback, _, _ in VBA_BUTTONS[1:]:  # each pasted macro is given
@@ -78,8 +78,8 @@ def test_readme_and_help_list_the_buttons() -> None:
     sentence = sentence[:sentence.index(".", sentence.index("»"))]
     assert _QUOTED.findall(sentence) == ribbon()
     serve = _flat(COMMANDS["serve"].help or "")
-    assert _QUOTED.findall(serve[serve.index("scripts de ses boutons"):])[:6] == ribbon()
+    assert _QUOTED.findall(serve[serve.index("scripts de ses boutons"):])[:7] == ribbon()
     addin = _flat(COMMANDS["addin"].help or "")
-    assert _QUOTED.findall(addin[addin.index("son bouton"):])[:6] == ribbon()
+    assert _QUOTED.findall(addin[addin.index("son bouton"):])[:7] == ribbon()
     lite = _flat(COMMANDS["lite"].help or "")  # points to the guide's list, names none
     assert not set(_QUOTED.findall(lite)) & set(LITE_BUTTONS) and "§ 8 bis" in lite

@@ -16,6 +16,7 @@ from allot_xl.core.contract import (
     BESOINS,
     COLUMNS,
     COMMANDES,
+    CRITERES,
     OFFRES,
     PARAM_DEFAULTS,
     PARAMETRES,
@@ -74,8 +75,8 @@ def _list_values(dv) -> list[str]:
 
 
 def test_sheet_order(blank, example) -> None:
-    assert blank.sheetnames == [*INPUTS, OFFRES, COMMANDES]
-    assert example.sheetnames == list(INPUTS)
+    assert blank.sheetnames == [*INPUTS, OFFRES, COMMANDES, CRITERES]
+    assert example.sheetnames == [*INPUTS, CRITERES]
 
 
 @pytest.mark.parametrize("which", ["blank", "example"])
@@ -248,6 +249,7 @@ def test_main_writes_both_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     template.main()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [template.BLANK_FILE, template.EXAMPLE_FILE, template.ORDERS_FILE])
-    assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == list(INPUTS)
+    assert openpyxl.load_workbook(tmp_path / template.EXAMPLE_FILE).sheetnames == [
+        *INPUTS, CRITERES]
     assert openpyxl.load_workbook(tmp_path / template.ORDERS_FILE).sheetnames == [
-        *INPUTS, OFFRES, COMMANDES]
+        *INPUTS, OFFRES, COMMANDES, CRITERES]

@@ -52,3 +52,21 @@ class Objectif(StrEnum):
 
     CONTRATS = "moins de contrats"  # the fewest contracts (the founding note's gain)
     PETITES = "petites structures"  # the most lots a small organisation can take
+
+
+class CritereType(StrEnum):
+    """The `Type` of a row of `Critères`: an award criterion (qualité, prix, coût, R2152-7)
+    or one of the dispositif's execution clauses (L2112-2, L2112-2-1) and the recorded
+    reason for no social clause."""
+
+    QUALITE = "qualité"
+    PRIX = "prix"
+    COUT = "coût"
+    CLAUSE_ENV = "clause environnementale"
+    CLAUSE_SOCIALE = "clause sociale"
+    MOTIF_SANS_SOCIALE = "motif sans clause sociale"
+
+    @property
+    def award(self) -> bool:
+        """Whether the row is an award criterion (it has a weight)."""
+        return self in (CritereType.QUALITE, CritereType.PRIX, CritereType.COUT)

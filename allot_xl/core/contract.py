@@ -11,7 +11,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from . import descriptions
-from .choices import AttributionRule, Objectif, Regime, Regroupement, Repartition, Unite
+from .choices import (
+    AttributionRule,
+    CritereType,
+    Objectif,
+    Regime,
+    Regroupement,
+    Repartition,
+    Unite,
+)
 
 # --------------------------------------------------------------------------- names
 
@@ -147,7 +155,9 @@ REFERENTIEL = "Référentiel"
 # the lots of an earlier consultation awarded already (a relaunch workbook, `relance.xlsx`):
 # their numbers are reserved, never given to a lot of this workbook
 LOTS_ATTRIBUES = "Lots attribués"
-INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, LOTS_ATTRIBUES)
+CRITERES = "Critères"  # award criteria and execution clauses per dispositif (the DCE)
+INPUT_SHEETS = (BESOINS, ZONES, REGLES, PARAMETRES, OFFRES, REFERENTIEL, LOTS_ATTRIBUES,
+                CRITERES)
 
 LOTS, AFFECTATION, MULTI, SYNTHESE, CONTROLES, JOURNAL = (
     "Lots", "Affectation", "Multi-attribution", "Synthèse", "Contrôles", "Journal")
@@ -208,6 +218,7 @@ ATTRIBUTIONS = tuple(x.value for x in AttributionRule)
 # contracts within the caps, or the most lots a small organisation can take
 OBJECTIFS = tuple(x.value for x in Objectif)
 UNITES = tuple(x.value for x in Unite)
+CRITERE_TYPES = tuple(x.value for x in CritereType)
 
 VOLUME_MAX = 1e8  # trainee-hours (or places) of one need, one lot or one bound
 HPP_MAX = 5000.0  # hours per place: a three-year course is about 4 000 h
@@ -238,6 +249,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _name("Région", ("Region",)),
         ("Voisines", ("Zones voisines",)),
         Column("Pôle", ("Pole",), kind=YES_NO),
+        # the NUTS 3 code of the place of performance (eForms BT-5071); empty: derived
+        # from `Département` (core/nuts.py)
+        Column("NUTS", ("Code NUTS", "NUTS 3"), max_length=5),
     ),
     REGLES: _cols(
         _name("Dispositif", ("Programme",), True),
@@ -254,6 +268,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         _num("Attributaires", ("Nb attributaires",), 1, 100, kind=WHOLE),
         Column("Répartition", ("Repartition",), kind=CHOICE, choices=REPARTITIONS),
         _num("Lots max par titulaire", ("Lots max",), 1, 10000, kind=WHOLE),
+        # R2113-1: the lots one tenderer may bid for (eForms BT-31); empty: no cap
+        _num("Lots max par candidat", ("Lots max par soumissionnaire",), 1, 10000,
+             kind=WHOLE),
         Column("Régime", ("Regime",), kind=CHOICE, choices=REGIMES),
         ("Code CPV", ("CPV",)),
         Column("Besoins divisibles", ("Divisible",), kind=YES_NO),
@@ -281,6 +298,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
     # a previous run's output, read back to keep lot numbers
     LOTS: _cols(("N° lot", (), True), ("Clé", ("Cle",), True), ("Dispositif", ())),
+    # the tender file (issue 24): per dispositif, its award criteria (R2152-7) with their
+    # weights, and rows typed as its execution clauses (L2112-2, L2112-2-1) whose text is
+    # in `Critère`
+    CRITERES: _cols(
+        _name("Dispositif", ("Programme",), True),
+        Column("Critère", ("Critere", "Libellé", "Clause", "Texte"), True, max_length=2000),
+        Column("Type", (), True, CHOICE, choices=CRITERE_TYPES),
+        _num("Pondération (%)", ("Pondération", "Ponderation (%)", "Poids (%)"), 0, 100,
+             kind=PERCENT),
+        Column("Environnemental", ("Critère environnemental",), kind=YES_NO),
+    ),
 }
 
 # the optional `Commandes` input sheet (issue 25): the purchase orders issued to each lot's
@@ -317,7 +345,8 @@ RULE_FIELDS: dict[str, str] = {
     "Taux horaire (€)": "taux", "Volume min": "volume_min", "Volume max": "volume_max",
     "Regroupement": "regroupement", "Plafonner aux débouchés": "plafonner",
     "Attributaires": "attributaires", "Répartition": "repartition",
-    "Lots max par titulaire": "lots_max", "Régime": "regime", "Code CPV": "cpv",
+    "Lots max par titulaire": "lots_max", "Lots max par candidat": "lots_max_candidat",
+    "Régime": "regime", "Code CPV": "cpv",
     "Besoins divisibles": "divisible",
 }
 SCENARIO_OVERRIDES = ("Maille", "Unité", "Volume min", "Volume max", "Regroupement",
@@ -347,6 +376,7 @@ HEADER_KEYS: dict[str, tuple[str, ...]] = {
     REFERENTIEL: ("Heures par place",),
     SCENARIOS: ("Scénario", "Dispositif"),
     COMMANDES: ("N° bon", "N° lot"),
+    CRITERES: ("Dispositif", "Type"),
 }
 
 MAILLE_COMPONENTS = ("Zone", "Territoire", "Département", "Région", "Domaine", "Métier")
@@ -403,6 +433,18 @@ PARAMETERS: tuple[Param, ...] = (
     Param("Date de notification", "date_notification", "date"),
     Param("Seuil d'alerte des commandes (%)", "alerte_commandes_pct", "percent", 80.0, 0, 100,
           positive=True),
+    # the buyer's identity, for the tender file and its notice (issue 24); text, checked
+    # by inputs/dce.py (SIRET: 14 digits, Luhn)
+    Param("Acheteur", "acheteur", "text"),
+    Param("SIRET de l'acheteur", "siret", "text"),
+    Param("Adresse de l'acheteur", "adresse", "text"),
+    Param("Code postal de l'acheteur", "code_postal", "text"),
+    Param("Ville de l'acheteur", "ville", "text"),
+    Param("Courriel de contact", "courriel", "text"),
+    Param("Téléphone de contact", "telephone", "text"),
+    Param("Profil d'acheteur (URL)", "profil_acheteur", "text"),
+    # the tender deadline (eForms BT-131), at noon local time
+    Param("Date limite de remise des offres", "date_limite", "date"),
 )
 PARAMETERS = tuple(replace(p, help=descriptions.PARAM_HELP.get(p.label, ""))
                    for p in PARAMETERS)

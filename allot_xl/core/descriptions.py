@@ -36,6 +36,8 @@ HELP: dict[str, dict[str, str]] = {
         "Voisines": "Zones voisines séparées par « ; ». Sert aux regroupements de petits lots.",
         "Pôle": "oui pour une ville pôle qui a des sites de formation : avec le regroupement "
                 "« pôle », les petites zones la rejoignent.",
+        "NUTS": "Code NUTS 3 du lieu d'exécution (ex. FRK21 pour l'Ain). Vide : déduit du "
+                "département.",
     },
     "Règles": {
         "Dispositif": "Code unique du dispositif (AOF, PSP, CREA, PQ…).",
@@ -56,10 +58,24 @@ HELP: dict[str, dict[str, str]] = {
         "Répartition": "Partage des bons de commande : cascade, prorata, parts égales, rotation.",
         "Lots max par titulaire": "Nombre maximum de lots de ce dispositif pour un même "
                                   "candidat. Vide : sans limite.",
+        "Lots max par candidat": "Nombre maximum de lots de ce dispositif pour lesquels un "
+                                 "même candidat peut présenter une offre (CCP R2113-1). "
+                                 "Vide : sans limite.",
         "Régime": "SSS (services sociaux et spécifiques, R2123-1 3°, par défaut) ou services.",
         "Code CPV": "Code CPV du dispositif (défaut 80530000, formation professionnelle).",
         "Besoins divisibles": "oui : un besoin au-dessus du volume max est partagé entre "
                               "plusieurs lots.",
+    },
+    "Critères": {
+        "Dispositif": "Code du dispositif, choisi parmi ceux de la feuille Règles.",
+        "Critère": "Intitulé du critère d'attribution, ou texte de la clause (selon le Type).",
+        "Type": "qualité, prix ou coût (critère d'attribution) ; clause environnementale, "
+                "clause sociale ou motif sans clause sociale (texte dans « Critère »).",
+        "Pondération (%)": "Poids du critère ; les critères d'un dispositif font 100 %. "
+                           "Vide pour une clause.",
+        "Environnemental": "oui : le critère porte sur les caractéristiques "
+                           "environnementales de l'offre (exigé depuis le 21 août 2026, "
+                           "L2152-7).",
     },
     "Paramètres": {
         "Paramètre": "Nom du paramètre (ne pas modifier).",
@@ -116,6 +132,16 @@ PARAM_HELP: dict[str, str] = {
                             "pour le suivi des commandes. Vide : la date de lancement.",
     "Seuil d'alerte des commandes (%)": "Part du montant maximum d'un lot commandée à "
                                         "partir de laquelle le suivi avertit (défaut 80).",
+    "Acheteur": "Nom de l'acheteur (dossier de consultation et avis).",
+    "SIRET de l'acheteur": "14 chiffres, contrôlés (clé de Luhn).",
+    "Adresse de l'acheteur": "Numéro et voie.",
+    "Code postal de l'acheteur": "5 chiffres.",
+    "Ville de l'acheteur": "Commune de l'adresse.",
+    "Courriel de contact": "Adresse de contact de l'avis.",
+    "Téléphone de contact": "Téléphone de contact (facultatif).",
+    "Profil d'acheteur (URL)": "Adresse https:// du profil d'acheteur où le DCE est publié.",
+    "Date limite de remise des offres": "Date limite de réception des offres (à midi), "
+                                        "pour l'avis européen (JJ/MM/AAAA).",
     "Sauts max": "Portée d'un regroupement, en sauts de zones voisines (défaut 2) : un lot ne "
                  "réunit que des zones d'un même territoire ou à au plus ce nombre de sauts "
                  "les unes des autres (les stagiaires se déplacent).",
@@ -126,10 +152,11 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "Zones": {"Département": "@"},
     "Règles": {"Heures par place": "#,##0.0", "Tolérance (%)": "0", "Taux horaire (€)": EURO,
              "Volume min": "#,##0", "Volume max": "#,##0", "Attributaires": "0",
-             "Lots max par titulaire": "0"},
+             "Lots max par titulaire": "0", "Lots max par candidat": "0"},
     "Paramètres": {},
     "Offres": {"Note": "0.0", "Rang": "0", "Prix horaire (€)": EURO,
                "Capacité (places)": "#,##0"},
     "Commandes": {"Date": "dd/mm/yyyy", "Places": "#,##0", "Heures": "#,##0",
                   "Montant (€ HT)": EURO},
+    "Critères": {"Pondération (%)": "0"},
 }

@@ -221,3 +221,45 @@ REPARTITION_BONS = Article(
     "CCP R2162-13 et R2162-14", "décret n° 2018-1075 du 3 décembre 2018",
     "les bons de commande sont attribués aux titulaires selon les modalités prévues par "
     "l'accord-cadre (ordre de la cascade, parts, rotation)")
+
+
+# --------------------------------------------------------------------------- strategic procurement
+
+CLIMAT_START = _D(2026, 8, 21)  # consultations launched from this day (décret 2022-767 art. 4)
+CLIMAT_SOURCE = ("loi n° 2021-1104 du 22 août 2021 (Climat et Résilience), article 35, et "
+                 "décret n° 2022-767 du 2 mai 2022")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A clause of the tender file the law requires of consultations launched from `start`:
+    its article(s) and source; `eu_value` when it applies only to a dispositif whose value
+    reaches the EU threshold in force (`Thresholds.publicity`)."""
+
+    key: str
+    start: dt.date
+    article: str
+    source: str
+    eu_value: bool = False
+
+    def applies(self, day: dt.date, eu: bool) -> bool:
+        """Whether a consultation launched on `day` (of EU value when `eu`) needs it."""
+        return day >= self.start and (eu or not self.eu_value)
+
+
+CRITERE_ENVIRONNEMENTAL = "critere_environnemental"
+CLAUSE_ENVIRONNEMENTALE = "clause_environnementale"
+CLAUSE_SOCIALE = "clause_sociale"
+OBLIGATIONS: tuple[Obligation, ...] = (
+    Obligation(CRITERE_ENVIRONNEMENTAL, CLIMAT_START, "CCP L2152-7 et R2152-7", CLIMAT_SOURCE),
+    Obligation(CLAUSE_ENVIRONNEMENTALE, CLIMAT_START, "CCP L2112-2", CLIMAT_SOURCE),
+    Obligation(CLAUSE_SOCIALE, CLIMAT_START, "CCP L2112-2-1", CLIMAT_SOURCE, eu_value=True),
+)
+
+
+def obligation(key: str) -> Obligation:
+    """The row of `key` in `OBLIGATIONS`; KeyError when unknown."""
+    for o in OBLIGATIONS:
+        if o.key == key:
+            return o
+    raise KeyError(key)

@@ -31,6 +31,7 @@ class Zone:
     region: str
     voisines: frozenset[str] = frozenset()
     pole: bool = False  # a hub town with training sites (`Pôle = oui`)
+    nuts: str = ""  # the zone's own NUTS 3 code (`NUTS`); empty: derived from `departement`
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Rule:
     attributaires: int = 1
     repartition: str = Repartition.CASCADE
     lots_max: int | None = None
+    lots_max_candidat: int | None = None  # R2113-1: lots one tenderer may bid for
     regime: str = Regime.SSS
     cpv: str = "80530000"
     divisible: bool = False  # `Besoins divisibles = oui`
@@ -79,6 +81,16 @@ class Params:
     objectif: str = Objectif.CONTRATS  # what `Proposé` seeks first
     date_notification: dt.date | None = None  # start of the term (None: `date_lancement`)
     alerte_commandes_pct: float = 80.0  # % of a lot's maximum ordered: warning (issue 25)
+    # the buyer's identity (the tender file and its notice); None where left empty
+    acheteur: str | None = None
+    siret: str | None = None  # 14 digits, Luhn-checked when read
+    adresse: str | None = None
+    code_postal: str | None = None
+    ville: str | None = None
+    courriel: str | None = None
+    telephone: str | None = None
+    profil_acheteur: str | None = None  # URL of the buyer profile
+    date_limite: dt.date | None = None  # tender deadline (noon), for the notice
     # where each value was read: the sheet and `Valeur` header as written, and the Excel
     # row of each field set (problems found later, e.g. a threshold looser than the law)
     sheet: str = "Paramètres"
@@ -98,6 +110,38 @@ class Referentiel:
 
     by_rome: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     by_metier: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AwardCriterion:
+    """One award criterion of a dispositif (`Critères`, R2152-7): its name, kind
+    (`CritereType` qualité, prix or coût), weight in % and whether it takes the offer's
+    environmental characteristics into account (L2152-7 from 21 August 2026)."""
+
+    name: str
+    kind: str
+    weight: float
+    environmental: bool = False
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What `Critères` says of one dispositif: its award criteria, its environmental
+    execution clause (L2112-2), its social clause (L2112-2-1) or the recorded reason for
+    none; texts as written ("" when absent). `row` is the dispositif's first Excel row."""
+
+    criteria: tuple[AwardCriterion, ...] = ()
+    clause_env: str = ""
+    clause_sociale: str = ""
+    motif_sans_sociale: str = ""
+    row: int | None = None
+    weights_ok: bool = True  # the weights add up to 100 %
+
+    @property
+    def environmental(self) -> bool:
+        """Whether one award criterion is environmental."""
+        return any(c.environmental for c in self.criteria)
 
 
 # Columns of Inputs.needs (one row per valid need, in sheet order); `hpp_in` is the need's
@@ -147,6 +191,9 @@ class Inputs:
     fingerprint: str = ""
     campaign: str = ""
     run_date: dt.date | None = None  # the day of the run (for `Date de lancement`)
+    # `Critères` by dispositif code; None when the workbook has no `Critères` sheet
+    terms: dict[str, Terms] | None = None
+    criteres_sheet: str = "Critères"
 
     @property
     def launch_date(self) -> dt.date:

@@ -313,6 +313,35 @@ register("commandes-minimum-hors-rythme", A, "Lot {lot} : au rythme des bons ({c
 register("commandes-lot-sans-bon", I, "Lot {lot} : aucun bon après {part} de la durée de "
          "l'accord-cadre.", "Vérifiez que le besoin existe encore, ou sollicitez ses "
          "titulaires.")
+# --- the tender file (Critères, the buyer, places of performance; issue 24)
+register("siret-invalide", E, "SIRET « {siret} » invalide : {raison}.",
+         "Saisissez les 14 chiffres du SIRET de l'acheteur (annuaire-entreprises.data.gouv.fr).")
+register("coordonnee-invalide", E, "« {parametre} » invalide : {raison}.",
+         "Corrigez la valeur.")
+register("nuts-invalide", E, "Code NUTS « {nuts} » de la zone « {zone} » invalide : un code "
+         "NUTS 3 s'écrit FR suivi de trois caractères (FRK21) ; le code déduit du "
+         "département est appliqué.", "Corrigez le code ou videz la cellule.")
+register("critere-incomplet", E, "« {colonne} » manquant pour « {dispositif} » : la ligne "
+         "est ignorée.", "Complétez la cellule.")
+register("ponderations-somme", E, "{dispositif} : les pondérations des critères font "
+         "{total} %, pas 100 %.", "Corrigez « Pondération (%) » pour que la somme fasse 100.")
+register("criteres-absents", I, "Pas de feuille Critères : le dossier de consultation en "
+         "aura besoin (critères d'attribution et clauses, {article}, consultations lancées "
+         "depuis le {debut}).",
+         "Ajoutez la feuille Critères (voir le guide, « Préparer le DCE »).")
+register("critere-environnemental-manquant", A, "{dispositif} : aucun critère d'attribution "
+         "ne prend en compte les caractéristiques environnementales des offres, exigé pour "
+         "une consultation lancée depuis le {debut} ({article}).",
+         "Ajoutez dans Critères un critère « Environnemental » = oui pour ce dispositif.")
+register("clause-environnementale-manquante", A, "{dispositif} : aucune clause "
+         "environnementale d'exécution, exigée pour une consultation lancée depuis le "
+         "{debut} ({article}).", "Ajoutez dans Critères une ligne de Type « clause "
+         "environnementale » pour ce dispositif.")
+register("clause-sociale-manquante", A, "{dispositif} : ni clause sociale d'exécution ni "
+         "motif de son absence, exigés pour une consultation lancée depuis le {debut} dont "
+         "la valeur atteint le seuil européen de {seuil} ({article}).",
+         "Ajoutez dans Critères une ligne de Type « clause sociale » ou « motif sans clause "
+         "sociale » pour ce dispositif.")
 del E, A, I, _code, _name
 
 

@@ -21,6 +21,7 @@ from ..core.law import (
 from ..core.model import Inputs
 from ..core.problems import Report
 from .attribution import Attribution, attribute
+from .dce import report_terms
 from .holders import HolderCheck, holder_checks
 from .homogenise import homogenise
 from .lots import build_lots
@@ -105,6 +106,7 @@ def allot(inputs: Inputs, report: Report) -> Result:
                             inputs.offers_headers)
     holders = holder_checks(inputs, lots, attribution, report)
     summary = summarise(inputs, needs, lots, affectation, law, report)
+    report_terms(inputs, lots, law, report)
     orders = track(inputs, lots, attribution.rows, report)
     return Result(inputs, report, needs, lots, affectation, attribution, summary, law, holders,
                   orders)

@@ -32,6 +32,9 @@ BUTTONS = [
     ("allotSuivre", "Suivre les commandes", "RibbonMyAddin.RunTrack", "ChartTypeBarInsertGallery",
      "Écrit la feuille Suivi des commandes : les bons de la feuille Commandes contre les "
      "maxima des lots, les parts des titulaires et les alertes."),
+    ("allotDce", "Préparer le DCE", "RibbonMyAddin.RunDce", "FileSaveAs",
+     "Écrit les feuilles RC lots et DQE : tableau des lots du règlement de consultation et "
+     "quantités de chaque lot."),
 ]
 
 
@@ -48,7 +51,7 @@ def template_path() -> Path:
 
 
 def custom_ui(all_buttons: bool = False) -> str:
-    """The ribbon XML: the tab, and one button (all six with `all_buttons`, whose callbacks
+    """The ribbon XML: the tab, and one button (all seven with `all_buttons`, whose callbacks
     other than RunMain IT pastes once: docs/deploiement.md § 2)."""
     buttons = BUTTONS if all_buttons else BUTTONS[:1]
     items = "\n".join(

@@ -129,10 +129,32 @@ def prepare_for_email(book: Any) -> str:
     return message
 
 
+def prepare_dce(book: Any) -> Outputs:
+    """« Préparer le DCE » : write the sheets `RC lots` (the règlement de consultation's lot
+    table of every dispositif) and `DQE` (every lot's quantity, unit prices to fill) of
+    `book`, rewritten whole; the notices and the Word annex are the command line's
+    (`allot-xl dce`). Raises AllotError (French, one sentence per missing piece) when the
+    tender file cannot be complete; nothing is written then."""
+    from ..outputs.dce import dqe_sheet, rc_sheet
+    from ..verbs.dce import prepare
+
+    dossier = prepare(read_book(book), pipeline.Context(
+        campaign=pipeline.campaign_of(book.name), file_name=book.name))
+    n = sum(len(f.lots) for f in dossier.files)
+    outputs = Outputs([rc_sheet(dossier), dqe_sheet(dossier)],
+                      f"Dossier de consultation : {compte(n, 'lot')} de "
+                      f"{compte(len(dossier.files), 'dispositif')} dans les feuilles « RC "
+                      f"lots » et « DQE ». Les avis et l'annexe Word : allot-xl dce.")
+    write_book(book, outputs)
+    alert(book, outputs.summary_line)
+    return outputs
+
+
 SCRIPTS: dict[str, Callable[..., Any]] = {
     "regenerate_lots": regenerate_lots, "check_needs": check_needs,
     "prepare_for_email": prepare_for_email, "compare_scenarios": compare_scenarios,
     "apply_proposed": apply_proposed, "track_orders": track_orders,
+    "prepare_dce": prepare_dce,
 }
 
 

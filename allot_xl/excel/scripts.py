@@ -84,3 +84,9 @@ async def track_orders(book: xw.Book) -> None:
     """Suivre les commandes : écrit la feuille Suivi des commandes (bons contre les maxima
     des lots, parts des titulaires, alertes)."""
     await _run(entry.track_orders, book)
+
+
+@script
+async def prepare_dce(book: xw.Book) -> None:
+    """Préparer le DCE : écrit les feuilles RC lots et DQE (tableau des lots, quantités)."""
+    await _run(entry.prepare_dce, book)

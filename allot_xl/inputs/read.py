@@ -11,6 +11,7 @@ from ..core.model import Inputs
 from ..core.problems import Report, StructuralError
 from .checks import report_invisible
 from .closeout import free_imposed, read_awarded
+from .dce import check_buyer, read_criteres
 from .grid import SheetGrid, find_sheet, fingerprint, paused_gc, read_table
 from .needs import (
     read_needs,
@@ -111,7 +112,7 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
     if params_t is not None and params_t.header_row == 0:
         report.add("parametres-illisibles", params_t.sheet, None, "", "")
         params_t = None
-    params = read_params(params_t, report)
+    params = check_buyer(read_params(params_t, report), report)
     lots_title = find_sheet(names, C.LOTS)
     prev_by_cle, prev_by_num, prev_cles = read_previous_lots(
         grids[lots_title] if lots_title else None)
@@ -143,6 +144,11 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
             raise StructuralError(f"Feuille « {r_title} » : colonnes « Code ROME » ou "
                                   f"« Métier », et « Heures par place » ou « Taux horaire (€) »"
                                   f" introuvables dans les 10 premières lignes.")
+    terms, c_title = None, find_sheet(names, C.CRITERES)
+    if c_title:
+        crit_t = required_table(grids, C.CRITERES)
+        report_totals(crit_t, report)
+        terms = read_criteres(crit_t, rules, report)
     orders, orders_title, orders_headers = _orders(grids, report)
     j_title = find_sheet(names, C.JOURNAL)
     journal = read_previous_journal(grids[j_title] if j_title else None, JOURNAL_COLUMNS)
@@ -158,7 +164,8 @@ def _read_inputs(grids: dict[str, SheetGrid], campaign: str) -> tuple[Inputs, Re
         campaign=params.campagne or campaign, offers_sheet=o_title or C.OFFRES,
         offers_headers=offers_headers, besoins_sheet=needs_t.sheet,
         besoins_headers=needs_t.headers, regles_sheet=rules_t.sheet,
-        regles_headers=rules_t.headers, orders=orders, orders_sheet=orders_title,
+        regles_headers=rules_t.headers, terms=terms, criteres_sheet=c_title or C.CRITERES,
+        orders=orders, orders_sheet=orders_title,
         orders_headers=orders_headers,
         previous_maxima=read_previous_maxima(grids[lots_title]) if lots_title and orders
         is not None else {})

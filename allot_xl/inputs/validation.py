@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..core import contract as C
@@ -133,10 +134,10 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             report.add("pole-illisible", t.sheet, row, t.header("Pôle"), t.get(vals, "Pôle"),
                        zone=name)
         raw[name] = (terr, dep, clean_text(t.get(vals, "Région")), [x for x in vois if x],
-                     bool(pole))
+                     bool(pole), nuts_code(t, row, vals, name, report))
     by_fold = {fold(n): n for n in raw}
     links: dict[str, set[str]] = {n: set() for n in raw}
-    for name, (_, _, _, vois, _) in raw.items():
+    for name, (_, _, _, vois, _, _) in raw.items():
         for v in vois:
             other = by_fold.get(fold(v))
             if other is None:
@@ -150,8 +151,21 @@ def read_zones(t: RawTable, report: Report) -> dict[str, Zone]:
             elif other != name:
                 links[name].add(other)
                 links[other].add(name)  # the relation is symmetric
-    return {n: Zone(n, terr, dep, reg, frozenset(links[n]), pole)
-            for n, (terr, dep, reg, _, pole) in raw.items()}
+    return {n: Zone(n, terr, dep, reg, frozenset(links[n]), pole, nuts)
+            for n, (terr, dep, reg, _, pole, nuts) in raw.items()}
+
+
+_NUTS3 = re.compile(r"^FR[A-Z0-9]{3}$")
+
+
+def nuts_code(t: RawTable, row: int, vals: list[Any], zone: str, report: Report) -> str:
+    """A zone's own `NUTS` code (upper case), "" when empty or not a NUTS 3 code (an Erreur
+    of its row: the code derived from `Département` applies)."""
+    v = clean_text(t.get(vals, "NUTS")).upper()
+    if v and not _NUTS3.match(v):
+        report.add("nuts-invalide", t.sheet, row, t.header("NUTS"), v, nuts=v, zone=zone)
+        return ""
+    return v
 
 
 # --------------------------------------------------------------------------- Règles
@@ -182,7 +196,8 @@ def _rule_number(t: RawTable, row: int, vals: list[Any], col: str, bad: list[str
     for code, fields in findings:
         if CODES[code].severity != ERREUR:
             report.add(code, t.sheet, row, header, v, **fields)
-        elif col in ("Attributaires", "Lots max par titulaire") and code in _HOLDER_RANGE:
+        elif col in ("Attributaires", "Lots max par titulaire",
+                     "Lots max par candidat") and code in _HOLDER_RANGE:
             bad.append(holders_problem(row, col, header, C.parse_number(v) or 0.0))
         else:
             bad.append(_bad(row, (code, fields)))
@@ -261,6 +276,11 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
         plafonner = _yes_no(t, row, vals, "Plafonner aux débouchés", bad)
         att = _rule_number(t, row, vals, "Attributaires", bad, report, default=1.0)
         lmax = _rule_number(t, row, vals, "Lots max par titulaire", bad, report)
+        lcand = _rule_number(t, row, vals, "Lots max par candidat", bad, report)
+        if lcand is not None and lmax is not None and lcand < lmax:
+            bad.append(f"ligne {row}, « Lots max par candidat » ({nombre(lcand)}) est "
+                       f"inférieur à « Lots max par titulaire » ({nombre(lmax)}) : un candidat "
+                       f"ne peut remporter plus de lots qu'il n'en présente (CCP R2113-1)")
         tolerance = _rule_number(t, row, vals, "Tolérance (%)", bad, report, default=25.0)
         taux = _rule_number(t, row, vals, "Taux horaire (€)", bad, report, default=0.0)
         regroupement = _choice(t, row, vals, "Regroupement", "voisines", bad)
@@ -275,7 +295,8 @@ def read_rules(t: RawTable, report: Report) -> dict[str, Rule]:
             tolerance=float(tolerance or 0), taux=float(taux or 0),
             volume_min=vmin, volume_max=vmax, regroupement=regroupement,
             plafonner=plafonner, attributaires=int(att or 1), repartition=repartition,
-            lots_max=int(lmax) if lmax is not None else None, regime=regime,
+            lots_max=int(lmax) if lmax is not None else None,
+            lots_max_candidat=int(lcand) if lcand is not None else None, regime=regime,
             cpv=clean_text(t.get(vals, "Code CPV")) or "80530000", divisible=divisible,
             row=row)
     if bad:
@@ -367,9 +388,11 @@ def read_params(t: RawTable | None, report: Report) -> Params:
                 values[par.field] = choice
         elif par.kind == "text":
             values[par.field] = clean_text(v) or None
+            rows[par.field] = row
         elif par.kind == "date":
             try:
                 values[par.field] = parse_date(v)
+                rows[par.field] = row
             except BadNumber as e:
                 report.add("parametre-invalide", t.sheet, row, t.header("Valeur"), v,
                            parametre=key, raison=f"illisible ({e})",

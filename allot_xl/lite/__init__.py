@@ -19,8 +19,8 @@ from ..excel import entry
 from .functions import legal_threshold, lot_maximum, lots_for_bounds
 
 __all__ = ["BUTTONS", "apply_proposed", "check_needs", "compare_scenarios", "legal_threshold",
-           "lot_maximum", "lots_for_bounds", "prepare_for_email", "regenerate_lots",
-           "track_orders", "write_project"]
+           "lot_maximum", "lots_for_bounds", "prepare_dce", "prepare_for_email",
+           "regenerate_lots", "track_orders", "write_project"]
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,17 @@ def track_orders(book: Any) -> str:
     return line
 
 
+def prepare_dce(book: Any) -> str:
+    """« Préparer le DCE » : write the sheets `RC lots` and `DQE` (the tender file's lot
+    table and quantities; the notices and the Word annex are the command line's). Returns
+    the line shown ("" when refused: one French sentence per missing piece)."""
+    outputs = _run(book, entry.prepare_dce)
+    line = outputs.summary_line if outputs is not None else ""
+    if line:
+        print(line)
+    return line
+
+
 # The task-pane buttons, in the order of main.py: label -> the verb its script calls.
 # A new verb is one entry here and one @script in templates/main.py; tests/lite checks the
 # two agree.
@@ -115,6 +126,7 @@ BUTTONS: dict[str, Callable[[Any], str]] = {
     "Comparer les scénarios": compare_scenarios,
     "Appliquer le scénario proposé": apply_proposed,
     "Suivre les commandes": track_orders,
+    "Préparer le DCE": prepare_dce,
 }
 
 FILES = ("main.py", "requirements.txt")

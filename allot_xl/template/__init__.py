@@ -18,6 +18,8 @@ from ..core.contract import (
     BESOINS,
     COLUMNS,
     COMMANDES,
+    CRITERE_TYPES,
+    CRITERES,
     OFFRES,
     PARAMETERS,
     PARAMETRES,
@@ -33,7 +35,8 @@ from . import orders as example_orders
 
 PARAMS_BY_LABEL = {p.label: p for p in PARAMETERS}
 TABLE_NAMES = {BESOINS: "T_Besoins", ZONES: "T_Zones", REGLES: "T_Regles",
-               PARAMETRES: "T_Parametres", OFFRES: "T_Offres", COMMANDES: "T_Commandes"}
+               PARAMETRES: "T_Parametres", OFFRES: "T_Offres", COMMANDES: "T_Commandes",
+               CRITERES: "T_Criteres"}
 LIST_ROWS = 5000   # rows of Besoins/Offres covered by validations
 RULE_ROWS = 200    # rows of Règles covered, and offered to the Dispositif list
 ZONE_ROWS = 2000   # rows of Zones offered to the Zone list
@@ -61,7 +64,7 @@ def _letter(sheet: str, column: str) -> str:
 # widths (characters) for free-text columns, so an empty template is already readable
 _MIN_WIDTHS = {"Zone": 22, "Domaine": 26, "Métier": 30, "Commentaire": 40, "Territoire": 24,
                "Voisines": 40, "Libellé": 34, "Maille": 22, "Candidat": 30, "Paramètre": 36,
-               "Valeur": 28}
+               "Valeur": 28, "Critère": 60}
 
 
 def _width(header: str, values: list[Any]) -> float:
@@ -163,6 +166,22 @@ def _regles(wb: Workbook, rows: list[dict[str, Any]]) -> None:
     _add_number(ws, col("Heures par place"), "decimal", "Durée d'un parcours, en heures (> 0).")
 
 
+def _criteres(wb: Workbook, rows: list[dict[str, Any]]) -> None:
+    ws = _fill_sheet(wb, CRITERES, rows)
+    last = max(RULE_ROWS, len(rows) + 1)
+
+    def col(name: str) -> str:
+        letter = _letter(CRITERES, name)
+        return f"{letter}2:{letter}{last}"
+
+    _add_list(ws, col("Dispositif"), f"{_quote(REGLES)}!$A$2:$A${RULE_ROWS}",
+              "Code d'un dispositif de la feuille Règles.", strict=False)
+    _add_list(ws, col("Type"), CRITERE_TYPES, "Critère (qualité, prix, coût) ou clause.")
+    _add_list(ws, col("Environnemental"), ("oui", "non"),
+              "Le critère porte-t-il sur l'environnement ?")
+    _add_number(ws, col("Pondération (%)"), "decimal", "Poids du critère, en %.")
+
+
 def _parametres(wb: Workbook, params: list[tuple[str, Any]]) -> None:
     ws = _fill_sheet(wb, PARAMETRES, [{"Paramètre": k, "Valeur": v} for k, v in params])
     value_col = _letter(PARAMETRES, "Valeur")
@@ -204,7 +223,7 @@ def build_template(example: bool = False, n_needs: int | None = None, *,
     else:
         wb.properties.title = "Modèle de classeur d'allotissement"
         needs, zones = [], []
-        params = example_data.parameters(campaign=None, region=None)
+        params = example_data.parameters(campaign=None, region=None, buyer=False)
     _besoins(wb, needs)
     _fill_sheet(wb, ZONES, zones)
     _regles(wb, example_data.rules())
@@ -219,6 +238,7 @@ def build_template(example: bool = False, n_needs: int | None = None, *,
         amount = _letter(COMMANDES, "Montant (€ HT)")
         _add_number(ws, f"{amount}2:{amount}{LIST_ROWS}", "decimal",
                     "Montant du bon en € HT (positif).")
+    _criteres(wb, example_data.criteria() if example else [])
     wb.active = 0
     return wb
 

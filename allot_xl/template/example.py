@@ -6,7 +6,7 @@ import math
 import random
 from typing import Any
 
-from ..core.contract import BESOINS, COLUMNS, PARAM_DEFAULTS, REGLES
+from ..core.contract import BESOINS, COLUMNS, CRITERES, PARAM_DEFAULTS, REGLES
 
 CAMPAIGN = "Programme régional de formation 2027 — Rhône-Alpes"
 REGION = "Auvergne-Rhône-Alpes"
@@ -102,15 +102,16 @@ def zones() -> list[dict[str, Any]]:
 
 _RULES: tuple[tuple[Any, ...], ...] = (
     # code, libellé, maille, unité, h/place, tol., taux, min, max, regroupement, plafond,
-    # attributaires, répartition, lots max par titulaire, régime, code CPV, besoins divisibles
+    # attributaires, répartition, lots max par titulaire, lots max par candidat, régime,
+    # code CPV, besoins divisibles
     ("AOF", "Actions d'orientation formation", "Zone", "heures", 80, 25, 14, 3000, 30000,
-     "voisines", "non", 2, "rotation", None, "SSS", "80530000", "non"),
+     "voisines", "non", 2, "rotation", None, None, "SSS", "80530000", "non"),
     ("PSP", "Promotion sociale et professionnelle", "Département + Domaine", "heures", 180, 25, 12,
-     4200, 24000, "territoire", "non", 1, "cascade", None, "SSS", "80530000", "non"),
+     4200, 24000, "territoire", "non", 1, "cascade", None, None, "SSS", "80530000", "non"),
     ("CREA", "Création d'entreprise", "Territoire", "places", 120, 25, 10, 20, 120,
-     "territoire", "non", 2, "parts égales", 3, "SSS", "80530000", "non"),
+     "territoire", "non", 2, "parts égales", 3, None, "SSS", "80530000", "non"),
     ("PQ", "Parcours qualifiants", "Territoire + Domaine", "places", 450, 25, 9.5, 12, 80,
-     "territoire", "oui", 3, "prorata", 4, "SSS", "80530000", "non"),
+     "territoire", "oui", 3, "prorata", 4, None, "SSS", "80530000", "non"),
 )
 
 
@@ -120,12 +121,26 @@ def rules() -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in _RULES]
 
 
-def parameters(campaign: str | None = CAMPAIGN, region: str | None = REGION) -> list[
-        tuple[str, Any]]:
-    """Rows of the `Paramètres` sheet: every known parameter, defaults unless given."""
+# the buyer of the example (a Luhn-valid SIRET made up for the example)
+BUYER: dict[str, Any] = {
+    "Acheteur": "Région Auvergne-Rhône-Alpes", "SIRET de l'acheteur": "20005376700014",
+    "Adresse de l'acheteur": "1 esplanade François Mitterrand",
+    "Code postal de l'acheteur": "69002", "Ville de l'acheteur": "Lyon",
+    "Courriel de contact": "commande.publique@example.fr",
+    "Téléphone de contact": "+33 4 26 73 40 00",
+    "Profil d'acheteur (URL)": "https://marches.example.fr/region-aura",
+    "Date limite de remise des offres": "15/01/2027",
+}
+
+
+def parameters(campaign: str | None = CAMPAIGN, region: str | None = REGION,
+               buyer: bool = True) -> list[tuple[str, Any]]:
+    """Rows of the `Paramètres` sheet: every known parameter, defaults unless given (the
+    example's buyer when `buyer`)."""
     out: list[tuple[str, Any]] = []
+    given = {"Campagne": campaign, "Région": region, **(BUYER if buyer else {})}
     for key, default in PARAM_DEFAULTS.items():
-        value = {"Campagne": campaign, "Région": region}.get(key, default)
+        value = given.get(key, default)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         out.append((key, value))
@@ -316,4 +331,35 @@ def needs(n: int | None = None, seed: int = DEFAULT_SEED) -> list[dict[str, Any]
         row.update(draft)
         row["ID besoin"] = f"RA-{i:0{width}d}"
         out.append(row)
+    return out
+
+
+# --------------------------------------------------------------------------- criteria
+
+_CRITERIA: tuple[tuple[str, str, float | None, str | None], ...] = (
+    # critère (or clause text), type, pondération (%), environnemental
+    ("Valeur technique de l'offre (pédagogie, suivi des stagiaires)", "qualité", 50, "non"),
+    ("Prix", "prix", 40, "non"),
+    ("Performance environnementale (déplacements des stagiaires, supports dématérialisés)",
+     "qualité", 10, "oui"),
+    ("Le titulaire dématérialise les supports pédagogiques et organise les sessions dans des "
+     "sites desservis par les transports en commun.", "clause environnementale", None, None),
+)
+_SOCIAL = ("Le titulaire réserve au moins 5 % des heures d'exécution à des personnes "
+           "éloignées de l'emploi (clause d'insertion).", "clause sociale")
+_NO_SOCIAL = ("L'accompagnement à la création d'entreprise s'adresse déjà à des publics "
+              "éloignés de l'emploi : une clause d'insertion n'ajouterait rien.",
+              "motif sans clause sociale")
+
+
+def criteria() -> list[dict[str, Any]]:
+    """Rows of the `Critères` sheet: three award criteria per dispositif (one
+    environmental, L2152-7), the environmental execution clause (L2112-2) and the social
+    clause (L2112-2-1) or, for CREA, the reason for none."""
+    names = [c.name for c in COLUMNS[CRITERES]]
+    out = []
+    for code, *_ in _RULES:
+        social = _NO_SOCIAL if code == "CREA" else _SOCIAL
+        for text, kind, weight, env in (*_CRITERIA, (*social, None, None)):
+            out.append(dict(zip(names, (code, text, kind, weight, env), strict=True)))
     return out

@@ -32,7 +32,7 @@ NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
 SCRIPTS = ("regenerate_lots", "check_needs", "prepare_for_email", "compare_scenarios",
-           "apply_proposed", "track_orders")
+           "apply_proposed", "track_orders", "prepare_dce")
 RIBBON_JS = PROJECT_DIR / "static" / "js" / "ribbon.js"
 SECRET = "jeton-de-test-" + "0123456789abcdef" * 2
 
@@ -106,7 +106,7 @@ def test_ribbon_sends_only_the_sheets_each_script_reads():
     assert sent == {"regenerate_lots": set(SHEETS_READ), "check_needs": set(SHEETS_READ),
                     "prepare_for_email": set(EMAIL_SHEETS),
                     "compare_scenarios": set(SHEETS_READ), "apply_proposed": set(SHEETS_READ),
-                    "track_orders": set(ORDERS_SHEETS)}
+                    "track_orders": set(ORDERS_SHEETS), "prepare_dce": set(SHEETS_READ)}
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node absent")
@@ -145,6 +145,19 @@ def test_regenerate_lots_answers_with_the_output_sheets(client, tmp_path):
     ready = _call(client, "prepare_for_email", path, (*INPUT_SHEETS, "Journal"))
     assert [a["func"] for a in ready["actions"]] == ["activateSheet", "rangeSelect", "save",
                                                     "alert"]
+
+
+def test_prepare_dce_answers_with_rc_lots_and_dqe(client, tmp_path):
+    from dce_support import example_workbook
+
+    src = example_workbook(tmp_path / "dce.xlsx")
+    data = _call(client, "prepare_dce", src)
+    wb = replay(openpyxl.load_workbook(src), data["actions"]).wb
+    assert find(wb, "RC lots")["A3"].value == "N° lot"
+    assert find(wb, "DQE")["E3"].value == "Prix unitaire (€ HT)"
+    assert find(wb, "RC lots").max_row > 100 and find(wb, "DQE").max_row > 100
+    (alert,) = [a for a in data["actions"] if a["func"] == "alert"]
+    assert alert["args"][0].startswith("Dossier de consultation : ")
 
 
 def test_check_needs_answers_with_one_alert(client):

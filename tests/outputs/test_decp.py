@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from publication import LOTS, needs_validator, notice, results, validate
+from publication import LOTS, needs_validator, notice, results, validator
 
 from allot_xl.outputs.decp import ID_MAX, contract_id, decp_json, decp_records
 
@@ -25,7 +25,7 @@ def test_the_file_passes_the_decp_schema(tmp_path: Path) -> None:
     path = tmp_path / "decp.json"
     path.write_bytes(decp_json(decp_records(notice(), results(), PUBLISHED,
                                             advance_rate=0.05)))
-    assert validate("decp", [path]) == {path: []}
+    assert validator().decp([path]) == {path: []}
 
 
 def test_one_record_per_awarded_lot_with_all_its_holders() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from publication import BUYER, LOTS, needs_validator, notice, results, validate
+from publication import BUYER, LOTS, needs_validator, notice, results, validator
 
 from allot_xl.core.publication import Holder, LotResult
 from allot_xl.outputs.eforms import award_notice, contract_notice
@@ -45,7 +45,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def problems(written) -> dict[str, list[str]]:
     """validate.py's problems per notice, all notices in ONE call (one schematron compile)."""
-    found = validate("eforms", list(written.values()))
+    found = validator().eforms(list(written.values()))
     return {name: found[path] for name, path in written.items()}
 
 

@@ -51,6 +51,13 @@ def suivre_les_commandes(book: xw.Book):
     lite.track_orders(book)
 
 
+@script(name="Préparer le DCE")
+def preparer_le_dce(book: xw.Book):
+    """Écrit les feuilles RC lots (tableau des lots du règlement de consultation) et DQE
+    (quantités de chaque lot, prix unitaires à compléter)."""
+    lite.prepare_dce(book)
+
+
 @func
 def seuil_legal(date, seuil="mini-lots"):
     """Seuil légal en vigueur à la date donnée (€ HT) : « mini-lots », « petits lots »,

@@ -1,7 +1,7 @@
 // Buttons of the "Allotissement" ribbon tab (templates/manifest.xml).
 // Each button sends only the sheets its script reads, matched the way allot_xl matches
 // sheet names (case, accents and spaces ignored: "regles" is "Règles").
-const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "Référentiel", "Lots attribués"];
+const INPUT_SHEETS = ["Besoins", "Zones", "Règles", "Paramètres", "Offres", "Référentiel", "Lots attribués", "Critères"];
 const SHEETS_BY_SCRIPT = {
   // the previous Lots keep lot numbers; Journal keeps the history of runs
   // Scénarios: the variants a scenario may apply
@@ -14,6 +14,7 @@ const SHEETS_BY_SCRIPT = {
   apply_proposed: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
   // the run's lots and holders, the last Journal row (are the lots current?), the orders
   track_orders: [...INPUT_SHEETS, "Lots", "Journal", "Commandes"],
+  prepare_dce: [...INPUT_SHEETS, "Lots", "Journal", "Scénarios", "Commandes"],
 };
 
 function foldName(name) {
@@ -173,4 +174,7 @@ Office.actions.associate("allot-appliquer", (event) =>
 );
 Office.actions.associate("allot-suivre", (event) =>
   runAllotScript("track_orders", event),
+);
+Office.actions.associate("allot-dce", (event) =>
+  runAllotScript("prepare_dce", event),
 );
