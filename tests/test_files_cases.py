@@ -37,18 +37,37 @@ def _copy(name: str, tmp_path: Path) -> Path:
     return dst
 
 
+# Linux counts in a child's ru_maxrss the resident set of the process it was forked from (at
+# exec, the copied address space's high-water mark is kept): forked from the test process,
+# whose size grows with the suite, the command would be charged for it. So a small fresh
+# launcher forks the command and writes the command's own peak (KiB) to the pipe it is given.
+_LAUNCH = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+os.write(int(sys.argv[1]), str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess:
     """Run the command line in its own process; the result's `peak` is that process's own
-    largest resident set in bytes (its rusage, not that of every child the suite ran)."""
+    largest resident set in bytes (not the test process's, nor any other child's)."""
+    read, write = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([PY, "-m", "allot_xl.cli", *args], stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        child = subprocess.Popen([PY, "-c", _LAUNCH, str(write), PY, "-m", "allot_xl.cli",
+                                  *args], stdout=out, stderr=err, pass_fds=(write,))
+        os.close(write)
+        child.wait()
+        with os.fdopen(read, "rb") as r:
+            kib = int(r.read() or 0)
         out.seek(0)
         err.seek(0)
         done = subprocess.CompletedProcess(child.args, child.returncode,
                                            out.read().decode(), err.read().decode())
-    done.peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # type: ignore
+    done.peak = kib * (1 if sys.platform == "darwin" else 1024)  # type: ignore
     return done
 
 

@@ -149,10 +149,10 @@ def rc_file_sheet(file: Any, dossier: Any) -> Sheet:
 DQE_COLUMNS = ["N° lot", "Désignation", "Unité", "Quantité annuelle estimée", PRICE_HEADER]
 
 
-def dqe_row(lot: Any, rule: Any) -> list[Any]:
+def dqe_row(lot: Any) -> list[Any]:
     """One DQE line: the lot, its unit and quantity; the unit price left empty."""
     one, _ = UNIT_WORDS[Unite(lot.unit)]
-    return [lot.number, f"{rule.libelle} — {lot.title}", one, quantity(lot), None]
+    return [lot.number, lot.title, one, quantity(lot), None]  # the title names the dispositif
 
 
 def dqe_block(rows: list[list[Any]], name: str, row: int) -> Block:
@@ -170,13 +170,13 @@ def dqe_lot_sheet(lot: Any, file: Any, dossier: Any) -> Sheet:
              Text(2, 1, f"{dossier.buyer.name} — {dossier.campaign}. Quantité annuelle "
                         f"estimée, sans engagement ; seule la colonne « {PRICE_HEADER} » est "
                         f"à compléter par le candidat.")]
-    return Sheet(lot.number[:31], [dqe_block([dqe_row(lot, file.rule)], "T_DQE", 4)], texts,
+    return Sheet(lot.number[:31], [dqe_block([dqe_row(lot)], "T_DQE", 4)], texts,
                  freeze=None)
 
 
 def dqe_sheet(dossier: Any, name: str = DQE_SHEET) -> Sheet:
     """Every lot's DQE line on one sheet (the workbook route)."""
-    rows = [dqe_row(lot, f.rule) for f in dossier.files for lot in f.lots]
+    rows = [dqe_row(lot) for f in dossier.files for lot in f.lots]
     title = Text(1, 1, f"Détail quantitatif estimatif — {dossier.campaign}", bold=True,
                  size=12)
     return Sheet(name, [dqe_block(rows, "T_DQE", 3)], [title], freeze=(4, 2))
