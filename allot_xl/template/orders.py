@@ -8,11 +8,23 @@ import datetime as dt
 import random
 from typing import Any
 
+from ..inputs.dce import luhn_ok
+
 # training organisations bidding in the example (fictitious names, regional flavour)
 _BIDDERS = tuple(f"{kind} {place}" for place in (
     "Alpes", "Rhône", "Dauphiné", "Savoie", "Loire", "Ain", "Drôme-Ardèche", "Isère",
     "Beaujolais", "Léman", "Forez", "Vercors", "Bugey", "Chartreuse")
     for kind in ("Formation", "Compétences", "Institut", "Parcours"))
+# where each bidder is based (the close-out's award notice names the holders' town)
+_TOWNS = {"Alpes": ("Grenoble", "38000"), "Rhône": ("Lyon", "69003"),
+          "Dauphiné": ("Valence", "26000"), "Savoie": ("Chambéry", "73000"),
+          "Loire": ("Saint-Étienne", "42000"), "Ain": ("Bourg-en-Bresse", "01000"),
+          "Drôme-Ardèche": ("Montélimar", "26200"), "Isère": ("Vienne", "38200"),
+          "Beaujolais": ("Villefranche-sur-Saône", "69400"), "Léman": ("Thonon-les-Bains",
+                                                                      "74200"),
+          "Forez": ("Montbrison", "42600"), "Vercors": ("Villard-de-Lans", "38250"),
+          "Bugey": ("Belley", "01300"), "Chartreuse": ("Voiron", "38500")}
+_SIZES = ("micro", "petite", "moyenne", "grande")
 ORDERS_START = (2027, 1, 4)  # `Date de notification` of the example's framework agreements
 _ORDER_SEED = 2027
 
@@ -33,8 +45,20 @@ def offers(lots: list[dict[str, Any]], seed: int = _ORDER_SEED) -> list[dict[str
         for name in rng.sample(pool, k):
             out.append({"N° lot": lot["N° lot"], "Candidat": name,
                         "Note": round(rng.uniform(11, 19) * 2) / 2,
-                        "Prix horaire (€)": round(rng.uniform(8.5, 14.5), 2)})
+                        "Prix horaire (€)": round(rng.uniform(8.5, 14.5), 2),
+                        **_identity(name, pool.index(name))})
     return out
+
+
+def _identity(name: str, n: int) -> dict[str, str]:
+    """A bidder's (fictitious) SIRET, size and town, fixed by its name: what the close-out
+    needs of a holder (DECP `titulaires`, the award notice's winner)."""
+    stem = f"{90000000 + n:09d}0001"
+    siret = next(stem + d for d in "0123456789" if luhn_ok(stem + d))
+    place = next((p for p in _TOWNS if f" {p}" in name), "Rhône")
+    town, postcode = _TOWNS[place]
+    return {"SIRET": siret, "Taille": _SIZES[n % len(_SIZES)], "Ville": town,
+            "Code postal": postcode}
 
 
 def orders(lots: list[dict[str, Any]], holders: list[dict[str, Any]],

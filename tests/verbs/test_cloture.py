@@ -157,3 +157,22 @@ def test_the_relaunch_sheets_are_dropped_when_no_lot_is_unsuccessful(tmp_path: P
     done = api.cloture(book, tmp_path / "out")
     assert not (tmp_path / "out" / "relance.xlsx").exists() and not done.partial
     assert (tmp_path / "out" / "decp.json").exists()
+
+
+def test_the_bundled_example_with_its_bids_closes_out(tmp_path: Path) -> None:
+    """`allot-xl template --exemple` gives bids with each bidder's SIRET, size and town: the
+    example closes out as it stands, one DECP `marche` per awarded lot, every holder with a
+    valid SIRET."""
+    from allot_xl.inputs.dce import luhn_ok
+    from allot_xl.template import write_template
+
+    src = write_template(tmp_path / "ex.xlsx", example=True)
+    run = api.regenerate(src)
+    out = api.cloture(run.output_path, tmp_path / "clot")
+    names = sorted(p.name for p in (tmp_path / "clot").iterdir())
+    assert "decp.json" in names and out is not None
+    marches = json.loads((tmp_path / "clot" / "decp.json").read_text(encoding="utf-8"))
+    items = marches["marches"]["marche"] if "marches" in marches else marches["marche"]
+    lots = {r["N° lot"] for r in sheet_rows(run.output_path, "Lots")}
+    assert 0 < len(items) <= len(lots)
+    assert all(luhn_ok(t["titulaire"]["id"]) for m in items for t in m["titulaires"])
