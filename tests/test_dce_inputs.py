@@ -69,6 +69,24 @@ def test_weights_must_add_up_to_100(tmp_path) -> None:
     assert inputs.terms["PQ"].weights_ok is False and inputs.terms["AOF"].weights_ok
 
 
+def test_weights_typed_as_percentages_read_as_points(tmp_path) -> None:
+    """A weight Excel shows as « 50 % » (0,5 with a percent format) is 50, as in
+    `Paramètres`: the sheets declaring a percent column are read that way."""
+    src = example_workbook(tmp_path / "e.xlsx")
+    rows = _criteres_rows(src)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Critères"]
+    for key, row in rows.items():
+        if key.startswith("PQ/"):
+            cell = ws[f"D{row}"]
+            if isinstance(cell.value, int | float):
+                cell.value, cell.number_format = cell.value / 100, "0%"
+    wb.save(src)
+    inputs, report = read(src)
+    assert flat(report, "Erreur") == []
+    assert [c.weight for c in inputs.terms["PQ"].criteria] == [50, 40, 10]
+
+
 def test_a_bad_criteres_row_is_an_error_and_left_out(tmp_path) -> None:
     src = example_workbook(tmp_path / "e.xlsx")
     rows = _criteres_rows(src)

@@ -163,11 +163,15 @@ def _texts(result: Result, t: Tracking, campaign: str) -> list[Text]:
             *(Text(2 + i, 1, x, last_col=16) for i, x in enumerate(lines))]
 
 
+# errors of an order that is still followed (it counts against its lot's maximum)
+FOLLOWED = frozenset({"commandes-maximum-depasse"})
+
+
 def rejected_orders(result: Result) -> int:
     """Rows of `Commandes` left out of the follow-up for an error."""
     sheet = result.inputs.orders_sheet
     return len({p.row for p in result.report.problems if p.severity == "Erreur"
-                and p.sheet == sheet and p.row is not None})
+                and p.sheet == sheet and p.row is not None and p.code not in FOLLOWED})
 
 
 def suivi_line(result: Result) -> str:

@@ -18,6 +18,7 @@ from ..core.publication import Buyer, Criterion, Notice, NoticeLot
 from ..engine.dce import dispositif_values, missing_terms, reaches_eu
 from ..inputs.grid import SheetGrid
 from ..outputs import dce as words
+from .fresh import refuse_stale_lots
 from .pipeline import Context, Run, run
 
 _EFORMS_KIND = {CritereType.QUALITE: "quality", CritereType.PRIX: "price",
@@ -207,6 +208,7 @@ def prepare(grids: dict[str, SheetGrid], context: Context) -> Dossier:
 def dossier_of(done: Run, context: Context) -> Dossier:
     """The tender file of the run `done` (see `prepare`, whose errors it raises)."""
     inputs = done.result.inputs
+    refuse_stale_lots(inputs)
     rows = lots_rows(done)
     lines: dict[str, list[LotLine]] = {}
     for row in rows:

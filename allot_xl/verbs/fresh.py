@@ -47,3 +47,20 @@ def ensure_fresh(grids: dict[str, SheetGrid], sheet_names: list[str]) -> Inputs:
             f"dernière génération{since}. Relancez {REGENERATE}, vérifiez {CONTROLES}, "
             f"puis recommencez.")
     return inputs
+
+
+def refuse_stale_lots(inputs: Inputs) -> None:
+    """For a document made from the lots (tender file, close-out): StaleOutputs (French)
+    when the workbook holds lots (a `Journal` row) made from other input sheets than these
+    — the documents would disagree with its `Lots` sheet. A workbook never generated is
+    not refused: its documents come from this very run."""
+    if not inputs.previous_journal:
+        return
+    last = inputs.previous_journal[-1]
+    if str(last[JOURNAL_COLUMNS.index("Empreinte des entrées")] or "").strip() != \
+            inputs.fingerprint:
+        raise StaleOutputs(
+            f"La feuille Lots n'est plus à jour : les feuilles d'entrée ont changé depuis la "
+            f"dernière génération, et les documents ne correspondraient pas aux lots du "
+            f"classeur. Relancez {REGENERATE}, vérifiez {CONTROLES}, puis recommencez. Rien "
+            f"n'a été écrit.")

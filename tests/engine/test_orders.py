@@ -74,6 +74,9 @@ def test_threshold_maximum_and_cascade_alerts(case) -> None:
     codes = {p.code for p in run.report.problems}
     assert {"commandes-seuil-alerte", "commandes-maximum-depasse",
             "commandes-cascade"} <= codes
+    # the order crossing the maximum is followed (it counts), not left out
+    from allot_xl.outputs.orders import rejected_orders
+    assert rejected_orders(run.result) == 0
     # the same alerts in Contrôles, and the lots' state in the per-lot table
     lots = {r["N° lot"]: r for r in table(out, SUIVI, "T_SuiviLots")}
     assert lots[c.near]["Alerte"] == "seuil d'alerte atteint"

@@ -218,3 +218,25 @@ def test_an_empty_lots_attribues_sheet_reserves_nothing_and_a_headless_one_is_re
                         name="sans_entete.xlsx")
     with pytest.raises(StructuralError, match="N° lot"):
         read(bad)
+
+
+def test_the_relance_leaves_the_earlier_orders_and_documents_out(tmp_path: Path) -> None:
+    """The example with its bids and a year of `Commandes`, PSP's bids removed: the relaunch
+    keeps `Critères` but not the earlier consultation's orders nor the sheets made from
+    them, and regenerating it reports no order problem."""
+    from allot_xl.template import write_template
+
+    src = write_template(tmp_path / "ex.xlsx", example=True)
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Offres"]
+    for r in range(ws.max_row, 1, -1):
+        if str(ws.cell(r, 1).value or "").startswith("PSP"):
+            ws.delete_rows(r)
+    wb.save(src)
+    run = api.regenerate(src)
+    relance = api.write_relaunch(run.output_path, tmp_path / "relance.xlsx")
+    names = openpyxl.load_workbook(relance.path, read_only=True).sheetnames
+    assert "Critères" in names
+    assert not {"Offres", "Commandes", "Suivi des commandes"} & set(names)
+    again = api.regenerate(relance.path, tmp_path / "relance.lots.xlsx")
+    assert not [p for p in again.report.problems if p.sheet == "Commandes"]

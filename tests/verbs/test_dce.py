@@ -213,3 +213,18 @@ def test_a_second_run_replaces_the_files_of_the_folder(dossier) -> None:
     again = api.dce(dossier["src"], dossier["out"])
     assert sorted(p.name for p in dossier["out"].iterdir()) == sorted(
         w.path.name for w in again.files)
+
+
+def test_a_workbook_whose_inputs_changed_since_its_lots_is_refused(tmp_path: Path) -> None:
+    """The documents must agree with the workbook's `Lots`: after an input changes, `dce`
+    asks for a regeneration first and writes nothing (a never-generated workbook runs)."""
+    from allot_xl.core.problems import StaleOutputs
+
+    src = example_workbook(tmp_path / "e.xlsx")
+    out = api.regenerate(src).output_path
+    wb = openpyxl.load_workbook(out)
+    wb["Besoins"]["G2"] = 999
+    wb.save(out)
+    with pytest.raises(StaleOutputs, match="La feuille Lots n'est plus à jour"):
+        api.dce(out, tmp_path / "dce")
+    assert not (tmp_path / "dce").exists()

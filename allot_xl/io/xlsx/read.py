@@ -16,7 +16,15 @@ try:
 except ImportError:  # Pyodide (xlwings Lite) has no build of it: openpyxl, same calls
     from . import pure as pc  # type: ignore[no-redef]
 
-from ...core.contract import PARAMETRES, REGLES, CellError, NoCachedValue, PercentValue, fold
+from ...core.contract import (
+    COLUMNS,
+    PARAMETRES,
+    PERCENT,
+    CellError,
+    NoCachedValue,
+    PercentValue,
+    fold,
+)
 from ...core.french import nombre
 from ...core.problems import UnreadableFile
 from ...core.shown import padded_zeros
@@ -342,7 +350,9 @@ class _ShownFormats:
         return self.codes.get((row, col))
 
 
-PERCENT_SHEETS = {fold(REGLES), fold(PARAMETRES)}  # where percentages are expected
+# where percentages are expected: `Paramètres`, and every sheet declaring a percent column
+PERCENT_SHEETS = {fold(PARAMETRES)} | {fold(sheet) for sheet, cols in COLUMNS.items()
+                                       if any(c.kind == PERCENT for c in cols)}
 MAX_PERCENT_SCAN = 16 * 1024**2  # such sheets are small; a huge one is not scanned
 
 
