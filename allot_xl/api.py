@@ -295,6 +295,24 @@ class Relaunch:
                 f"publicité possible (R2122-2) ; {awarded}, numéros réservés.")
 
 
+def _second_file(src: Path, output: str | Path | None, suffix: str, named: str,
+                 elsewhere: str) -> Path:
+    """The workbook a command writes from `src`: `output`, or `IN<suffix>.xlsx` beside it.
+    Raises AllotError (French, `named` and `elsewhere` begin its sentences) when its
+    extension differs from the input's kind, it is the input itself, or it is open in
+    Excel or read-only."""
+    dst = Path(output) if output is not None else fitting(src, f"{suffix}{src.suffix}")
+    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
+            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
+        raise AllotError(f"{named} « {dst.name} » doit finir comme l'entrée (.xlsx, ou .xlsm "
+                         f"pour garder les macros).")
+    if _same_file(src, dst):
+        raise AllotError(f"{elsewhere} dans un autre fichier que le classeur d'origine.")
+    refuse_open_in_excel(dst)
+    refuse_read_only(dst)
+    return dst
+
+
 def write_relaunch(path: str | Path, output: str | Path | None = None, *,
                    progress: Progress | None = None) -> Relaunch:
     """Write the relaunch workbook of the workbook at `path` (a campaign whose `Offres`
@@ -311,16 +329,8 @@ def write_relaunch(path: str | Path, output: str | Path | None = None, *,
     src = Path(path)
     say = progress or silent
     opened = check_file(src)
-    dst = Path(output) if output is not None else fitting(src, f".relance{src.suffix}")
-    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
-            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
-        raise AllotError(f"Le fichier de relance « {dst.name} » doit finir comme l'entrée "
-                         f"(.xlsx, ou .xlsm pour garder les macros).")
-    if _same_file(src, dst):
-        raise AllotError("La relance doit être écrite dans un autre fichier que le classeur "
-                         "d'origine.")
-    refuse_open_in_excel(dst)
-    refuse_read_only(dst)
+    dst = _second_file(src, output, ".relance", "Le fichier de relance",
+                       "La relance doit être écrite")
     with exclusive(dst):
         pkg = _current(opened)
         grids = _grids(pkg, say)
@@ -351,16 +361,8 @@ def suivi(path: str | Path, output: str | Path | None = None,
     src = Path(path)
     say = progress or silent
     opened = check_file(src)
-    dst = Path(output) if output is not None else fitting(src, f".suivi{src.suffix}")
-    if dst.suffix.lower() not in (".xlsx", ".xlsm") or (
-            src.suffix.lower() == ".xlsm" and dst.suffix.lower() != ".xlsm"):
-        raise AllotError(f"Le fichier de sortie « {dst.name} » doit finir comme l'entrée "
-                         f"(.xlsx, ou .xlsm pour garder les macros).")
-    if _same_file(src, dst):
-        raise AllotError("Le suivi doit être écrit dans un autre fichier que le classeur "
-                         "d'origine.")
-    refuse_open_in_excel(dst)
-    refuse_read_only(dst)
+    dst = _second_file(src, output, ".suivi", "Le fichier de sortie",
+                       "Le suivi doit être écrit")
     with exclusive(dst):
         pkg = _current(opened)
         grids = _grids(pkg, say)
