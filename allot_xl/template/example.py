@@ -121,7 +121,7 @@ def rules() -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in _RULES]
 
 
-# the buyer of the example (a Luhn-valid SIRET made up for the example)
+# the buyer of the example (a Luhn-valid SIRET made up for the example) and its calendar
 BUYER: dict[str, Any] = {
     "Acheteur": "Région Auvergne-Rhône-Alpes", "SIRET de l'acheteur": "20005376700014",
     "Adresse de l'acheteur": "1 esplanade François Mitterrand",
@@ -129,7 +129,10 @@ BUYER: dict[str, Any] = {
     "Courriel de contact": "commande.publique@example.fr",
     "Téléphone de contact": "+33 4 26 73 40 00",
     "Profil d'acheteur (URL)": "https://marches.example.fr/region-aura",
-    "Date limite de remise des offres": "15/01/2027",
+    # the example's calendar, fixed so that it reads the same whatever the day it is run:
+    # launch, tenders due 11 days later, agreements notified 4 January 2027 (orders follow)
+    "Date de lancement": "07/12/2026",
+    "Date limite de remise des offres": "18/12/2026",
 }
 
 
