@@ -8,7 +8,6 @@ import posixpath
 import re
 import shutil
 import struct
-import subprocess
 import zipfile
 import zlib
 from pathlib import Path
@@ -17,6 +16,7 @@ from xml.etree import ElementTree as ET
 import openpyxl
 import pytest
 import python_calamine as pc
+from io_support import to_ods
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
@@ -523,21 +523,6 @@ def test_text_escaping_and_dates() -> None:
     import datetime as dt
     assert serial(dt.datetime(2025, 1, 1, 12), False) == 45658.5
     assert serial(dt.date(1904, 1, 2), True) == 1.0
-
-
-def to_ods(path: Path, outdir: Path) -> Path:
-    """LibreOffice's own reading of `path`, saved as .ods (it fails on a file it finds
-    damaged). A fresh LibreOffice profile may end its first start with code 81: retry."""
-    for _ in range(3):
-        proc = subprocess.run(
-            ["soffice", "--headless", "--norestore",
-             f"-env:UserInstallation=file://{outdir.parent}/profil-lo", "--convert-to", "ods",
-             "--outdir", str(outdir), str(path)], capture_output=True, text=True, timeout=180)
-        ods = outdir / (path.stem + ".ods")
-        if proc.returncode == 0 and ods.exists():
-            return ods
-    raise AssertionError(f"LibreOffice n'a pas converti {path.name} : {proc.returncode} "
-                         f"{proc.stdout} {proc.stderr}")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,
