@@ -89,8 +89,8 @@ def test_unreadable_refusal_and_a_term_without_dates(base: Path, tmp_path: Path)
     src = with_orders(base, rows, tmp_path / "refus.xlsx")
     wb = openpyxl.load_workbook(src)
     for row in wb["Paramètres"].iter_rows(min_row=2):
-        if row[0].value == "Date de notification":
-            row[1].value = None
+        if row[0].value in ("Date de notification", "Date de lancement"):
+            row[1].value = None  # no date at all: the term starts with the first order
     wb.save(src)
     run = regenerate(src, tmp_path / "refus.lots.xlsx")
     (refus,) = [p for p in run.report.problems if p.code == "commande-refus-illisible"]
